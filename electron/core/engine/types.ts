@@ -1,0 +1,234 @@
+/**
+ * The desired state the engine applies: everything resolved (no templates), images already mapped
+ * through the image-override map, names final. Produced by the pure `plan()` in stacks/plan.ts.
+ */
+import type { HealthcheckSpec, IngressRule, SetupStep } from '../stacks/types';
+
+export const LABELS = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  oneoff: 'com.docker.compose.oneoff',
+  containerNumber: 'com.docker.compose.container-number',
+  network: 'com.docker.compose.network',
+  volume: 'com.docker.compose.volume',
+  version: 'com.docker.compose.version',
+  /** present (value "true") on everything Engawa creates */
+  managed: 'app.engawa.managed',
+  instance: 'app.engawa.instance',
+  stack: 'app.engawa.stack',
+  /** hash of a service's resolved definition: a changed hash means recreate */
+  configHash: 'app.engawa.config-hash',
+  /** 'service' | 'task' | 'helper' */
+  role: 'app.engawa.role',
+} as const;
+
+export interface PlannedMount {
+  /** docker volume name (project-prefixed) */
+  source: string;
+  /** the recipe's volume key */
+  volume: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface PlannedPort {
+  container: number;
+  name: string;
+  /** host port on 127.0.0.1; 0 lets Docker choose (tests only: the instance stores a fixed one) */
+  hostPort: number;
+}
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** true when the content contains a secret (redacted in output, 0600 in compose export) */
+  secret: boolean;
+}
+
+export interface PlannedService {
+  name: string;
+  containerName: string;
+  /** the image actually used (after the override map) */
+  image: string;
+  /** the recipe's official image reference */
+  officialImage: string;
+  command?: string[];
+  entrypoint?: string[];
+  env: Record<string, string>;
+  /** env keys whose values contain a secret */
+  secretEnv: string[];
+  user?: string;
+  workingDir?: string;
+  mounts: PlannedMount[];
+  ports: PlannedPort[];
+  healthcheck?: HealthcheckSpec;
+  dependsOn: { service: string; condition: 'healthy' | 'started' }[];
+  files: PlannedFile[];
+  init: boolean;
+  stopTimeoutS: number;
+  restart: 'unless-stopped';
+  labels: Record<string, string>;
+  /** sha256 over everything above that affects the container; stored as a label */
+  configHash: string;
+}
+
+export interface PlannedVolume {
+  name: string;
+  key: string;
+  backup: 'data' | 'cache' | 'none';
+  ownerUid?: number;
+  ownerGid?: number;
+  labels: Record<string, string>;
+}
+
+export interface PlannedStep extends Omit<SetupStep, 'env' | 'command'> {
+  command: string[];
+  env: Record<string, string>;
+  secretEnv: string[];
+}
+
+export interface PlannedIngress extends Omit<IngressRule, 'hostname'> {
+  hostname: string;
+}
+
+export interface Plan {
+  /** compose project name: 'engawa-<instance>' */
+  project: string;
+  instance: string;
+  stack: string;
+  stackVersion: string;
+  domain: string;
+  hosts: Record<string, string>;
+  network: { name: string; labels: Record<string, string> };
+  volumes: PlannedVolume[];
+  /** in dependency order (a service comes after everything it depends on) */
+  services: PlannedService[];
+  setup: PlannedStep[];
+  ingress: PlannedIngress[];
+  web: { service: string; port: string; healthPath: string; publicHost: string };
+  /** every secret value used, for redaction of outputs and logs (never serialised) */
+  secretValues: string[];
+}
+
+/** What a service looks like on the engine right now. */
+export interface ServiceStatus {
+  name: string;
+  containerId?: string;
+  /** 'missing' when no container exists */
+  state: 'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
+  /** 'none' when the service has no health check */
+  health: 'none' | 'starting' | 'healthy' | 'unhealthy';
+  exitCode?: number;
+  image?: string;
+  configHash?: string;
+  /** host ports actually published, by port name */
+  ports: Record<string, number>;
+}
+
+/** A Docker event about one of our containers, normalised. */
+export interface EngineEvent {
+  project: string;
+  service: string;
+  containerId: string;
+  /** docker's action: start, die, stop, kill, health_status, destroy, create, restart, oom … */
+  action: string;
+  health?: 'healthy' | 'unhealthy' | 'starting';
+  exitCode?: number;
+  /** ms since epoch */
+  time: number;
+}
+
+/** Facts about the engine, from `doctor` and the wizard's Docker check. */
+export interface EngineInfo {
+  /** how we found it: 'DOCKER_HOST', 'context:<name>', 'docker-desktop', 'rootless', 'podman', … */
+  source: string;
+  /** unix:///path, npipe:////./pipe/x, tcp://host:port */
+  endpoint: string;
+  version: string;
+  apiVersion: string;
+  minApiVersion?: string;
+  os: string;
+  /** 'linux', 'windows' */
+  osType: string;
+  arch: string;
+  kernel?: string;
+  cpus: number;
+  memoryBytes: number;
+  /** free bytes under the engine's data root when it can be known (same host), else undefined */
+  freeDiskBytes?: number;
+  /** x86-64 SSE4.2 present (recent Misskey images need it); undefined when it cannot be known */
+  sse42?: boolean;
+  /** 'docker' | 'podman' */
+  flavor: 'docker' | 'podman';
+}
+
+export interface ApplyOptions {
+  onProgress?: import('../progress').ProgressSink;
+  signal?: AbortSignal;
+  /** how long to wait for all health checks, default 180 s */
+  healthTimeoutMs?: number;
+  /** run only these setup phases of `plan.setup` for operation `when` (create runs the create steps) */
+  when?: 'create' | 'start';
+  /** skip steps flagged admin */
+  skipAdmin?: boolean;
+}
+
+export interface TaskResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface LogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  /** ISO timestamp from Docker */
+  time: string;
+  line: string;
+}
+
+export interface ServiceStats {
+  service: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
+
+/** A subscription that can be closed. */
+export interface Subscription {
+  close(): void;
+}
+
+/**
+ * What the instance manager needs from the engine. The dockerode implementation lives in
+ * engine/engine.ts; tests of the instance manager may use a fake.
+ */
+export interface EngineApi {
+  info(): Promise<EngineInfo>;
+  /** pull what is missing, with progress; present images are never pulled */
+  ensureImages(images: string[], opts?: { onProgress?: ApplyOptions['onProgress']; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Make the engine match the plan: network, volumes, containers in dependency order (only
+   * changed ones recreated), start them, run the setup steps of `opts.when`, wait for health.
+   */
+  apply(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]>;
+  /** start existing containers in dependency order and wait for health */
+  start(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]>;
+  /** stop all containers of the project (reverse dependency order) */
+  stop(project: string, opts?: { signal?: AbortSignal; timeoutS?: number }): Promise<void>;
+  /** remove every container, the network and every volume labelled with the project */
+  remove(project: string, opts?: { keepVolumes?: boolean }): Promise<void>;
+  status(project: string): Promise<ServiceStatus[]>;
+  /** run a one-off step (kind 'run' or 'exec') of the plan */
+  runStep(plan: Plan, step: Plan['setup'][number], opts?: { signal?: AbortSignal; stdin?: string }): Promise<TaskResult>;
+  exec(project: string, service: string, cmd: string[], opts?: { env?: Record<string, string>; user?: string; stdin?: string }): Promise<TaskResult>;
+  logs(project: string, opts: { service?: string; tail?: number; follow?: boolean; since?: number; signal?: AbortSignal }, onLine: (l: LogLine) => void): Promise<void>;
+  stats(project: string): Promise<ServiceStats[]>;
+  /** Docker events for all Engawa containers; reconnects when the engine restarts */
+  events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription;
+}

@@ -1,0 +1,182 @@
+/**
+ * A recipe is the data that describes one network's server (Mastodon, Misskey, Bluesky PDS, or the
+ * test stack): its services, pinned images, secrets, setup steps, ingress, backups and upgrades.
+ * `plan(recipe, choices)` (engine/plan.ts) turns it into the full desired state; the engine applies it.
+ *
+ * Strings in env values, commands, file contents and ingress hostnames are templates. Placeholders:
+ *   {{domain}}            the instance's domain (never changes after creation)
+ *   {{host.<name>}}       a hostname from `recipe.hosts` resolved for this domain (e.g. pds.example.com)
+ *   {{instance}}          the instance name;   {{project}}  the compose project name
+ *   {{secret.<name>}}     a generated or user-given secret (values from these are redacted in output)
+ *   {{setting.<name>}}    a user setting (recipe.settings), with its default
+ *   {{service.<name>}}    the DNS name of another service on the instance network (its service name)
+ * Anything else between {{ }} is an error in the recipe (tested).
+ */
+
+/** How a secret is generated. Generators live in stacks/secrets.ts; all run in Node, no external tools. */
+export type SecretKind =
+  | { type: 'hex'; bytes: number } // lowercase hex of `bytes` random bytes
+  | { type: 'base64url'; bytes: number }
+  | { type: 'alnum'; length: number } // [A-Za-z0-9], e.g. database passwords safe in URLs and env files
+  | { type: 'password'; length: number } // strong human-copyable password for an admin account
+  | { type: 'secp256k1-hex' } // a valid secp256k1 private scalar, 64 hex chars
+  | { type: 'vapid-private' } // P-256 private key, base64url (Mastodon VAPID_PRIVATE_KEY)
+  | { type: 'vapid-public'; from: string }; // public key derived from the named vapid-private secret
+
+export interface SecretSpec {
+  name: string;
+  kind: SecretKind;
+  /** shown in `plan` and the UI; never the value */
+  description: string;
+  /** the user may supply it (e.g. --admin-password-file); otherwise generated */
+  userSupplied?: boolean;
+}
+
+export interface SettingSpec {
+  name: string;
+  description: string;
+  default: string;
+  /** optional validation, a JS regular expression source the whole value must match */
+  pattern?: string;
+}
+
+export interface HealthcheckSpec {
+  /** Docker form: ['CMD', ...] or ['CMD-SHELL', '...']; must test the real service, not a socket */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs?: number;
+}
+
+export interface MountSpec {
+  /** a volume declared in recipe.volumes */
+  volume: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface PortSpec {
+  /** the port inside the container */
+  container: number;
+  /** a stable key the instance stores its chosen host port under (published on 127.0.0.1 only) */
+  name: string;
+}
+
+/** A file written into the container before it first starts (config files such as Misskey's default.yml). */
+export interface FileSpec {
+  path: string;
+  /** template */
+  content: string;
+  mode?: number;
+  /** numeric owner inside the container */
+  uid?: number;
+  gid?: number;
+}
+
+export interface ServiceSpec {
+  name: string;
+  /** the official image, pinned to an exact tested tag (or digest); never a floating tag */
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  user?: string;
+  workingDir?: string;
+  mounts?: MountSpec[];
+  ports?: PortSpec[];
+  healthcheck?: HealthcheckSpec;
+  dependsOn?: { service: string; condition: 'healthy' | 'started' }[];
+  files?: FileSpec[];
+  /** default true: tini as PID 1 so `docker stop` is quick */
+  init?: boolean;
+  stopTimeoutS?: number;
+  /** soft advice for the wizard and `doctor` */
+  memoryMiB?: number;
+}
+
+export interface VolumeSpec {
+  name: string;
+  description: string;
+  /** what a backup does with it: 'data' is kept, 'cache' is excluded by default, 'none' never */
+  backup: 'data' | 'cache' | 'none';
+  /** chown the volume root before first start (e.g. Mastodon's uploads owned by 991) */
+  ownerUid?: number;
+  ownerGid?: number;
+}
+
+/**
+ * A one-off step. `run` starts a task container from a service's definition (same image, env,
+ * mounts, network) with `command`, waits for it to exit and checks the exit code; `exec` runs the
+ * command in the running service. `when` says which operation runs it.
+ */
+export interface SetupStep {
+  name: string;
+  description: string;
+  when: 'create' | 'pre-upgrade' | 'post-upgrade';
+  kind: 'run' | 'exec';
+  service: string;
+  command: string[];
+  /** extra env for this step only (templates) */
+  env?: Record<string, string>;
+  /** services that must be healthy before the step runs (for 'run'); 'exec' needs its own service running */
+  needs?: string[];
+  /** 'before-start': before the services that are not in `needs` start; 'after-healthy': once all are healthy */
+  phase: 'before-start' | 'after-healthy';
+  /** only for admin creation and the like: skipped when the user asked for --no-admin */
+  admin?: boolean;
+}
+
+/** How the tunnel routes a public hostname (and optional path regex) to a service port. */
+export interface IngressRule {
+  /** template, e.g. '{{domain}}' or '*.{{domain}}' */
+  hostname: string;
+  /** regular expression on the path, as cloudflared understands it (e.g. '^/api/v1/streaming') */
+  path?: string;
+  service: string;
+  port: number;
+}
+
+/** Where the instance answers locally (127.0.0.1:port) and which path says it is healthy. */
+export interface WebSpec {
+  service: string;
+  /** the name of the PortSpec that is published for local access */
+  port: string;
+  healthPath: string;
+  /** the public URL's host (template), e.g. '{{domain}}' or '{{host.pds}}' */
+  publicHost: string;
+}
+
+export interface AdminSpec {
+  /** what the admin account is called in this network, for the wizard */
+  kind: 'owner-account' | 'none';
+  /** the secret that holds the admin's password */
+  passwordSecret?: string;
+  defaultUser?: string;
+}
+
+export interface Recipe {
+  id: string;
+  /** display name */
+  name: string;
+  /** the upstream version the images are pinned to */
+  version: string;
+  /** a short honest description for the wizard, per language */
+  summary: { en: string; ja: string };
+  /** memory the whole stack needs to run comfortably */
+  memoryMiB: number;
+  /** named hostnames derived from the domain, e.g. { pds: 'pds.{{domain}}' } (templates over {{domain}}) */
+  hosts?: Record<string, string>;
+  /** validates the user's domain for this stack; returns an error message or null */
+  domainRule?: 'any' | 'apex-or-first-level';
+  settings?: SettingSpec[];
+  secrets: SecretSpec[];
+  volumes: VolumeSpec[];
+  services: ServiceSpec[];
+  setup: SetupStep[];
+  ingress: IngressRule[];
+  web: WebSpec;
+  admin: AdminSpec;
+  /** true for recipes that exist only for tests and are never offered to users */
+  testOnly?: boolean;
+}

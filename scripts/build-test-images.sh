@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Builds the container images Engawa's tests use, with no container registry:
+#   local/debian:bookworm-minbase  Debian base (debootstrap, mirror read from this machine's apt sources)
+#   local/postgres:15  local/redis:7  local/node:host   honour the official images' contracts
+#   local/busybox-httpd:1          a 2 MB busybox web stand-in (httpd, wget, nc, sh)
+# Needs root, a running engine (DOCKER_HOST; see scripts/test-engine.sh) and node+npm on the host.
+# Installs debootstrap and busybox-static with apt when missing.
+#
+# Cache: after a build the whole set is saved as one gzip tarball keyed by a hash of everything that
+# goes into it (this script, scripts/test-images/, the host's node/npm/busybox versions). A later run
+# on an empty engine loads it instead of building (~10 s instead of ~1 min).
+# Env: ENGAWA_IMAGE_CACHE (default ~/.cache/engawa/test-images), FORCE=1 rebuilds,
+#      BUILD_NETWORK=host when containers cannot reach the apt mirror.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+CACHE=${ENGAWA_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engawa/test-images}
+BUILD_NETWORK=${BUILD_NETWORK:-bridge}
+FORCE=${FORCE:-0}
+export DOCKER_BUILDKIT=0   # Debian's engine has no buildx; the legacy builder is enough
+IMAGES=(local/debian:bookworm-minbase local/busybox-httpd:1 local/postgres:15 local/redis:7 local/node:host)
+log() { echo "test-images: $*" >&2; }
+
+need() {
+  local missing=() c p
+  for c in debootstrap:debootstrap busybox:busybox-static; do
+    command -v "${c%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${c%%:*}" ] || missing+=("${c#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} with apt"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+key() {
+  {
+    cat "$0"
+    (cd "$here/test-images" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+    node --version; npm --version; busybox 2>/dev/null | head -1 || true
+  } | sha256sum | cut -c1-16
+}
+
+have() { [ "$FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+all_present() { local i; for i in "${IMAGES[@]}"; do have "$i" || return 1; done; }
+step() { local s=$SECONDS; "$@"; log "$1: $((SECONDS - s)) s"; }
+build() { docker build -q --network "$BUILD_NETWORK" -t "$1" "$2" >/dev/null; }
+
+mirror() {  # first non-security bookworm URI in the machine's apt sources (deb822 or one-line format)
+  {
+    for f in /etc/apt/sources.list.d/*.sources; do [ -f "$f" ] || continue
+      awk 'BEGIN{RS="";FS="\n"} { u="";s=""; for(i=1;i<=NF;i++){ if($i~/^URIs:/){split($i,a," ");u=a[2]} if($i~/^Suites:/)s=$i }
+           if(u!="" && s ~ /[ \t]bookworm([ \t]|$)/) print u }' "$f"; done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [ -f "$f" ] || continue
+      awk '$1=="deb" && $0 ~ / bookworm( |$)/ { for(i=2;i<=NF;i++) if ($i ~ /^(https?|file):/) { print $i; break } }' "$f"; done
+  } | grep -v -- -security | head -n1
+}
+
+base() {
+  local R="$WORK/base-rootfs" M f n=0
+  M=$(mirror); [ -n "$M" ] || { log "no bookworm mirror in the apt sources"; return 1; }
+  rm -rf "$R"
+  debootstrap --variant=minbase bookworm "$R" "$M" > "$WORK/debootstrap.log" 2>&1 \
+    || { tail -20 "$WORK/debootstrap.log" >&2; return 1; }
+  rm -rf "$R"/var/cache/apt/archives/*.deb "$R"/var/cache/apt/*.bin "$R"/var/lib/apt/lists/* "$R"/debootstrap \
+         "$R"/usr/share/doc/* "$R"/usr/share/man/* "$R"/usr/share/info/* "$R"/usr/share/locale/*
+  : > "$R/etc/resolv.conf"; rm -f "$R/etc/hostname" "$R/etc/apt/sources.list"
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && grep -q debian "$f" && { cp "$f" "$R/etc/apt/${f#/etc/apt/}"; n=$((n+1)); }
+  done
+  [ "$n" -gt 0 ] || echo "deb $M bookworm main" > "$R/etc/apt/sources.list"
+  cat > "$R/etc/apt/apt.conf.d/docker-clean" <<'X'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
+APT::Install-Recommends "false"; APT::Install-Suggests "false"; Acquire::Languages "none"; Acquire::GzipIndexes "true";
+X
+  printf 'path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\npath-exclude /usr/share/locale/*\n' \
+    > "$R/etc/dpkg/dpkg.cfg.d/docker-slim"
+  printf '#!/bin/sh\nexit 101\n' > "$R/usr/sbin/policy-rc.d"; chmod +x "$R/usr/sbin/policy-rc.d"
+  tar -C "$R" --numeric-owner -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'ENV LANG=C.UTF-8' \
+    --change 'CMD ["bash"]' - local/debian:bookworm-minbase >/dev/null
+  rm -rf "$R"
+}
+
+busybox_web() {
+  local R="$WORK/bb" a
+  rm -rf "$R"; mkdir -p "$R"/bin "$R"/www "$R"/etc "$R"/tmp; chmod 1777 "$R/tmp"
+  cp "$(command -v busybox || echo /bin/busybox)" "$R/bin/busybox"
+  for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
+  printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$R/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
+  echo '<h1>stand-in</h1>' > "$R/www/index.html"
+  tar -C "$R" --numeric-owner --owner=0 --group=0 -c . | docker import --change 'ENV PATH=/bin' --change 'EXPOSE 80' \
+    --change 'CMD ["httpd","-f","-v","-p","80","-h","/www"]' - local/busybox-httpd:1 >/dev/null
+  rm -rf "$R"
+}
+
+from_dir() {  # build $1 from scripts/test-images/$2
+  local C="$WORK/$2"; rm -rf "$C"; cp -a "$here/test-images/$2" "$C"; build "$1" "$C"; rm -rf "$C"
+}
+
+node_host() {  # the host's node binary (glibc-linked; fine on a Debian 12 host) + npm + CA bundle
+  local C="$WORK/node"; rm -rf "$C"; cp -a "$here/test-images/node" "$C"
+  cp "$(readlink -f "$(command -v node)")" "$C/node"
+  cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$C/npm"
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt "$C/ca.crt"; else : > "$C/ca.crt"; fi
+  build local/node:host "$C"; rm -rf "$C"
+}
+
+main() {
+  docker version >/dev/null 2>&1 || { log "no engine answers (start one with scripts/test-engine.sh start)"; exit 1; }
+  if all_present; then log "all images present"; return 0; fi
+  local k tarball; k=$(key); tarball="$CACHE/images-$k.tar.gz"
+  if [ "$FORCE" != 1 ] && [ -s "$tarball" ]; then
+    log "loading cached images ($k)"
+    if gunzip -c "$tarball" | docker load -q >/dev/null && all_present; then return 0; fi
+    log "cache unusable; rebuilding"; rm -f "$tarball"
+  fi
+  need
+  WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+  have local/debian:bookworm-minbase || step base
+  have local/busybox-httpd:1 || step busybox_web
+  have local/postgres:15 || step from_dir local/postgres:15 postgres
+  have local/redis:7 || step from_dir local/redis:7 redis
+  have local/node:host || step node_host
+  mkdir -p "$CACHE"
+  rm -f "$CACHE"/images-*.tar.gz   # one key at a time: older sets are never loaded again
+  docker save "${IMAGES[@]}" | gzip -1 > "$tarball.tmp" && mv "$tarball.tmp" "$tarball"
+  log "saved the set to the cache ($k, $(du -h "$tarball" | cut -f1))"
+}
+main "$@"
+docker images --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' 'local/*' >&2
