@@ -1,0 +1,334 @@
+/**
+ * `plan(recipe, choices)`: the pure step from a recipe and the user's choices to the complete desired
+ * state the engine applies. Deterministic (same input → deep-equal output), no I/O, inputs untouched.
+ * A recipe that refers to something it does not declare is a recipe bug (INTERNAL); a bad choice
+ * (unknown service in an override, missing secret, bad setting) is the caller's (INVALID_INPUT).
+ */
+import { createHash } from 'node:crypto';
+import { EngawaError } from '../errors';
+import {
+  LABELS,
+  type Plan,
+  type PlannedFile,
+  type PlannedIngress,
+  type PlannedService,
+  type PlannedStep,
+  type PlannedVolume,
+} from '../engine/types';
+import { render, type TemplateContext } from './template';
+import type { Recipe, ServiceSpec } from './types';
+import { validateDomain, validateInstanceName, validateSetting } from './validate';
+
+/** What the user (or the instance's stored state) decides for one instance. */
+export interface PlanChoices {
+  instance: string;
+  domain: string;
+  secrets: Record<string, string>;
+  settings?: Record<string, string>;
+  /** official image reference → the local reference to use instead */
+  images?: Record<string, string>;
+  /** `--set SERVICE.ENV=VALUE`, applied after template rendering */
+  overrides?: { service: string; key: string; value: string }[];
+  /** port name → host port on 127.0.0.1 (missing: 0, Docker chooses) */
+  ports?: Record<string, number>;
+}
+
+/** Compose's label listing a container's dependencies, `db:service_healthy:false,…`. */
+export const DEPENDS_ON_LABEL = 'com.docker.compose.depends_on';
+
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Turns a recipe and the user's choices into the plan the engine applies. */
+export function plan(recipe: Recipe, choices: PlanChoices): Plan {
+  const instance = validateInstanceName(choices.instance);
+  const domain = validateDomain(choices.domain);
+  const project = `engawa-${instance}`;
+  const serviceNames = unique(recipe.services.map((s) => s.name), 'service');
+  unique(recipe.volumes.map((v) => v.name), 'volume');
+  unique(recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name)), 'port');
+  const ownLabels = { [LABELS.managed]: 'true', [LABELS.instance]: instance, [LABELS.stack]: recipe.id };
+
+  const base: TemplateContext = { domain, instance, project, hosts: {}, secrets: {}, settings: {}, services: [] };
+  const hosts = mapValues(recipe.hosts ?? {}, (t) => render(t, base).value);
+  const ctx: TemplateContext = {
+    ...base,
+    hosts,
+    secrets: resolveSecrets(recipe, choices.secrets),
+    settings: resolveSettings(recipe, choices.settings ?? {}),
+    services: serviceNames,
+  };
+  const ports = checkPorts(recipe, choices.ports ?? {});
+  const overrides = groupOverrides(choices.overrides ?? [], serviceNames);
+  const secretValues = new Set(recipe.secrets.map((s) => ctx.secrets[s.name] as string).filter((v) => v !== ''));
+
+  const volumes: PlannedVolume[] = recipe.volumes.map((v) => ({
+    name: `${project}_${v.name}`,
+    key: v.name,
+    backup: v.backup,
+    ...(v.ownerUid !== undefined && { ownerUid: v.ownerUid }),
+    ...(v.ownerGid !== undefined && { ownerGid: v.ownerGid }),
+    labels: { [LABELS.project]: project, [LABELS.volume]: v.name, ...ownLabels },
+  }));
+
+  const services = sortByDependencies(recipe).map((spec) => {
+    const service = planService(spec, { recipe, ctx, project, ports, images: choices.images ?? {}, ownLabels });
+    for (const { key, value } of overrides.get(spec.name) ?? []) {
+      service.env[key] = value;
+      if (service.secretEnv.includes(key) && value !== '') secretValues.add(value);
+    }
+    return withHash(service);
+  });
+
+  const setup: PlannedStep[] = recipe.setup.map((step) => {
+    for (const name of [step.service, ...(step.needs ?? [])]) knownService(recipe, name, `setup step "${step.name}"`);
+    const env = renderEnv(step.env ?? {}, ctx);
+    return {
+      name: step.name,
+      description: step.description,
+      when: step.when,
+      kind: step.kind,
+      service: step.service,
+      command: step.command.map((c) => renderPublic(c, ctx, `setup step "${step.name}"`, 'command')),
+      env: env.values,
+      secretEnv: env.secretKeys,
+      ...(step.needs !== undefined && { needs: [...step.needs] }),
+      phase: step.phase,
+      ...(step.admin !== undefined && { admin: step.admin }),
+    };
+  });
+
+  const ingress: PlannedIngress[] = recipe.ingress.map((rule) => {
+    knownService(recipe, rule.service, 'an ingress rule');
+    return {
+      hostname: render(rule.hostname, ctx).value,
+      ...(rule.path !== undefined && { path: rule.path }),
+      service: rule.service,
+      port: rule.port,
+    };
+  });
+
+  const webService = knownService(recipe, recipe.web.service, 'web');
+  if (!(webService.ports ?? []).some((p) => p.name === recipe.web.port)) {
+    throw recipeBug(`web.port "${recipe.web.port}" is not a port of the service "${webService.name}"`);
+  }
+  const admin = recipe.admin.passwordSecret;
+  if (admin !== undefined && !recipe.secrets.some((s) => s.name === admin)) {
+    throw recipeBug(`admin.passwordSecret "${admin}" is not a declared secret`);
+  }
+
+  return {
+    project,
+    instance,
+    stack: recipe.id,
+    stackVersion: recipe.version,
+    domain,
+    hosts,
+    network: { name: `${project}_default`, labels: { [LABELS.project]: project, [LABELS.network]: 'default', ...ownLabels } },
+    volumes,
+    services,
+    setup,
+    ingress,
+    web: { service: webService.name, port: recipe.web.port, healthPath: recipe.web.healthPath, publicHost: render(recipe.web.publicHost, ctx).value },
+    secretValues: [...secretValues],
+  };
+}
+
+/** The images a plan uses, each once, in service order. */
+export function imagesOf(plan: Plan): string[] {
+  return [...new Set(plan.services.map((s) => s.image))];
+}
+
+interface ServiceContext {
+  recipe: Recipe;
+  ctx: TemplateContext;
+  project: string;
+  ports: Record<string, number>;
+  images: Record<string, string>;
+  ownLabels: Record<string, string>;
+}
+
+function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, ownLabels }: ServiceContext): PlannedService {
+  const where = `service "${spec.name}"`;
+  const noSecret = (value: string, field: string): string => renderPublic(value, ctx, where, field);
+  const env = renderEnv(spec.env ?? {}, ctx);
+  const dependsOn = (spec.dependsOn ?? []).map((d) => ({ service: d.service, condition: d.condition }));
+  const files: PlannedFile[] = (spec.files ?? []).map((f) => {
+    if (!f.path.startsWith('/') || f.path.split('/').includes('..')) {
+      throw recipeBug(`${where} has a file with a path that is not absolute: "${f.path}"`);
+    }
+    const content = render(f.content, ctx);
+    return { path: f.path, content: content.value, mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0, secret: content.secret };
+  });
+  return {
+    name: spec.name,
+    containerName: `${project}-${spec.name}-1`,
+    image: Object.hasOwn(images, spec.image) ? (images[spec.image] as string) : spec.image,
+    officialImage: spec.image,
+    ...(spec.command !== undefined && { command: spec.command.map((c) => noSecret(c, 'command')) }),
+    ...(spec.entrypoint !== undefined && { entrypoint: spec.entrypoint.map((c) => noSecret(c, 'entrypoint')) }),
+    env: env.values,
+    secretEnv: env.secretKeys,
+    ...(spec.user !== undefined && { user: spec.user }),
+    ...(spec.workingDir !== undefined && { workingDir: spec.workingDir }),
+    mounts: (spec.mounts ?? []).map((m) => {
+      if (!recipe.volumes.some((v) => v.name === m.volume)) throw recipeBug(`${where} mounts the undeclared volume "${m.volume}"`);
+      return { source: `${project}_${m.volume}`, volume: m.volume, target: m.target, readOnly: m.readOnly ?? false };
+    }),
+    ports: (spec.ports ?? []).map((p) => ({ container: p.container, name: p.name, hostPort: ports[p.name] ?? 0 })),
+    ...(spec.healthcheck !== undefined && {
+      healthcheck: { ...spec.healthcheck, test: spec.healthcheck.test.map((t) => noSecret(t, 'health check')) },
+    }),
+    dependsOn,
+    files,
+    init: spec.init ?? true,
+    stopTimeoutS: spec.stopTimeoutS ?? 10,
+    restart: 'unless-stopped',
+    labels: {
+      [LABELS.project]: project,
+      [LABELS.service]: spec.name,
+      [LABELS.oneoff]: 'False',
+      [LABELS.containerNumber]: '1',
+      [DEPENDS_ON_LABEL]: dependsOn.map((d) => `${d.service}:service_${d.condition}:false`).join(','),
+      ...ownLabels,
+      [LABELS.role]: 'service',
+    },
+    configHash: '',
+  };
+}
+
+/** Sets `configHash` (and its label) from everything that affects the container. */
+function withHash(service: PlannedService): PlannedService {
+  const { configHash: _ignored, labels, ...rest } = service;
+  const { [LABELS.configHash]: _old, ...hashedLabels } = labels;
+  const configHash = createHash('sha256').update(canonicalJson({ ...rest, labels: hashedLabels })).digest('hex');
+  return { ...service, labels: { ...labels, [LABELS.configHash]: configHash }, configHash };
+}
+
+/** JSON with object keys sorted at every level, so equal values always hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Services in dependency order; among services whose dependencies are placed, recipe order wins. */
+function sortByDependencies(recipe: Recipe): ServiceSpec[] {
+  for (const s of recipe.services) {
+    for (const d of s.dependsOn ?? []) knownService(recipe, d.service, `service "${s.name}"`);
+  }
+  const placed = new Set<string>();
+  const out: ServiceSpec[] = [];
+  while (out.length < recipe.services.length) {
+    const next = recipe.services.find((s) => !placed.has(s.name) && (s.dependsOn ?? []).every((d) => placed.has(d.service)));
+    if (next === undefined) {
+      const stuck = recipe.services.filter((s) => !placed.has(s.name)).map((s) => s.name);
+      throw recipeBug(`its services depend on each other in a cycle (${stuck.join(', ')})`);
+    }
+    placed.add(next.name);
+    out.push(next);
+  }
+  return out;
+}
+
+/** Renders a string that ends up in `docker inspect` and compose.yaml, where secrets must not be. */
+function renderPublic(template: string, ctx: TemplateContext, where: string, field: string): string {
+  const r = render(template, ctx);
+  if (r.secret) throw recipeBug(`${where} puts a secret into its ${field}; pass it through env instead`);
+  return r.value;
+}
+
+function renderEnv(env: Record<string, string>, ctx: TemplateContext): { values: Record<string, string>; secretKeys: string[] } {
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, template] of Object.entries(env)) {
+    const r = render(template, ctx);
+    values[key] = r.value;
+    if (r.secret) secretKeys.push(key);
+  }
+  return { values, secretKeys };
+}
+
+function resolveSecrets(recipe: Recipe, given: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of recipe.secrets) {
+    const value = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
+    if (typeof value !== 'string') {
+      throw new EngawaError('INVALID_INPUT', `The secret "${spec.name}" (${spec.description}) is missing for this instance.`, {
+        secret: spec.name,
+      });
+    }
+    out[spec.name] = value;
+  }
+  return out;
+}
+
+function resolveSettings(recipe: Recipe, given: Record<string, string>): Record<string, string> {
+  const specs = recipe.settings ?? [];
+  for (const name of Object.keys(given)) {
+    if (!specs.some((s) => s.name === name)) {
+      const known = specs.map((s) => s.name).join(', ') || 'none';
+      throw new EngawaError('INVALID_INPUT', `The stack "${recipe.id}" has no setting "${name}" (known settings: ${known}).`, { setting: name });
+    }
+  }
+  return Object.fromEntries(
+    specs.map((s) => [s.name, Object.hasOwn(given, s.name) ? validateSetting(s, given[s.name] as string) : s.default]),
+  );
+}
+
+function checkPorts(recipe: Recipe, ports: Record<string, number>): Record<string, number> {
+  const names = recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name));
+  for (const [name, port] of Object.entries(ports)) {
+    if (!names.includes(name)) {
+      throw new EngawaError('INVALID_INPUT', `The stack "${recipe.id}" has no port named "${name}" (known ports: ${names.join(', ') || 'none'}).`);
+    }
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new EngawaError('INVALID_INPUT', `The host port for "${name}" must be a port number from 1 to 65535 (or 0 to let Docker choose), not ${port}.`);
+    }
+  }
+  return ports;
+}
+
+function groupOverrides(
+  overrides: NonNullable<PlanChoices['overrides']>,
+  services: readonly string[],
+): Map<string, { key: string; value: string }[]> {
+  const byService = new Map<string, { key: string; value: string }[]>();
+  for (const o of overrides) {
+    if (!services.includes(o.service)) {
+      throw new EngawaError('INVALID_INPUT', `Cannot set ${o.service}.${o.key}: there is no service "${o.service}" (services: ${services.join(', ')}).`);
+    }
+    if (!ENV_KEY.test(o.key)) {
+      throw new EngawaError('INVALID_INPUT', `Cannot set ${o.service}.${o.key}: an environment variable name uses only letters, digits and "_" and does not start with a digit.`);
+    }
+    byService.set(o.service, [...(byService.get(o.service) ?? []), { key: o.key, value: o.value }]);
+  }
+  return byService;
+}
+
+function knownService(recipe: Recipe, name: string, where: string): ServiceSpec {
+  const found = recipe.services.find((s) => s.name === name);
+  if (found === undefined) throw recipeBug(`${where} refers to the unknown service "${name}"`);
+  return found;
+}
+
+function unique(names: string[], what: string): string[] {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw recipeBug(`it declares the ${what} "${n}" twice`);
+    seen.add(n);
+  }
+  return names;
+}
+
+function mapValues(map: Record<string, string>, f: (v: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, f(v)]));
+}
+
+function recipeBug(what: string): EngawaError {
+  return new EngawaError('INTERNAL', `The recipe is broken: ${what}.`);
+}
