@@ -1,0 +1,138 @@
+/**
+ * The main window and everything that keeps it safe: the `app://` protocol that serves the built
+ * renderer (never `file://`), the CSP header, secure webPreferences, blocked navigation and
+ * pop-ups, and a session that grants no permissions.
+ * @see https://www.electronjs.org/docs/latest/tutorial/security
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+
+/** The scheme and host the renderer is served from: `app://engawa/index.html`. */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'engawa';
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** True for URLs of our own renderer (scheme and host compared exactly, never by prefix). */
+export function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** True for links we hand to the user's browser: plain https only. */
+export function isExternalLink(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Maps an `app://engawa/…` URL to a file inside `root`, or null when the URL is not ours or its
+ * path (after decoding, so `%2e%2e%2f` counts) would leave `root`. `/` maps to index.html.
+ */
+export function resolveAppFile(root: string, url: string): string | null {
+  if (!isAppUrl(url)) return null;
+  let rel: string;
+  try {
+    rel = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return null; // malformed escape
+  }
+  if (rel.includes('\0')) return null;
+  if (rel.endsWith('/')) rel += 'index.html';
+  const base = path.resolve(root);
+  const file = path.join(base, rel);
+  const inside = path.relative(base, file);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return null;
+  return file;
+}
+
+/** Answers one `app://` request from the files under `root`, with the CSP header on every answer. */
+export async function serveAppRequest(root: string, request: { url: string; method: string }): Promise<Response> {
+  const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers });
+  const file = resolveAppFile(root, request.url);
+  if (file === null) return new Response(null, { status: 404, headers });
+  try {
+    const body = await readFile(file);
+    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'Content-Type': type } });
+  } catch {
+    return new Response(null, { status: 404, headers });
+  }
+}
+
+/** Declares `app:` a secure standard scheme; must run before the app is ready. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+/** Serves `root` on `app://` in `session` and denies every permission request (camera, notifications …). */
+export function secureSession(session: Session, root: string): void {
+  session.protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request));
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+}
+
+/** Blocks navigation, pop-ups and webviews; https links open in the user's browser instead. */
+export function lockDownContents(contents: WebContents): void {
+  const openOutside = (url: string): void => {
+    if (isExternalLink(url)) void shell.openExternal(url);
+  };
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault();
+    openOutside(url);
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    openOutside(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/**
+ * Creates the main window with secure defaults and loads the renderer from `app://`.
+ * Navigation and pop-ups are locked down for every WebContents by main.ts (`web-contents-created`).
+ */
+export function createMainWindow(preloadPath: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 960,
+    height: 680,
+    minWidth: 640,
+    minHeight: 480,
+    show: false,
+    title: 'Engawa',
+    backgroundColor: '#f6f4ef',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(APP_ENTRY_URL);
+  return win;
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Builds everything the app runs from, into dist/:
+//   electron/main.ts    -> dist/electron/main.cjs     (CJS: Electron's main process)
+//   electron/preload.ts -> dist/electron/preload.cjs  (CJS, one file: a sandboxed preload cannot load modules)
+//   electron/cli.ts     -> dist/cli.mjs               (ESM with a shebang: the `engawa` command; skipped if absent)
+//   renderer/           -> dist/renderer/             (Vite, renderer/vite.config.ts)
+// `electron` and the runtime `dependencies` stay external: electron-builder packs node_modules.
+import { chmod, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+const runtimeDeps = Object.keys(pkg.dependencies ?? {});
+const external = ['electron', ...runtimeDeps, ...runtimeDeps.map((d) => `${d}/*`)];
+
+/** Options shared by every esbuild bundle. */
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  external,
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
+async function buildElectron() {
+  await esbuild({
+    ...common,
+    entryPoints: { main: 'electron/main.ts', preload: 'electron/preload.ts' },
+    outdir: 'dist/electron',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    target: 'node22', // the Node inside Electron 45
+  });
+}
+
+async function buildCli() {
+  if (!existsSync(path.join(root, 'electron/cli.ts'))) {
+    console.log('build: electron/cli.ts does not exist yet, skipping the CLI');
+    return;
+  }
+  const outfile = path.join(root, 'dist/cli.mjs');
+  await esbuild({
+    ...common,
+    entryPoints: ['electron/cli.ts'],
+    outfile,
+    format: 'esm',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  await chmod(outfile, 0o755);
+}
+
+async function buildRenderer() {
+  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+}
+
+const started = Date.now();
+await Promise.all([buildElectron(), buildCli()]);
+await buildRenderer();
+console.log(`build: dist/ ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
