@@ -8,9 +8,11 @@ import { EngawaError, isEngawaError } from '../errors';
 import { assertRecipe } from './assert-recipe';
 import { plan } from './plan';
 import type { Recipe } from './types';
+import { mastodonRecipe } from './mastodon/recipe';
+import { misskeyRecipe } from './misskey/recipe';
 
 /** Recipes shipped with the app (stacks/<id>/recipe.ts), in the order the wizard offers them. */
-const SHIPPED: readonly Recipe[] = [];
+const SHIPPED: readonly Recipe[] = [mastodonRecipe, misskeyRecipe];
 
 export interface RegistryOptions {
   /** paths of recipe JSON files to add to the shipped ones */

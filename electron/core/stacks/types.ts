@@ -155,6 +155,31 @@ export interface AdminSpec {
   defaultUser?: string;
 }
 
+/** Something the machine must have for a stack; the wizard and `doctor` check it and show `note`. */
+export interface Requirement {
+  /** 'x86-64-sse4.2': an x86-64 engine's CPU must have SSE4.2 (EngineInfo.sse42); ARM64 is unaffected */
+  check: 'x86-64-sse4.2';
+  /** why, for the user, per language */
+  note: { en: string; ja: string };
+}
+
+/**
+ * A one-off HTTP call to the running web service (e.g. Misskey's first-admin API), made once all
+ * services are healthy: POST http://127.0.0.1:<web port><path> with a JSON body and the public host
+ * (`web.publicHost`) as Host. String values of `body` are templates. A non-2xx answer fails the step.
+ */
+export interface HttpStep {
+  name: string;
+  description: string;
+  when: 'create';
+  path: string;
+  body: Record<string, string | number | boolean>;
+  /** adds the string field `field` of the JSON answer of the earlier HTTP step `step` to the body as `as` */
+  bodyFromResponse?: { step: string; field: string; as: string };
+  /** only for admin creation and the like: skipped when the user asked for --no-admin */
+  admin?: boolean;
+}
+
 export interface Recipe {
   id: string;
   /** display name */
@@ -177,6 +202,10 @@ export interface Recipe {
   ingress: IngressRule[];
   web: WebSpec;
   admin: AdminSpec;
+  /** machine requirements beyond memory (checked by the wizard and `doctor`) */
+  requires?: Requirement[];
+  /** HTTP setup calls made after the container steps of the same operation (see HttpStep) */
+  http?: HttpStep[];
   /** true for recipes that exist only for tests and are never offered to users */
   testOnly?: boolean;
 }

@@ -1,0 +1,274 @@
+/**
+ * Mastodon, as upstream's docker-compose.yml at the pinned tag runs it (web, streaming, sidekiq,
+ * PostgreSQL, Redis), with the changes a home server behind a Cloudflare Tunnel needs: a real
+ * database password, no published ports except web, and the remote-media cache on its own volume
+ * so backups can leave it out. Facts and their sources: test/fixtures/upstream/mastodon.json.
+ */
+import type { HealthcheckSpec, Recipe } from '../types';
+
+/** The upstream release every Mastodon image is pinned to (web, sidekiq and streaming alike). */
+export const MASTODON_VERSION = 'v4.7.4';
+
+const APP_IMAGE = `ghcr.io/mastodon/mastodon:${MASTODON_VERSION}`;
+const STREAMING_IMAGE = `ghcr.io/mastodon/mastodon-streaming:${MASTODON_VERSION}`;
+/** What upstream's compose uses with this tag (Mastodon 4.5+ needs PostgreSQL ≥ 14 and Redis ≥ 7.0). */
+const POSTGRES_IMAGE = 'postgres:14-alpine';
+const REDIS_IMAGE = 'redis:7-alpine';
+
+/** The app's home in the image (`/mastodon` is a symlink to it); uploads live under public/system. */
+const APP_HOME = '/opt/mastodon';
+/** The `mastodon` user of both images. */
+const MASTODON_UID = 991;
+
+const DB_NAME = 'mastodon';
+const DB_USER = 'mastodon';
+
+const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
+  test,
+  intervalMs: 10_000,
+  timeoutMs: 5_000,
+  retries: 5,
+  startPeriodMs,
+});
+
+/**
+ * `.env.production` as one map: every Mastodon process gets the same environment, as with
+ * upstream's `env_file`. Values are written without quotes (compose and Docker take quotes literally).
+ * TRUSTED_PROXY_IP is deliberately unset: its default trusts the private ranges cloudflared connects
+ * from, and setting it would replace that default.
+ */
+const appEnv: Record<string, string> = {
+  LOCAL_DOMAIN: '{{domain}}',
+  RAILS_ENV: 'production',
+  NODE_ENV: 'production',
+  // Puma serves /packs, /assets and /system itself: there is no nginx in front, only the tunnel.
+  RAILS_SERVE_STATIC_FILES: 'true',
+  SECRET_KEY_BASE: '{{secret.secret_key_base}}',
+  ACTIVE_RECORD_ENCRYPTION_DETERMINISTIC_KEY: '{{secret.ar_deterministic_key}}',
+  ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT: '{{secret.ar_key_derivation_salt}}',
+  ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY: '{{secret.ar_primary_key}}',
+  VAPID_PRIVATE_KEY: '{{secret.vapid_private_key}}',
+  VAPID_PUBLIC_KEY: '{{secret.vapid_public_key}}',
+  DB_HOST: '{{service.db}}',
+  DB_PORT: '5432',
+  DB_NAME,
+  DB_USER,
+  DB_PASS: '{{secret.db_password}}',
+  REDIS_HOST: '{{service.redis}}',
+  REDIS_PORT: '6379',
+  ES_ENABLED: 'false',
+  S3_ENABLED: 'false',
+  SMTP_SERVER: '{{setting.smtp_server}}',
+  SMTP_PORT: '{{setting.smtp_port}}',
+  SMTP_LOGIN: '{{setting.smtp_login}}',
+  SMTP_PASSWORD: '{{secret.smtp_password}}',
+  SMTP_FROM_ADDRESS: 'notifications@{{domain}}',
+};
+
+const dependsOnStores = [
+  { service: 'db', condition: 'healthy' as const },
+  { service: 'redis', condition: 'healthy' as const },
+];
+
+const mediaMounts = [
+  { volume: 'uploads', target: `${APP_HOME}/public/system` },
+  { volume: 'media-cache', target: `${APP_HOME}/public/system/cache` },
+];
+
+const migrate = ['bundle', 'exec', 'rails', 'db:migrate'];
+
+/** Mastodon: web + streaming + sidekiq on one pinned tag, with PostgreSQL and Redis. */
+export const mastodonRecipe: Recipe = {
+  id: 'mastodon',
+  name: 'Mastodon',
+  version: MASTODON_VERSION,
+  summary: {
+    en:
+      'Mastodon is the best-known server of the fediverse: posts of up to 500 characters, a clean web app and many ' +
+      'phone apps, and you can follow and be followed by people on Mastodon, Misskey and other ActivityPub servers. ' +
+      'It runs five containers (web, streaming, background jobs, PostgreSQL, Redis) and needs about 2 GB of memory, ' +
+      'more as the database and the cache of other servers’ media grow. E-mail is optional; without an SMTP server ' +
+      'there is no password reset by e-mail and no e-mail notifications.',
+    ja:
+      'Mastodon（マストドン）は、分散型SNS「Fediverse」でいちばんよく知られたサーバーです。投稿は500文字まで。' +
+      'すっきりしたウェブ画面と多くのスマホアプリで使え、MastodonやMisskeyなど、ActivityPubに対応した他のサーバーの人と' +
+      'フォローし合えます。コンテナは5つ（ウェブ、ストリーミング、バックグラウンド処理、PostgreSQL、Redis）で、' +
+      'メモリは約2GB必要です。データベースや他のサーバーのメディアのキャッシュが増えると、さらに使います。' +
+      'メールの設定は任意ですが、SMTPサーバーがないと、メールでのパスワード再設定やメール通知は使えません。',
+  },
+  memoryMiB: 2048,
+  domainRule: 'any',
+  settings: [
+    {
+      name: 'admin_user',
+      description: 'user name of the owner account (a-z, 0-9, _; not admin, root, support, help, webmaster, administrator, mod or moderator)',
+      default: 'owner',
+      pattern: '(?!(?:admin|support|help|root|webmaster|administrator|mod|moderator)$)[a-z0-9_]{1,30}',
+    },
+    {
+      name: 'admin_email',
+      description: 'e-mail address of the owner account (its domain must exist in DNS); empty means <user>@<your domain>',
+      default: '',
+      pattern: '|[^@\\s]+@[^@\\s]+\\.[^@\\s]+',
+    },
+    { name: 'smtp_server', description: 'SMTP server for outgoing e-mail (empty: no e-mail)', default: '', pattern: '|[A-Za-z0-9.-]+' },
+    { name: 'smtp_port', description: 'SMTP port', default: '587', pattern: '[0-9]{1,5}' },
+    { name: 'smtp_login', description: 'SMTP user name', default: '' },
+  ],
+  secrets: [
+    { name: 'secret_key_base', kind: { type: 'hex', bytes: 64 }, description: 'SECRET_KEY_BASE (signs sessions; as `rails secret` makes it)' },
+    { name: 'ar_deterministic_key', kind: { type: 'alnum', length: 32 }, description: 'ACTIVE_RECORD_ENCRYPTION_DETERMINISTIC_KEY' },
+    { name: 'ar_key_derivation_salt', kind: { type: 'alnum', length: 32 }, description: 'ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT' },
+    { name: 'ar_primary_key', kind: { type: 'alnum', length: 32 }, description: 'ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY' },
+    { name: 'vapid_private_key', kind: { type: 'vapid-private' }, description: 'VAPID_PRIVATE_KEY (Web Push)' },
+    { name: 'vapid_public_key', kind: { type: 'vapid-public', from: 'vapid_private_key' }, description: 'VAPID_PUBLIC_KEY (Web Push)' },
+    { name: 'db_password', kind: { type: 'alnum', length: 32 }, description: 'PostgreSQL password of the mastodon user' },
+    {
+      name: 'smtp_password',
+      kind: { type: 'password', length: 32 },
+      description: 'SMTP password (only used once an SMTP server is set)',
+      userSupplied: true,
+    },
+  ],
+  volumes: [
+    { name: 'db-data', description: 'PostgreSQL database: accounts, posts, follows, settings', backup: 'data' },
+    { name: 'redis-data', description: 'Redis: background job queue and home feeds', backup: 'data' },
+    {
+      name: 'uploads',
+      description: 'media uploaded on this server: avatars, headers, attachments, custom emoji',
+      backup: 'data',
+      ownerUid: MASTODON_UID,
+      ownerGid: MASTODON_UID,
+    },
+    {
+      name: 'media-cache',
+      description: 'copies of other servers’ media; Mastodon fetches them again when needed',
+      backup: 'cache',
+      ownerUid: MASTODON_UID,
+      ownerGid: MASTODON_UID,
+    },
+  ],
+  services: [
+    {
+      name: 'db',
+      image: POSTGRES_IMAGE,
+      env: { POSTGRES_USER: DB_USER, POSTGRES_PASSWORD: '{{secret.db_password}}', POSTGRES_DB: DB_NAME },
+      mounts: [{ volume: 'db-data', target: '/var/lib/postgresql/data' }],
+      // over TCP: during first initialisation the server listens on its socket only, not yet for real
+      healthcheck: check(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${DB_USER} -d ${DB_NAME}`], 60_000),
+      stopTimeoutS: 60,
+      memoryMiB: 384,
+    },
+    {
+      name: 'redis',
+      image: REDIS_IMAGE,
+      mounts: [{ volume: 'redis-data', target: '/data' }],
+      healthcheck: check(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
+      memoryMiB: 64,
+    },
+    {
+      name: 'web',
+      image: APP_IMAGE,
+      command: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
+      // one Puma worker (5 threads) is plenty for a household and saves ~300 MB over the default two
+      env: { ...appEnv, WEB_CONCURRENCY: '1' },
+      mounts: mediaMounts,
+      ports: [{ container: 3000, name: 'web' }],
+      healthcheck: check(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:3000/health | grep -q OK'], 180_000),
+      dependsOn: dependsOnStores,
+      init: false, // the image's entrypoint is tini already
+      memoryMiB: 768,
+    },
+    {
+      name: 'streaming',
+      image: STREAMING_IMAGE,
+      command: ['node', './streaming/index.js'],
+      env: appEnv,
+      healthcheck: check(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:4000/api/v1/streaming/health | grep -q OK'], 60_000),
+      dependsOn: dependsOnStores,
+      memoryMiB: 128,
+    },
+    {
+      name: 'sidekiq',
+      image: APP_IMAGE,
+      command: ['bundle', 'exec', 'sidekiq'],
+      env: appEnv,
+      mounts: mediaMounts,
+      // upstream's check: the Sidekiq 8 process is up (it has no HTTP port)
+      healthcheck: check(['CMD-SHELL', "ps aux | grep '[s]idekiq 8'"], 120_000),
+      dependsOn: dependsOnStores,
+      init: false,
+      stopTimeoutS: 30, // Sidekiq waits up to 25 s for running jobs
+      memoryMiB: 640,
+    },
+  ],
+  setup: [
+    {
+      name: 'database',
+      description: 'Create the database schema (only on an empty database) and run migrations',
+      when: 'create',
+      kind: 'run',
+      service: 'web',
+      // Rails' db:prepare loads db/schema.rb and the seeds only when the schema_migrations table does
+      // not exist yet, and otherwise only migrates: it never drops or reloads existing data (db:setup would).
+      command: ['bundle', 'exec', 'rails', 'db:prepare'],
+      needs: ['db', 'redis'],
+      phase: 'before-start',
+    },
+    {
+      name: 'admin-account',
+      description: 'Create the owner account; tootctl prints its password as "New password: …"',
+      when: 'create',
+      kind: 'exec',
+      service: 'web',
+      // values come in through env, never spliced into the shell text
+      command: [
+        'sh',
+        '-c',
+        'exec bin/tootctl accounts create "$ADMIN_USER" --email "${ADMIN_EMAIL:-$ADMIN_USER@$LOCAL_DOMAIN}" --confirmed --role Owner',
+      ],
+      env: { ADMIN_USER: '{{setting.admin_user}}', ADMIN_EMAIL: '{{setting.admin_email}}' },
+      phase: 'after-healthy',
+      admin: true,
+    },
+    {
+      name: 'admin-approve',
+      description: 'Approve the owner account (accounts made while sign-ups need approval start unapproved)',
+      when: 'create',
+      kind: 'exec',
+      service: 'web',
+      command: ['bin/tootctl', 'accounts', 'approve', '{{setting.admin_user}}'],
+      phase: 'after-healthy',
+      admin: true,
+    },
+    {
+      name: 'pre-deployment-migrations',
+      description: 'Run the database migrations that are safe before the new version starts',
+      when: 'pre-upgrade',
+      kind: 'run',
+      service: 'web',
+      command: migrate,
+      env: { SKIP_POST_DEPLOYMENT_MIGRATIONS: 'true' },
+      needs: ['db', 'redis'],
+      phase: 'before-start',
+    },
+    {
+      name: 'post-deployment-migrations',
+      description: 'Run the remaining database migrations once the new version runs',
+      when: 'post-upgrade',
+      kind: 'run',
+      service: 'web',
+      command: migrate,
+      needs: ['db', 'redis'],
+      phase: 'after-healthy',
+    },
+  ],
+  // order matters: cloudflared takes the first matching rule, so streaming comes before the catch-all
+  ingress: [
+    { hostname: '{{domain}}', path: '^/api/v1/streaming', service: 'streaming', port: 4000 },
+    { hostname: '{{domain}}', service: 'web', port: 3000 },
+  ],
+  web: { service: 'web', port: 'web', healthPath: '/health', publicHost: '{{domain}}' },
+  // tootctl makes up the password itself, so there is no passwordSecret
+  admin: { kind: 'owner-account', defaultUser: 'owner' },
+};

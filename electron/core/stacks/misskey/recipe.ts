@@ -1,0 +1,160 @@
+/**
+ * Misskey, as upstream's compose_example.yml runs it (web, PostgreSQL, Redis) but with the published
+ * image instead of a local build. The image migrates the database at every start, so there is no
+ * setup container; the first admin and the federation switch are HTTP calls (`http`). Facts and
+ * their sources: test/fixtures/upstream/misskey.json.
+ */
+import type { HealthcheckSpec, Recipe } from '../types';
+import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
+
+/** The upstream release the image is pinned to. */
+export const MISSKEY_VERSION = '2026.10.0';
+
+const WEB_IMAGE = `misskey/misskey:${MISSKEY_VERSION}`;
+/** What upstream's compose_example.yml uses (Misskey needs PostgreSQL ≥ 15 and Redis 7). */
+const POSTGRES_IMAGE = 'postgres:18-alpine';
+const REDIS_IMAGE = 'redis:7-alpine';
+
+/** The `misskey` user of the image. */
+const MISSKEY_UID = 991;
+
+const DB_NAME = 'misskey';
+const DB_USER = 'misskey';
+
+const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
+  test,
+  intervalMs: 10_000,
+  timeoutMs: 5_000,
+  retries: 5,
+  startPeriodMs,
+});
+
+/** Misskey: one Node.js service with PostgreSQL and Redis. */
+export const misskeyRecipe: Recipe = {
+  id: 'misskey',
+  name: 'Misskey',
+  version: MISSKEY_VERSION,
+  summary: {
+    en:
+      'Misskey is a playful fediverse server made in Japan: posts of up to 3,000 characters, emoji reactions, ' +
+      'rich text (MFM), a drive for your files and a highly customisable web app; it follows and is followed by ' +
+      'Mastodon and other ActivityPub servers. It runs three containers (Misskey, PostgreSQL, Redis) and needs ' +
+      'about 1.5 GB of memory; Misskey’s own guide recommends a computer with 4 GB. On Intel/AMD computers the ' +
+      'processor must support SSE4.2. E-mail is optional and is set up later in the control panel.',
+    ja:
+      'Misskey（ミスキー）は日本生まれの、遊び心のある分散型SNS（Fediverse）サーバーです。投稿は3,000文字まで。' +
+      '絵文字リアクション、MFMによる装飾、ファイルを置けるドライブ、自由にカスタマイズできるウェブ画面があり、' +
+      'MastodonなどActivityPubに対応した他のサーバーの人ともフォローし合えます。コンテナは3つ（Misskey、PostgreSQL、Redis）で、' +
+      'メモリは約1.5GB必要です（Misskey公式のガイドでは4GBのパソコンを推奨）。Intel/AMDのパソコンでは、' +
+      'CPUがSSE4.2に対応している必要があります。メールの設定は任意で、あとからコントロールパネルで行えます。',
+  },
+  memoryMiB: 1536,
+  domainRule: 'any',
+  requires: [
+    {
+      check: 'x86-64-sse4.2',
+      note: {
+        en:
+          'Since Misskey 2026.7.0 the x86-64 image needs a processor with SSE4.2 (nearly every Intel/AMD CPU made ' +
+          'since about 2010; not some old NAS, Atom or Celeron boxes, or virtual machines with a generic CPU model). ' +
+          'ARM64 computers are not affected.',
+        ja:
+          'Misskey 2026.7.0以降、x86-64版のイメージにはSSE4.2対応のCPUが必要です（2010年ごろ以降のIntel/AMD製CPUならほぼ対応。' +
+          '古いNASやAtom/Celeron機、汎用CPUモデルの仮想マシンでは動かないことがあります）。ARM64のパソコンには影響しません。',
+      },
+    },
+  ],
+  settings: [
+    {
+      name: 'admin_user',
+      description: 'user name of the administrator account (1 to 20 letters, digits or _)',
+      default: 'admin',
+      pattern: '[A-Za-z0-9_]{1,20}',
+    },
+  ],
+  secrets: [
+    { name: 'db_password', kind: { type: 'alnum', length: 32 }, description: 'PostgreSQL password of the misskey user' },
+    { name: 'setup_password', kind: { type: 'alnum', length: 32 }, description: 'setupPassword: needed to create the first administrator' },
+    {
+      name: 'admin_password',
+      kind: { type: 'password', length: 24 },
+      description: 'password of the administrator account',
+      userSupplied: true,
+    },
+  ],
+  volumes: [
+    { name: 'db-data', description: 'PostgreSQL database: accounts, notes, keys, settings', backup: 'data' },
+    { name: 'redis-data', description: 'Redis: job queue and timeline cache', backup: 'data' },
+    {
+      // drive uploads and cached remote files share this directory, so all of it is kept
+      name: 'files',
+      description: 'drive files uploaded here, and cached copies of other servers’ files',
+      backup: 'data',
+      ownerUid: MISSKEY_UID,
+      ownerGid: MISSKEY_UID,
+    },
+  ],
+  services: [
+    {
+      name: 'db',
+      image: POSTGRES_IMAGE,
+      env: { POSTGRES_USER: DB_USER, POSTGRES_PASSWORD: '{{secret.db_password}}', POSTGRES_DB: DB_NAME },
+      // PostgreSQL 18 images keep their data in /var/lib/postgresql/18/docker: mount the parent
+      mounts: [{ volume: 'db-data', target: '/var/lib/postgresql' }],
+      // over TCP: during first initialisation the server listens on its socket only, not yet for real
+      healthcheck: check(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${DB_USER} -d ${DB_NAME}`], 60_000),
+      stopTimeoutS: 60,
+      memoryMiB: 384,
+    },
+    {
+      name: 'redis',
+      image: REDIS_IMAGE,
+      mounts: [{ volume: 'redis-data', target: '/data' }],
+      healthcheck: check(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
+      memoryMiB: 128,
+    },
+    {
+      name: 'web',
+      image: WEB_IMAGE,
+      mounts: [{ volume: 'files', target: '/misskey/files' }],
+      files: [{ path: MISSKEY_CONFIG_PATH, content: misskeyConfigTemplate, mode: 0o600, uid: MISSKEY_UID, gid: MISSKEY_UID }],
+      ports: [{ container: 3000, name: 'web' }],
+      // what the image's healthcheck.sh does, with the port of our default.yml; the long start period
+      // covers the migrations the image runs before it listens
+      healthcheck: check(['CMD', 'curl', '-Sfso/dev/null', 'http://localhost:3000/healthz'], 600_000),
+      dependsOn: [
+        { service: 'db', condition: 'healthy' },
+        { service: 'redis', condition: 'healthy' },
+      ],
+      init: false, // the image's entrypoint is tini already
+      memoryMiB: 1024,
+    },
+  ],
+  setup: [],
+  http: [
+    {
+      name: 'admin-account',
+      description: 'Create the first administrator; the answer carries its API token',
+      when: 'create',
+      path: '/api/admin/accounts/create',
+      body: {
+        username: '{{setting.admin_user}}',
+        password: '{{secret.admin_password}}',
+        setupPassword: '{{secret.setup_password}}',
+      },
+      admin: true,
+    },
+    {
+      name: 'federation',
+      description: 'Turn federation on (new servers keep it off until the setup wizard is finished)',
+      when: 'create',
+      path: '/api/admin/update-meta',
+      body: { federation: 'all' },
+      bodyFromResponse: { step: 'admin-account', field: 'token', as: 'i' },
+      admin: true,
+    },
+  ],
+  ingress: [{ hostname: '{{domain}}', service: 'web', port: 3000 }],
+  web: { service: 'web', port: 'web', healthPath: '/healthz', publicHost: '{{domain}}' },
+  admin: { kind: 'owner-account', passwordSecret: 'admin_password', defaultUser: 'admin' },
+};
