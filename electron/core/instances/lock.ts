@@ -1,0 +1,145 @@
+/**
+ * A per-instance lock shared by every Engawa process on this computer (the app, the CLI, the
+ * browser-mode host), so that only one operation runs on an instance at a time.
+ *
+ * The lock file `<home>/locks/<name>.lock` holds `{pid, op, startedAt, host, token}`. It is created
+ * complete and exclusively (written to a temporary file, then hard-linked into place, which fails
+ * when the lock exists) so another process never reads a half-written lock. A lock whose process is
+ * gone is stale: it is moved aside by rename (only one process can win that rename) and taken
+ * over, and the caller is told which operation was interrupted so it can resume or roll back.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { EngawaError } from '../errors';
+import { isMissing } from './atomic';
+import { lockFile, locksDir } from './home';
+
+/** What a lock file says about its holder. */
+export interface LockInfo {
+  pid: number;
+  op: string;
+  /** ISO time */
+  startedAt: string;
+  host: string;
+  /** random, tells two locks of the same process apart */
+  token: string;
+}
+
+export interface Lock {
+  readonly name: string;
+  readonly info: LockInfo;
+  /** the interrupted operation whose stale lock was taken over, if any */
+  readonly stale?: LockInfo;
+  /** removes the lock file if it is still ours; safe to call twice */
+  release(): Promise<void>;
+}
+
+/** Takes the lock of instance `name` for operation `op`, or throws BUSY when a live process holds it. */
+export async function acquireLock(home: string, name: string, op: string): Promise<Lock> {
+  const file = lockFile(home, name);
+  await mkdir(locksDir(home), { recursive: true });
+  const info: LockInfo = {
+    pid: process.pid,
+    op,
+    startedAt: new Date().toISOString(),
+    host: os.hostname(),
+    token: randomBytes(8).toString('hex'),
+  };
+  let stale: LockInfo | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await createExclusive(file, JSON.stringify(info))) {
+      return { name, info, ...(stale ? { stale } : {}), release: () => releaseIfOurs(file, info.token) };
+    }
+    const holder = await readInfo(file);
+    if (holder === 'missing') continue; // released meanwhile
+    if (holder !== 'corrupt' && isAlive(holder)) throw busy(name, holder);
+    if (await removeStale(file, holder)) stale = holder === 'corrupt' ? stale : holder;
+  }
+  throw new EngawaError('BUSY', `"${name}" is busy: another process keeps taking its lock. Try again.`, { name });
+}
+
+/** The live holder of the lock of `name`, or null when nobody (alive) holds it. */
+export async function lockHolder(home: string, name: string): Promise<LockInfo | null> {
+  const holder = await readInfo(lockFile(home, name));
+  return typeof holder === 'object' && isAlive(holder) ? holder : null;
+}
+
+function busy(name: string, holder: LockInfo): EngawaError {
+  return new EngawaError(
+    'BUSY',
+    `"${name}" is busy: ${holder.op} started at ${holder.startedAt} (process ${holder.pid}). Wait for it to finish.`,
+    { name, op: holder.op, pid: holder.pid, startedAt: holder.startedAt, host: holder.host },
+  );
+}
+
+async function createExclusive(file: string, content: string): Promise<boolean> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, content, { flag: 'wx' });
+  try {
+    await link(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+async function readInfo(file: string): Promise<LockInfo | 'missing' | 'corrupt'> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return 'missing';
+    throw e;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    if (typeof v.pid === 'number' && typeof v.op === 'string' && typeof v.token === 'string') return v as LockInfo;
+  } catch {
+    // fall through
+  }
+  return 'corrupt';
+}
+
+/** A holder on another host (a shared home folder) cannot be checked, so it counts as alive. */
+function isAlive(holder: LockInfo): boolean {
+  if (holder.host !== os.hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Moves the stale lock aside and deletes it. Returns false when another process got there first.
+ * If what we moved aside turns out to be a fresh lock (another process replaced the stale one
+ * between our read and our rename), it is put back.
+ */
+async function removeStale(file: string, seen: LockInfo | 'corrupt'): Promise<boolean> {
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (e) {
+    if (isMissing(e)) return false;
+    throw e;
+  }
+  const moved = await readInfo(aside);
+  const same = seen === 'corrupt' ? moved === 'corrupt' : typeof moved === 'object' && moved.token === seen.token;
+  if (!same) await link(aside, file).catch(() => {}); // put the live lock back unless yet another one appeared
+  await unlink(aside).catch(() => {});
+  return same;
+}
+
+async function releaseIfOurs(file: string, token: string): Promise<void> {
+  const holder = await readInfo(file);
+  if (typeof holder === 'object' && holder.token === token) {
+    await unlink(file).catch((e: unknown) => {
+      if (!isMissing(e)) throw e;
+    });
+  }
+}

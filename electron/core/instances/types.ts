@@ -1,0 +1,90 @@
+/** The instance manager's public types. */
+import type { ErrorCode } from '../errors';
+import type { ProgressSink } from '../progress';
+
+/** What an instance is doing, as shown in the tray and the dashboard. */
+export type InstanceState =
+  | 'creating'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'stopping'
+  | 'stopped'
+  | 'error'
+  | 'destroying'
+  | 'unknown';
+
+/** The operations that take an instance's lock. */
+export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy';
+
+/** The operations that leave an instance incomplete until they finish (see InstanceRecord.pending). */
+export type PendingOp = 'create' | 'destroy';
+
+/** A user's change to one service's environment (`key` is the variable name). */
+export interface Override {
+  service: string;
+  key: string;
+  value: string;
+}
+
+/**
+ * The non-secret description of an instance, stored at `<home>/instances/<name>.json`.
+ * `state` is the state set by the last operation (live state comes from `status`). `pending` names
+ * a create or destroy that began and has not finished: the instance is incomplete until `create`
+ * (resumes) or `destroy` is run again; other operations refuse it with STATE.
+ */
+export interface InstanceRecord {
+  version: 1;
+  name: string;
+  stack: string;
+  stackVersion: string;
+  /** normalised; never changes after creation */
+  domain: string;
+  /** ISO time */
+  createdAt: string;
+  /** the settings the user chose (recipe defaults apply to the rest) */
+  settings: Record<string, string>;
+  overrides: Override[];
+  /** chosen host port (127.0.0.1) by PortSpec name */
+  ports: Record<string, number>;
+  admin: { user: string; email: string } | null;
+  /** the Cloudflare tunnel, once one exists (later) */
+  tunnel: null;
+  state: InstanceState;
+  pending?: PendingOp;
+  lastError?: { code: ErrorCode; message: string };
+}
+
+/** Input of `InstanceManager.create`. */
+export interface CreateInput {
+  stack: string;
+  name: string;
+  domain: string;
+  settings?: Record<string, string>;
+  overrides?: Override[];
+  /**
+   * The first admin account. Omitted: the recipe's default user with `<user>@<domain>`;
+   * null: no admin account is created; `password` omitted: one is generated and returned once.
+   */
+  admin?: { user: string; email: string; password?: string } | null;
+  tunnel?: 'none';
+}
+
+export interface OpOptions {
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+}
+
+/** A live view of an instance for the dashboard, the tray and `engawa status`. */
+export interface InstanceStatus {
+  name: string;
+  stack: string;
+  domain: string;
+  state: InstanceState;
+  services: { name: string; state: string; health: string }[];
+  /** http://127.0.0.1:<port> of the recipe's web port */
+  localUrl: string;
+  /** https://<public host>, null until a tunnel exists */
+  publicUrl: string | null;
+  error?: { code: ErrorCode; message: string };
+}

@@ -1,0 +1,147 @@
+/**
+ * An in-memory EngineApi for the instance manager's tests: containers are records per project,
+ * health is scripted, failures are injected per method, and events are emitted by hand.
+ */
+import { EventEmitter } from 'node:events';
+import type {
+  ApplyOptions,
+  EngineApi,
+  EngineEvent,
+  EngineInfo,
+  LogLine,
+  Plan,
+  ServiceStats,
+  ServiceStatus,
+  Subscription,
+  TaskResult,
+} from '../../../electron/core/engine/types';
+
+type Method = 'ensureImages' | 'apply' | 'start' | 'stop' | 'remove' | 'status';
+
+export class FakeEngine implements EngineApi {
+  /** project → service → status */
+  readonly projects = new Map<string, Map<string, ServiceStatus>>();
+  readonly calls: { method: Method; args: unknown[] }[] = [];
+  /** health a service reports once started (default: 'healthy' with a health check, else 'none') */
+  readonly scriptedHealth = new Map<string, ServiceStatus['health']>();
+  private readonly failures = new Map<Method, Error>();
+  private readonly emitter = new EventEmitter();
+  /** a method listed here waits for its promise before doing anything (to catch an operation half-way) */
+  readonly gates = new Map<Method, Promise<void>>();
+
+  /** The next call of `method` throws `error`. */
+  failNext(method: Method, error: Error): void {
+    this.failures.set(method, error);
+  }
+
+  callsOf(method: Method): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  /** Changes one container, as Docker would (no event is emitted: call `emit`). */
+  setService(project: string, service: string, patch: Partial<ServiceStatus>): void {
+    const s = this.projects.get(project)?.get(service);
+    if (!s) throw new Error(`no container for ${project}/${service}`);
+    Object.assign(s, patch);
+  }
+
+  emit(event: Omit<EngineEvent, 'time' | 'containerId'>): void {
+    this.emitter.emit('event', { containerId: `${event.project}-${event.service}`, time: Date.now(), ...event });
+  }
+
+  private record(method: Method, args: unknown[]): void {
+    this.calls.push({ method, args });
+    const failure = this.failures.get(method);
+    if (failure) {
+      this.failures.delete(method);
+      throw failure;
+    }
+  }
+
+  private run(plan: Plan): ServiceStatus[] {
+    const services = new Map<string, ServiceStatus>();
+    for (const s of plan.services) {
+      services.set(s.name, {
+        name: s.name,
+        containerId: `${plan.project}-${s.name}`,
+        state: 'running',
+        health: this.scriptedHealth.get(s.name) ?? (s.healthcheck ? 'healthy' : 'none'),
+        image: s.image,
+        configHash: s.configHash,
+        ports: Object.fromEntries(s.ports.map((p) => [p.name, p.hostPort])),
+      });
+    }
+    this.projects.set(plan.project, services);
+    return [...services.values()].map((s) => ({ ...s }));
+  }
+
+  async info(): Promise<EngineInfo> {
+    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: 1, flavor: 'docker' };
+  }
+
+  async ensureImages(images: string[]): Promise<void> {
+    this.record('ensureImages', [images]);
+  }
+
+  async apply(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]> {
+    this.record('apply', [plan, opts]);
+    await this.gates.get('apply');
+    return this.run(plan);
+  }
+
+  async start(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]> {
+    this.record('start', [plan, opts]);
+    await this.gates.get('start');
+    return this.run(plan);
+  }
+
+  async stop(project: string): Promise<void> {
+    this.record('stop', [project]);
+    for (const s of this.projects.get(project)?.values() ?? []) Object.assign(s, { state: 'exited', health: 'none', exitCode: 0 });
+  }
+
+  async remove(project: string): Promise<void> {
+    this.record('remove', [project]);
+    this.projects.delete(project);
+  }
+
+  async status(project: string): Promise<ServiceStatus[]> {
+    this.record('status', [project]);
+    return [...(this.projects.get(project)?.values() ?? [])].map((s) => ({ ...s, ports: s.state === 'running' ? { ...s.ports } : {} }));
+  }
+
+  async runStep(): Promise<TaskResult> {
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  async exec(): Promise<TaskResult> {
+    return { exitCode: 0, stdout: '', stderr: '' };
+  }
+
+  async logs(_project: string, _opts: unknown, _onLine: (l: LogLine) => void): Promise<void> {}
+
+  async stats(): Promise<ServiceStats[]> {
+    return [];
+  }
+
+  events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription {
+    this.emitter.on('event', onEvent);
+    if (onConnection) this.emitter.on('connection', onConnection);
+    return {
+      close: () => {
+        this.emitter.off('event', onEvent);
+        if (onConnection) this.emitter.off('connection', onConnection);
+      },
+    };
+  }
+
+  /** Tells subscribers that the connection to Docker was lost or is back. */
+  connection(connected: boolean): void {
+    this.emitter.emit('connection', connected);
+  }
+
+  /** number of open event subscriptions */
+  get subscribers(): number {
+    return this.emitter.listenerCount('event');
+  }
+}

@@ -1,0 +1,56 @@
+/** A small recipe for the instance manager's tests (two services, two ports, an admin step). */
+import type { Recipe } from '../../../electron/core/stacks/types';
+
+export const testRecipe: Recipe = {
+  id: 'teststack',
+  name: 'Test stack',
+  version: '1.0.0',
+  summary: { en: 'For tests.', ja: 'テスト用。' },
+  memoryMiB: 64,
+  settings: [
+    { name: 'title', description: 'Site title', default: 'Hello', pattern: '[A-Za-z ]{1,20}' },
+    { name: 'admin_user', description: 'Admin user', default: 'admin' },
+    { name: 'admin_email', description: 'Admin e-mail', default: '' },
+  ],
+  secrets: [
+    { name: 'db_password', kind: { type: 'alnum', length: 24 }, description: 'database password' },
+    { name: 'admin_password', kind: { type: 'password', length: 20 }, description: 'admin password', userSupplied: true },
+  ],
+  volumes: [{ name: 'db', description: 'database', backup: 'data' }],
+  services: [
+    {
+      name: 'db',
+      image: 'example/db:1',
+      env: { DB_PASSWORD: '{{secret.db_password}}' },
+      mounts: [{ volume: 'db', target: '/data' }],
+      healthcheck: { test: ['CMD', 'true'], intervalMs: 1000, timeoutMs: 1000, retries: 3 },
+    },
+    {
+      name: 'web',
+      image: 'example/web:1',
+      env: { TITLE: '{{setting.title}}', DB_HOST: '{{service.db}}', DOMAIN: '{{domain}}' },
+      ports: [
+        { container: 8080, name: 'http' },
+        { container: 9000, name: 'admin' },
+      ],
+      dependsOn: [{ service: 'db', condition: 'healthy' }],
+    },
+  ],
+  setup: [
+    {
+      name: 'admin',
+      description: 'Create the admin account',
+      when: 'create',
+      kind: 'exec',
+      service: 'web',
+      command: ['create-admin', '{{setting.admin_user}}', '{{setting.admin_email}}'],
+      env: { PASSWORD: '{{secret.admin_password}}' },
+      phase: 'after-healthy',
+      admin: true,
+    },
+  ],
+  ingress: [{ hostname: '{{domain}}', service: 'web', port: 8080 }],
+  web: { service: 'web', port: 'http', healthPath: '/', publicHost: '{{domain}}' },
+  admin: { kind: 'owner-account', passwordSecret: 'admin_password', defaultUser: 'owner' },
+  testOnly: true,
+};
