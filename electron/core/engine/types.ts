@@ -12,6 +12,8 @@ export const LABELS = {
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
   version: 'com.docker.compose.version',
+  /** compose's own format: `db:service_healthy:false,redis:service_started:false` (stop order) */
+  dependsOn: 'com.docker.compose.depends_on',
   /** present (value "true") on everything Engawa creates */
   managed: 'app.engawa.managed',
   instance: 'app.engawa.instance',
@@ -20,6 +22,8 @@ export const LABELS = {
   configHash: 'app.engawa.config-hash',
   /** 'service' | 'task' | 'helper' */
   role: 'app.engawa.role',
+  /** published ports by name: `http:3000,…` (container ports), so status can name host ports */
+  ports: 'app.engawa.ports',
 } as const;
 
 export interface PlannedMount {

@@ -1,0 +1,102 @@
+/**
+ * Waiting for services to be ready: healthy when they have a health check, running otherwise.
+ * Polls `inspect` every 250 ms (cheap on a local socket, and immune to missed events). A service
+ * whose container stops, or that is still not ready at the deadline, fails with UNHEALTHY and the
+ * facts a user needs: its last log lines and its health check's last outputs (secrets redacted).
+ */
+import type Dockerode from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EngawaError } from '../errors';
+import { noProgress, type ProgressSink } from '../progress';
+import { throwIfCancelled } from './images';
+import { LogLineParser, sortByTime } from './logs';
+import { redact } from '../stacks/redact';
+
+export const POLL_MS = 250;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 180_000;
+/** restarts while we wait that count as a crash loop */
+const CRASH_LOOP_RESTARTS = 3;
+
+/** A container to wait for. */
+export interface HealthTarget {
+  service: string;
+  containerId: string;
+  hasHealthcheck: boolean;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+  secretValues?: readonly string[];
+}
+
+/** Resolves when every target is ready; throws UNHEALTHY (or CANCELLED) otherwise. */
+export async function waitReady(docker: Dockerode, targets: readonly HealthTarget[], opts: WaitOptions = {}): Promise<void> {
+  const onProgress = opts.onProgress ?? noProgress;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  const lastHealth = new Map<string, string>();
+  const firstRestartCount = new Map<string, number>();
+  let pending = [...targets];
+  for (;;) {
+    throwIfCancelled(opts.signal);
+    const inspected = await Promise.all(pending.map(async (t) => ({ t, info: await docker.getContainer(t.containerId).inspect() })));
+    pending = [];
+    for (const { t, info } of inspected) {
+      const health = info.State.Health?.Status ?? (info.State.Running ? 'running' : info.State.Status);
+      if (lastHealth.get(t.service) !== health) {
+        lastHealth.set(t.service, health);
+        onProgress({ kind: 'health', service: t.service, health });
+      }
+      const ready = t.hasHealthcheck ? health === 'healthy' : info.State.Running;
+      if (ready) continue;
+      const restarts = info.RestartCount ?? 0;
+      if (!firstRestartCount.has(t.service)) firstRestartCount.set(t.service, restarts);
+      const crashLooping = restarts - (firstRestartCount.get(t.service) ?? restarts) >= CRASH_LOOP_RESTARTS;
+      const stopped = !info.State.Running && !info.State.Restarting && info.State.Status !== 'created';
+      if (crashLooping) throw await unhealthy(docker, t, info, `The service "${t.service}" keeps crashing and restarting.`, opts);
+      if (stopped) throw await unhealthy(docker, t, info, `The service "${t.service}" stopped (exit code ${info.State.ExitCode}) before it was ready.`, opts);
+      pending.push(t);
+    }
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) {
+      const t = pending[0] as HealthTarget;
+      const info = await docker.getContainer(t.containerId).inspect();
+      const seconds = Math.round(timeoutMs / 1000);
+      throw await unhealthy(docker, t, info, `The service "${t.service}" did not become healthy within ${seconds} seconds.`, opts);
+    }
+    await sleep(POLL_MS, undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => undefined);
+  }
+}
+
+async function unhealthy(
+  docker: Dockerode,
+  t: HealthTarget,
+  info: Dockerode.ContainerInspectInfo,
+  message: string,
+  opts: WaitOptions,
+): Promise<EngawaError> {
+  const secrets = opts.secretValues ?? [];
+  const healthLog = (info.State.Health?.Log ?? []).slice(-5).map((l) => redact(String(l.Output ?? '').trim(), secrets));
+  return new EngawaError('UNHEALTHY', message, {
+    service: t.service,
+    state: info.State.Status,
+    health: info.State.Health?.Status ?? 'none',
+    exitCode: info.State.ExitCode,
+    lastLogLines: await tailLog(docker, t.containerId, 20, secrets),
+    healthLog,
+  });
+}
+
+/** The last `n` lines (stdout and stderr in time order) of a container's log, redacted. */
+export async function tailLog(docker: Dockerode, containerId: string, n: number, secrets: readonly string[]): Promise<string[]> {
+  try {
+    const buf = (await docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: n, timestamps: true, follow: false })) as unknown as Buffer;
+    const parser = new LogLineParser('');
+    const lines = sortByTime([...parser.push(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))), ...parser.flush()]);
+    return lines.slice(-n).map((l) => redact(l.line, secrets));
+  } catch {
+    return [];
+  }
+}
