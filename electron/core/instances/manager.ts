@@ -81,7 +81,7 @@ export class InstanceManager {
     const supplied = passwordSecret !== undefined && password !== undefined ? { [passwordSecret]: password } : {};
     const fresh = generateSecrets(recipe, {}, supplied);
     // a dry run of the plan checks the settings and overrides, still before anything is written
-    makePlan(recipe, { instance: name, domain, secrets: fresh, settings, overrides, images: this.deps.images ?? {} });
+    const dryPlan = makePlan(recipe, { instance: name, domain, secrets: fresh, settings, overrides, images: this.deps.images ?? {} });
     assertCreatable(await this.store.read(name), name, recipe.id, domain);
 
     return this.operate(name, 'create', async () => {
@@ -90,6 +90,8 @@ export class InstanceManager {
       assertCreatable(record, name, recipe.id, domain);
       let secrets: Record<string, string>;
       if (record === undefined) {
+        // Images first: one that is missing and cannot be pulled fails here, with nothing written.
+        await engine.ensureImages(imagesOf(dryPlan), withOpts(opts));
         secrets = fresh;
         await this.deps.secrets.set(name, secrets);
         record = {
@@ -118,8 +120,7 @@ export class InstanceManager {
       try {
         await this.assertPortsFree(engine, record);
         record = await this.transition(record, { type: 'op', op: 'create', phase: 'begin' }, 'create');
-        const plan = await this.planFor(name);
-        await engine.ensureImages(imagesOf(plan), withOpts(opts));
+        const plan = await this.planFor(name); // apply() pulls what a resumed create still lacks
         await engine.apply(plan, { ...withOpts(opts), when: 'create', skipAdmin: record.admin === null });
         record = await this.transition(record, { type: 'op', op: 'create', phase: 'end' }, undefined);
       } catch (e) {

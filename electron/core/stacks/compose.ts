@@ -97,8 +97,9 @@ export async function writeComposeProject(plan: Plan, dir: string): Promise<stri
 
 function composeService(plan: Plan, s: PlannedService): Record<string, unknown> {
   return {
-    // the official reference: the exported project is meant for servers that can pull it
     image: s.image,
+    // the names Engawa uses (compose v1 would otherwise write project_service_1)
+    container_name: s.containerName,
     ...(s.entrypoint !== undefined && { entrypoint: s.entrypoint }),
     ...(s.command !== undefined && { command: s.command }),
     ...(s.user !== undefined && { user: s.user }),

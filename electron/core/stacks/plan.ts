@@ -34,7 +34,7 @@ export interface PlanChoices {
 }
 
 /** Compose's label listing a container's dependencies, `db:service_healthy:false,…`. */
-export const DEPENDS_ON_LABEL = 'com.docker.compose.depends_on';
+export const DEPENDS_ON_LABEL = LABELS.dependsOn;
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

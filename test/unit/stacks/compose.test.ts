@@ -52,6 +52,7 @@ describe('composeProject', () => {
     const web = doc.services.web;
     expect(web.image).toBe('docker.io/library/busybox:1');
     expect(doc.services.db.image).toBe('local/postgres:15'); // the image map the instance uses
+    expect(web.container_name).toBe('engawa-demo-web-1');
     expect(web.command).toEqual(['httpd', '-f', '-v', '-p', '8080', '-h', '/www']);
     expect(web.ports).toEqual(['127.0.0.1:18080:8080']);
     expect(web.healthcheck).toMatchObject({ interval: '500ms', timeout: '5s', retries: 20, start_period: '30s' });
