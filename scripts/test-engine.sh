@@ -4,6 +4,8 @@
 #   scripts/test-engine.sh start   prints `export DOCKER_HOST=...` for the engine to use
 #   scripts/test-engine.sh stop    stops the engine only if this script started it
 #   scripts/test-engine.sh status
+#   scripts/test-engine.sh restart restarts an engine this script started, keeping its data
+#                                  (tests use it to prove Engawa survives a dockerd restart)
 #
 # If DOCKER_HOST (or the default socket) already answers, that engine is used and never stopped.
 # Otherwise Debian's docker.io is installed when missing and a private dockerd is started with
@@ -39,6 +41,27 @@ install_packages() {
   return 0
 }
 
+launch() {
+  setsid dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/pid" \
+    --host "$SOCK" >>"$D/log" 2>&1 < /dev/null &
+  for _ in $(seq 300); do answers "$SOCK" && return 0; sleep 0.1; done
+  log "dockerd did not answer within 30 s; last log lines:"; tail -20 "$D/log" >&2; return 1
+}
+
+terminate() {  # SIGTERM our dockerd and wait for it to exit
+  local p; p=$(cat "$D/pid")
+  kill -TERM "$p"
+  for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  log "dockerd did not exit; killing"; kill -KILL "$p"
+}
+
+restart() {
+  [ -f "$D/owned" ] && ours_running || { log "no engine started by this script is running; not restarting"; exit 1; }
+  terminate
+  launch
+  log "restarted"
+}
+
 start() {
   if ours_running && answers "$SOCK"; then echo "export DOCKER_HOST=$SOCK"; return 0; fi
   if [ -n "${DOCKER_HOST:-}" ] && answers "$DOCKER_HOST"; then
@@ -57,22 +80,17 @@ start() {
   # Unprivileged containers need IP forwarding for outbound traffic (image builds use apt).
   sysctl -qw net.ipv4.ip_forward=1 2>/dev/null || true
   log "starting dockerd (data in $D)"
-  setsid dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/pid" \
-    --host "$SOCK" >"$D/log" 2>&1 < /dev/null &
   echo started > "$D/owned"
-  for _ in $(seq 300); do answers "$SOCK" && { echo "export DOCKER_HOST=$SOCK"; return 0; }; sleep 0.1; done
-  log "dockerd did not answer within 30 s; last log lines:"; tail -20 "$D/log" >&2; exit 1
+  launch
+  echo "export DOCKER_HOST=$SOCK"
 }
 
 stop() {
   if [ ! -f "$D/owned" ]; then log "no engine started by this script; nothing to stop"; return 0; fi
   if ours_running; then
-    local p; p=$(cat "$D/pid")
     # Remove our test containers first rather than relying on dockerd's shutdown.
     DOCKER_HOST=$SOCK docker ps -aq --filter label=app.engawa.managed 2>/dev/null | xargs -r env DOCKER_HOST=$SOCK docker rm -f -v >/dev/null 2>&1 || true
-    kill -TERM "$p"
-    for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$p" 2>/dev/null && { log "dockerd did not exit; killing"; kill -KILL "$p"; }
+    terminate
   fi
   rm -f "$D/owned" "$D/pid"
   if [ "${ENGAWA_ENGINE_KEEP_DATA:-0}" != 1 ]; then
@@ -83,7 +101,8 @@ stop() {
 
 case "${1:-}" in
   start) start ;;
+  restart) restart ;;
   stop) stop ;;
   status) if ours_running; then echo "running (ours) $SOCK"; elif [ -n "${DOCKER_HOST:-}" ] && answers "$DOCKER_HOST"; then echo "external $DOCKER_HOST"; else echo stopped; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
 esac

@@ -1,0 +1,87 @@
+/**
+ * `engawa doctor` and the wizard's Docker check: is there an engine, is it new enough, does it
+ * have the memory, disk and CPU the stacks need. Pure over an EngineApi and the recipes.
+ */
+import { toEngawaError, type ErrorCode } from '../errors';
+import type { EngineApi, EngineInfo } from '../engine/types';
+import type { Recipe } from '../stacks/types';
+import { formatBytes } from './format';
+
+export interface DoctorCheck {
+  id: string;
+  title: string;
+  ok: boolean;
+  level: 'error' | 'warn' | 'info';
+  detail: string;
+  code?: ErrorCode;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  engine?: EngineInfo;
+  checks: DoctorCheck[];
+}
+
+/** Free disk below this is a warning: images and a database need room to grow. */
+export const MIN_FREE_DISK_BYTES = 10 * 1024 ** 3;
+
+export async function doctor(deps: { engine: () => Promise<EngineApi>; recipes: Recipe[] }): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  let info: EngineInfo;
+  try {
+    info = await (await deps.engine()).info();
+  } catch (e) {
+    const err = toEngawaError(e);
+    const hint = typeof err.details?.hint === 'string' ? ` ${err.details.hint}` : '';
+    checks.push({ id: 'engine', title: 'Docker', ok: false, level: 'error', detail: err.message + hint, code: err.code });
+    return { ok: false, checks };
+  }
+  checks.push({
+    id: 'engine',
+    title: 'Docker',
+    ok: true,
+    level: 'info',
+    detail: `${info.flavor === 'podman' ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) on ${info.os}, ${info.arch}, found via ${info.source}`,
+  });
+  const shipped = deps.recipes.filter((r) => !r.testOnly);
+  const smallest = Math.min(...shipped.map((r) => r.memoryMiB));
+  const mem = info.memoryBytes;
+  if (shipped.length > 0) {
+    const fits = shipped.filter((r) => r.memoryMiB * 1024 ** 2 <= mem).map((r) => r.name);
+    const enough = mem >= smallest * 1024 ** 2;
+    checks.push({
+      id: 'memory',
+      title: 'Memory for Docker',
+      ok: enough,
+      level: enough ? 'info' : 'warn',
+      detail: enough
+        ? `${formatBytes(mem)}; enough for ${fits.join(', ')}`
+        : `${formatBytes(mem)}; at least ${formatBytes(smallest * 1024 ** 2)} is needed. Give Docker more memory in Docker Desktop's settings (Resources).`,
+    });
+  } else {
+    checks.push({ id: 'memory', title: 'Memory for Docker', ok: true, level: 'info', detail: formatBytes(mem) });
+  }
+  checks.push({ id: 'cpus', title: 'CPUs for Docker', ok: info.cpus >= 1, level: 'info', detail: String(info.cpus) });
+  if (info.freeDiskBytes !== undefined) {
+    const ok = info.freeDiskBytes >= MIN_FREE_DISK_BYTES;
+    checks.push({
+      id: 'disk',
+      title: 'Free disk',
+      ok,
+      level: ok ? 'info' : 'warn',
+      detail: ok
+        ? formatBytes(info.freeDiskBytes)
+        : `${formatBytes(info.freeDiskBytes)}; keep at least ${formatBytes(MIN_FREE_DISK_BYTES)} free for images, databases and backups.`,
+    });
+  }
+  if (info.sse42 === false) {
+    checks.push({
+      id: 'cpu-features',
+      title: 'CPU features',
+      ok: false,
+      level: 'warn',
+      detail: 'This CPU lacks SSE4.2, which recent Misskey images need. Mastodon and Bluesky PDS still work.',
+    });
+  }
+  return { ok: checks.every((c) => c.ok || c.level !== 'error'), engine: info, checks };
+}

@@ -1,0 +1,350 @@
+/**
+ * `engawa`, the command line over the core. `runCli` is the whole program minus process glue, so
+ * tests run it in-process: exit 0 on success, 1 with a one-line reason on failure, 2 on usage errors.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EngawaError, toEngawaError } from '../errors';
+import type { Progress } from '../progress';
+import { connectEngine, realDiscoveryEnv } from '../engine/connect';
+import { DockerEngine } from '../engine/engine';
+import type { EngineApi } from '../engine/types';
+import { InstanceManager } from '../instances/manager';
+import { FileSecretStore } from '../instances/secret-store';
+import { engawaHome } from '../instances/home';
+import { listRecipes, getRecipe } from '../stacks/registry';
+import { plan as makePlan } from '../stacks/plan';
+import { generateSecrets } from '../stacks/secrets';
+import { redact, redactPlan } from '../stacks/redact';
+import type { Recipe } from '../stacks/types';
+import { parseCommand, parseSet, parseTail, usage, UsageError, type ParsedCommand } from './args';
+import { doctor } from './doctor';
+import { formatBytes, formatStatus, progressPrinter, table } from './format';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  /** aborted on Ctrl-C */
+  signal?: AbortSignal;
+  /** for tests: use this engine instead of discovering one */
+  engine?: () => Promise<EngineApi>;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let cmd: ParsedCommand;
+  try {
+    cmd = parseCommand(argv);
+  } catch (e) {
+    io.stderr(`engawa: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (cmd.command === 'help') {
+    io.stdout(usage() + '\n');
+    return 0;
+  }
+  const ctx = new CliContext(cmd, io);
+  try {
+    await COMMAND_IMPL[cmd.command]!(ctx);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`engawa: ${e.message}\n`);
+      return 2;
+    }
+    const err = toEngawaError(e);
+    const line = ctx.redact(err.message.split('\n')[0] ?? err.code);
+    if (ctx.json) io.stdout(JSON.stringify({ ok: false, error: { code: err.code, message: line } }) + '\n');
+    io.stderr(`engawa: ${line}\n`);
+    const hint = typeof err.details?.hint === 'string' ? err.details.hint : undefined;
+    if (hint && !ctx.json) io.stderr(`  ${hint}\n`);
+    const lastLines = err.details?.lastLogLines;
+    if (Array.isArray(lastLines) && !ctx.json && lastLines.length > 0) {
+      io.stderr(`  last log lines of ${String(err.details?.service ?? 'the service')}:\n`);
+      for (const l of lastLines.slice(-10)) io.stderr(`    ${ctx.redact(String(l))}\n`);
+    }
+    return 1;
+  }
+}
+
+/** Everything a command needs, created lazily so read-only commands work without Docker. */
+class CliContext {
+  readonly json: boolean;
+  readonly reveal: boolean;
+  readonly home: string;
+  private secretsSeen: string[] = [];
+  private enginePromise?: Promise<EngineApi>;
+  private managerInstance?: InstanceManager;
+
+  constructor(
+    readonly cmd: ParsedCommand,
+    readonly io: CliIo,
+  ) {
+    this.json = cmd.options.json === true;
+    this.reveal = cmd.options['reveal-secrets'] === true;
+    const home = typeof cmd.options.home === 'string' ? cmd.options.home : undefined;
+    this.home = home ? path.resolve(home) : engawaHome(io.env);
+  }
+
+  str(name: string): string | undefined {
+    const v = this.cmd.options[name];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  engine(): Promise<EngineApi> {
+    this.enginePromise ??= this.io.engine
+      ? this.io.engine()
+      : connectEngine({ discovery: { ...realDiscoveryEnv(), env: this.io.env } }).then(
+          ({ docker, endpoint }) => new DockerEngine(docker, { endpoint }),
+        );
+    return this.enginePromise;
+  }
+
+  recipeFiles(): string[] {
+    const v = this.io.env.ENGAWA_RECIPES;
+    return v ? v.split(path.delimiter).filter(Boolean) : [];
+  }
+
+  recipes(): { get(id: string): Recipe; list(): Recipe[] } {
+    const extraRecipeFiles = this.recipeFiles();
+    return { get: (id) => getRecipe(id, { extraRecipeFiles }), list: () => listRecipes({ extraRecipeFiles }) };
+  }
+
+  async images(): Promise<Record<string, string>> {
+    const v = this.str('images') ?? this.io.env.ENGAWA_IMAGES;
+    if (!v) return {};
+    let text = v;
+    if (!v.trim().startsWith('{')) {
+      try {
+        text = await readFile(v, 'utf8');
+      } catch (e) {
+        throw new UsageError(`Cannot read the image map "${v}": ${(e as Error).message}`);
+      }
+    }
+    let map: unknown;
+    try {
+      map = JSON.parse(text);
+    } catch {
+      throw new UsageError('The image map must be JSON: {"official/image:tag": "local/image:tag", …}.');
+    }
+    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((x) => typeof x !== 'string')) {
+      throw new UsageError('The image map must be a JSON object of strings.');
+    }
+    return map as Record<string, string>;
+  }
+
+  async manager(): Promise<InstanceManager> {
+    this.managerInstance ??= new InstanceManager({
+      home: this.home,
+      engine: () => this.engine(),
+      secrets: new FileSecretStore(this.home),
+      recipes: this.recipes(),
+      images: await this.images(),
+    });
+    return this.managerInstance;
+  }
+
+  /** remember secret values so that nothing printed contains them */
+  addSecrets(values: Iterable<string>): void {
+    this.secretsSeen.push(...values);
+  }
+
+  redact(text: string): string {
+    return this.reveal ? text : redact(text, this.secretsSeen);
+  }
+
+  out(text: string): void {
+    this.io.stdout(this.redact(text));
+  }
+
+  outJson(value: unknown): void {
+    this.out(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  progress(): (p: Progress) => void {
+    if (this.json) return () => {};
+    return progressPrinter((line) => this.io.stderr(this.redact(line)));
+  }
+}
+
+const COMMAND_IMPL: Record<string, (ctx: CliContext) => Promise<void>> = {
+  async doctor(ctx) {
+    const report = await doctor({ engine: () => ctx.engine(), recipes: ctx.recipes().list() });
+    if (ctx.json) ctx.outJson(report);
+    else {
+      for (const c of report.checks) ctx.out(`${c.ok ? '✓' : c.level === 'warn' ? '!' : '✗'} ${c.title}: ${c.detail}\n`);
+    }
+    if (!report.ok) {
+      const first = report.checks.find((c) => !c.ok && c.level === 'error');
+      throw new EngawaError(first?.code ?? 'ENGINE_UNREACHABLE', first ? `${first.title}: ${first.detail}` : 'Docker is not ready.');
+    }
+  },
+
+  async stacks(ctx) {
+    const recipes = ctx.recipes().list();
+    if (ctx.json) {
+      ctx.outJson(recipes.map((r) => ({ id: r.id, name: r.name, version: r.version, memoryMiB: r.memoryMiB, summary: r.summary })));
+      return;
+    }
+    ctx.out(
+      table(
+        ['STACK', 'NAME', 'VERSION', 'MEMORY'],
+        recipes.map((r) => [r.id, r.name, r.version, formatBytes(r.memoryMiB * 1024 * 1024)]),
+      ),
+    );
+  },
+
+  async plan(ctx) {
+    const recipe = ctx.recipes().get(ctx.cmd.args.stack!);
+    const domain = ctx.str('domain');
+    if (!domain) throw new UsageError('"engawa plan" needs --domain.');
+    const { validateDomain, validateInstanceName } = await import('../stacks/validate');
+    const instance = validateInstanceName(ctx.str('name') ?? recipe.id);
+    const secrets = generateSecrets(recipe, {});
+    ctx.addSecrets(Object.values(secrets));
+    const p = makePlan(recipe, {
+      instance,
+      domain: validateDomain(domain),
+      secrets,
+      images: await ctx.images(),
+      overrides: parseSet(ctx.cmd.options.set as string[] | undefined),
+      ports: Object.fromEntries(recipe.services.flatMap((s) => (s.ports ?? []).map((port) => [port.name, 0]))),
+    });
+    const shown = redactPlan(p, ctx.reveal);
+    if (ctx.json) {
+      ctx.outJson(shown);
+      return;
+    }
+    ctx.out(`${recipe.name} ${recipe.version} for ${p.domain} (project ${p.project})\n`);
+    for (const s of p.services) {
+      ctx.out(`  ${s.name.padEnd(12)} ${s.image}${s.ports.length ? `  port ${s.ports.map((x) => x.container).join(',')} on 127.0.0.1` : ''}\n`);
+    }
+    ctx.out(`  volumes: ${p.volumes.map((v) => v.name).join(', ')}\n`);
+    ctx.out(`  setup: ${p.setup.map((s) => s.name).join(', ') || '(none)'}\n`);
+    ctx.out(`  ingress: ${p.ingress.map((r) => `${r.hostname}${r.path ? ` (path ${r.path})` : ''} → ${r.service}:${r.port}`).join('; ')}\n`);
+  },
+
+  async create(ctx) {
+    const m = await ctx.manager();
+    const tunnel = ctx.str('tunnel') ?? 'none';
+    if (tunnel !== 'none') throw new UsageError('--tunnel: only "none" is available in this version.');
+    const name = ctx.str('name');
+    const domain = ctx.str('domain');
+    if (!name) throw new UsageError('"engawa create" needs --name.');
+    if (!domain) throw new UsageError('"engawa create" needs --domain.');
+    let admin: { user: string; email: string; password?: string } | null | undefined;
+    if (ctx.cmd.options['no-admin'] === true) admin = null;
+    else if (ctx.str('admin-user') || ctx.str('admin-email') || ctx.str('admin-password-file')) {
+      const user = ctx.str('admin-user');
+      const email = ctx.str('admin-email');
+      if (!user || !email) throw new UsageError('--admin-user and --admin-email go together.');
+      const file = ctx.str('admin-password-file');
+      let password: string | undefined;
+      if (file) {
+        try {
+          password = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+        } catch (e) {
+          throw new UsageError(`Cannot read --admin-password-file: ${(e as Error).message}`);
+        }
+        ctx.addSecrets([password]);
+      }
+      admin = password === undefined ? { user, email } : { user, email, password };
+    }
+    const input: Parameters<InstanceManager['create']>[0] = {
+      stack: ctx.cmd.args.stack!,
+      name,
+      domain,
+      overrides: parseSet(ctx.cmd.options.set as string[] | undefined),
+      tunnel: 'none',
+    };
+    if (admin !== undefined) input.admin = admin;
+    const result = await m.create(input, { onProgress: ctx.progress(), signal: ctx.io.signal });
+    const status = await m.status(name);
+    if (ctx.json) {
+      ctx.outJson({ ...status, adminPassword: result.adminPassword ? (ctx.reveal ? result.adminPassword : '[shown once on the terminal]') : undefined });
+    } else {
+      ctx.out(formatStatus(status));
+    }
+    if (result.adminPassword) {
+      // Shown once, on the terminal only (stderr), never in JSON output or logs.
+      ctx.io.stderr(`\nAdmin password (shown once, keep it safe): ${result.adminPassword}\n`);
+    }
+  },
+
+  async list(ctx) {
+    const m = await ctx.manager();
+    const records = await m.list();
+    if (ctx.json) {
+      ctx.outJson(records.map((r) => ({ name: r.name, stack: r.stack, domain: r.domain, state: r.state })));
+      return;
+    }
+    if (records.length === 0) {
+      ctx.out('No servers yet. Create one with "engawa create <stack> --name N --domain D".\n');
+      return;
+    }
+    ctx.out(table(['NAME', 'STACK', 'DOMAIN', 'STATE'], records.map((r) => [r.name, r.stack, r.domain, r.state])));
+  },
+
+  async status(ctx) {
+    const status = await (await ctx.manager()).status(ctx.cmd.args.name!);
+    if (ctx.json) ctx.outJson(status);
+    else ctx.out(formatStatus(status));
+  },
+
+  async start(ctx) {
+    const m = await ctx.manager();
+    await m.start(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
+    await printStatusAfter(ctx, m);
+  },
+
+  async stop(ctx) {
+    const m = await ctx.manager();
+    await m.stop(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
+    await printStatusAfter(ctx, m);
+  },
+
+  async restart(ctx) {
+    const m = await ctx.manager();
+    await m.restart(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
+    await printStatusAfter(ctx, m);
+  },
+
+  async logs(ctx) {
+    const m = await ctx.manager();
+    const tail = parseTail(ctx.str('tail'));
+    const opts: { service?: string; tail?: number; follow?: boolean; signal?: AbortSignal } = { follow: ctx.cmd.options.follow === true };
+    const service = ctx.str('service');
+    if (service) opts.service = service;
+    if (tail !== undefined) opts.tail = tail;
+    if (ctx.io.signal) opts.signal = ctx.io.signal;
+    await m.logs(ctx.cmd.args.name!, opts, (l) => {
+      if (ctx.json) ctx.out(JSON.stringify(l) + '\n');
+      else ctx.out(`${l.service.padEnd(10)} | ${l.line}\n`);
+    });
+  },
+
+  async export(ctx) {
+    const dir = ctx.str('compose');
+    if (!dir) throw new UsageError('"engawa export" needs --compose DIR.');
+    const m = await ctx.manager();
+    const written = await m.exportCompose(ctx.cmd.args.name!, path.resolve(dir));
+    if (ctx.json) ctx.outJson({ dir: path.resolve(dir), files: written });
+    else ctx.out(`Wrote a docker-compose project to ${path.resolve(dir)} (${written.length} files). See its README.md.\n`);
+  },
+
+  async destroy(ctx) {
+    if (ctx.cmd.options.yes !== true) {
+      throw new UsageError(`This deletes "${ctx.cmd.args.name}" and all its data. Run again with --yes to confirm.`);
+    }
+    const m = await ctx.manager();
+    await m.destroy(ctx.cmd.args.name!, { onProgress: ctx.progress() });
+    if (ctx.json) ctx.outJson({ ok: true, destroyed: ctx.cmd.args.name });
+    else ctx.out(`Deleted "${ctx.cmd.args.name}".\n`);
+  },
+};
+
+async function printStatusAfter(ctx: CliContext, m: InstanceManager): Promise<void> {
+  const status = await m.status(ctx.cmd.args.name!);
+  if (ctx.json) ctx.outJson(status);
+  else ctx.out(formatStatus(status));
+}

@@ -1,0 +1,89 @@
+/**
+ * Shared set-up for integration tests on the real engine at DOCKER_HOST: the local image map,
+ * a temporary Engawa home, the CLI run in-process with captured output, and label queries.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Dockerode from 'dockerode';
+import { runCli } from '../../electron/core/cli/run';
+import { LABELS } from '../../electron/core/engine/types';
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+export const TEST_RECIPE = path.join(REPO, 'test/fixtures/recipes/test-web.json');
+
+/** Official references used by the test recipe → images built by scripts/build-test-images.sh. */
+export const LOCAL_IMAGES: Record<string, string> = {
+  'docker.io/library/postgres:15': 'local/postgres:15',
+  'docker.io/library/redis:7': 'local/redis:7',
+  'docker.io/library/busybox:1': 'local/busybox-httpd:1',
+};
+
+export function docker(): Dockerode {
+  const host = process.env.DOCKER_HOST;
+  if (!host?.startsWith('unix://')) throw new Error('Integration tests need DOCKER_HOST=unix://… (see scripts/test-engine.sh)');
+  return new Dockerode({ socketPath: host.slice('unix://'.length) });
+}
+
+export function uniqueName(prefix = 'it'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function tempHome(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-it-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: () => unknown;
+}
+
+/** Runs `engawa …` in-process against the real engine with the test recipe and local images. */
+export async function cli(home: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: {
+      DOCKER_HOST: process.env.DOCKER_HOST,
+      HOME: process.env.HOME,
+      ENGAWA_HOME: home,
+      ENGAWA_RECIPES: TEST_RECIPE,
+      ENGAWA_IMAGES: JSON.stringify(LOCAL_IMAGES),
+      ...env,
+    },
+  });
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+/** Everything on the engine that carries the project's compose label. */
+export async function labelled(project: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
+  const d = docker();
+  const filters = { label: [`${LABELS.project}=${project}`] };
+  const [containers, volumes, networks] = await Promise.all([
+    d.listContainers({ all: true, filters }),
+    d.listVolumes({ filters }),
+    d.listNetworks({ filters }),
+  ]);
+  return {
+    containers: containers.map((c) => c.Names[0] ?? c.Id),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+    networks: networks.map((n) => n.Name),
+  };
+}
+
+/** Polls until `fn` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
