@@ -96,13 +96,16 @@ async function main(): Promise<void> {
       // Event latency: kill a container, time until the manager's watcher reports a change.
       const latencies: number[] = [];
       for (let i = 0; i < RUNS; i++) {
+        let armed = false;
         const seen = new Promise<number>((resolve) => {
-          const sub = manager.watch(() => {
+          const sub = manager.watch((_n, state) => {
+            if (!armed || state === 'running') return; // the watcher's first report, before the kill
             sub.close();
             resolve(performance.now());
           });
         });
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 500));
+        armed = true;
         const t = performance.now();
         execFileSync('docker', ['kill', `engawa-${name}-web-1`], { env });
         latencies.push((await seen) - t);

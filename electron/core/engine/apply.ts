@@ -54,7 +54,7 @@ class Starter {
   readonly ids = new Map<string, string>();
   /** services whose container must be started (the others already run) */
   readonly toStart = new Set<string>();
-  private readonly started = new Set<string>();
+  private readonly started = new Map<string, Promise<void>>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -83,12 +83,29 @@ class Starter {
     };
   }
 
-  async start(s: PlannedService): Promise<void> {
-    if (this.started.has(s.name)) return;
-    this.started.add(s.name);
+  /**
+   * Starts `s` once its dependencies are ready; memoised, so every service can be asked at once and
+   * independent services (a database and a cache) start and get healthy side by side, as compose does.
+   */
+  start(s: PlannedService): Promise<void> {
+    let p = this.started.get(s.name);
+    if (!p) {
+      p = this.startAfterDeps(s);
+      this.started.set(s.name, p);
+    }
+    return p;
+  }
+
+  private async startAfterDeps(s: PlannedService): Promise<void> {
     const onProgress = this.opts.onProgress ?? noProgress;
     throwIfCancelled(this.opts.signal);
-    for (const dep of s.dependsOn) await this.waitFor([dep.service], dep.condition === 'healthy');
+    await Promise.all(
+      s.dependsOn.map(async (dep) => {
+        const d = this.plan.services.find((x) => x.name === dep.service);
+        if (d) await this.start(d);
+        await this.waitFor([dep.service], dep.condition === 'healthy');
+      }),
+    );
     if (!this.toStart.has(s.name)) {
       onProgress({ kind: 'step', step: `start:${s.name}`, state: 'skipped', detail: 'running' });
       return;
@@ -177,11 +194,11 @@ async function startAll(ctx: EngineContext, plan: Plan, opts: ApplyOptions, star
   const { before, after } = stepsFor(plan, opts);
   for (const st of before) {
     const needed = dependencyClosure(st.needs ?? [], deps);
-    for (const s of plan.services) if (needed.has(s.name)) await starter.start(s);
+    await Promise.all(plan.services.filter((s) => needed.has(s.name)).map((s) => starter.start(s)));
     await starter.waitFor(st.needs ?? []);
     await runSetupStep(ctx, plan, st, opts);
   }
-  for (const s of plan.services) await starter.start(s);
+  await Promise.all(plan.services.map((s) => starter.start(s)));
   await step(onProgress, 'health', () => starter.waitFor(plan.services.map((s) => s.name)));
   for (const st of after) await runSetupStep(ctx, plan, st, opts);
 }
@@ -216,7 +233,7 @@ export async function startPlan(ctx: EngineContext, plan: Plan, opts: ApplyOptio
     if (c.State === 'paused') await ctx.docker.getContainer(c.Id).unpause();
     else if (c.State !== 'running' && c.State !== 'restarting') starter.toStart.add(s.name);
   }
-  for (const s of plan.services) await starter.start(s);
+  await Promise.all(plan.services.map((s) => starter.start(s)));
   await step(opts.onProgress ?? noProgress, 'health', () => starter.waitFor(plan.services.map((s) => s.name)));
   return true;
 }

@@ -1,6 +1,6 @@
 /**
  * Waiting for services to be ready: healthy when they have a health check, running otherwise.
- * Polls `inspect` every 250 ms (cheap on a local socket, and immune to missed events). A service
+ * Polls `inspect` every 100 ms (cheap on a local socket, and immune to missed events). A service
  * whose container stops, or that is still not ready at the deadline, fails with UNHEALTHY and the
  * facts a user needs: its last log lines and its health check's last outputs (secrets redacted).
  */
@@ -12,7 +12,7 @@ import { throwIfCancelled } from './images';
 import { LogLineParser, sortByTime } from './logs';
 import { redact } from '../stacks/redact';
 
-export const POLL_MS = 250;
+export const POLL_MS = 100;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 180_000;
 /** restarts while we wait that count as a crash loop */
 const CRASH_LOOP_RESTARTS = 3;
