@@ -3,12 +3,15 @@
 #   local/debian:bookworm-minbase  Debian base (debootstrap, mirror read from this machine's apt sources)
 #   local/postgres:15  local/redis:7  local/node:host   honour the official images' contracts
 #   local/busybox-httpd:1          a 2 MB busybox web stand-in (httpd, wget, nc, sh)
+#   local/pds:<kit version>  local/plc:<kit version>   Bluesky PDS and an in-memory PLC directory, from
+#                                  test/kit/pds (its node_modules comes from `npm ci` on the host; better-sqlite3
+#                                  compiles there, for the same node and glibc as local/node:host)
 # Needs root, a running engine (DOCKER_HOST; see scripts/test-engine.sh) and node+npm on the host.
 # Installs debootstrap and busybox-static with apt when missing.
 #
 # Cache: after a build the whole set is saved as one gzip tarball keyed by a hash of everything that
-# goes into it (this script, scripts/test-images/, the host's node/npm/busybox versions). A later run
-# on an empty engine loads it instead of building (~10 s instead of ~1 min).
+# goes into it (this script, scripts/test-images/, test/kit/pds's lockfile, the host's node/npm/busybox
+# versions). A later run on an empty engine loads it instead of building (~10 s instead of ~1 min).
 # Env: ENGAWA_IMAGE_CACHE (default ~/.cache/engawa/test-images), FORCE=1 rebuilds,
 #      BUILD_NETWORK=host when containers cannot reach the apt mirror.
 set -euo pipefail
@@ -17,7 +20,11 @@ CACHE=${ENGAWA_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engawa/test-images}
 BUILD_NETWORK=${BUILD_NETWORK:-bridge}
 FORCE=${FORCE:-0}
 export DOCKER_BUILDKIT=0   # Debian's engine has no buildx; the legacy builder is enough
-IMAGES=(local/debian:bookworm-minbase local/busybox-httpd:1 local/postgres:15 local/redis:7 local/node:host)
+KIT=$(cd "$here/../test/kit/pds" && pwd)
+kit_version() { node -p 'require(process.argv[1]).dependencies[process.argv[2]]' "$KIT/package.json" "$1"; }
+PDS_IMAGE=local/pds:$(kit_version @atproto/pds)
+PLC_IMAGE=local/plc:$(kit_version @did-plc/server)
+IMAGES=(local/debian:bookworm-minbase local/busybox-httpd:1 local/postgres:15 local/redis:7 local/node:host "$PDS_IMAGE" "$PLC_IMAGE")
 log() { echo "test-images: $*" >&2; }
 
 need() {
@@ -35,6 +42,7 @@ key() {
   {
     cat "$0"
     (cd "$here/test-images" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+    cat "$KIT/package-lock.json"
     node --version; npm --version; busybox 2>/dev/null | head -1 || true
   } | sha256sum | cut -c1-16
 }
@@ -107,6 +115,20 @@ node_host() {  # the host's node binary (glibc-linked; fine on a Debian 12 host)
   build local/node:host "$C"; rm -rf "$C"
 }
 
+kit_modules() {  # test/kit/pds/node_modules exactly as its lockfile says; reused while it is current
+  local stamp="$KIT/node_modules/.package-lock.json"   # npm writes it last
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$KIT/package-lock.json" ] \
+     && [ -f "$KIT/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ]; then return 0; fi
+  (cd "$KIT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
+
+from_kit() {  # build $1 from scripts/test-images/$2 plus the kit's node_modules (hard links, no second copy)
+  local C="$WORK/$2"; rm -rf "$C"; cp -a "$here/test-images/$2" "$C"
+  [ -d "$WORK/kit-modules" ] || cp -a "$KIT/node_modules" "$WORK/kit-modules"
+  cp -al "$WORK/kit-modules" "$C/node_modules"
+  build "$1" "$C"; rm -rf "$C"
+}
+
 main() {
   docker version >/dev/null 2>&1 || { log "no engine answers (start one with scripts/test-engine.sh start)"; exit 1; }
   if all_present; then log "all images present"; return 0; fi
@@ -123,6 +145,9 @@ main() {
   have local/postgres:15 || step from_dir local/postgres:15 postgres
   have local/redis:7 || step from_dir local/redis:7 redis
   have local/node:host || step node_host
+  if ! have "$PDS_IMAGE" || ! have "$PLC_IMAGE"; then step kit_modules; fi
+  have "$PDS_IMAGE" || step from_kit "$PDS_IMAGE" pds
+  have "$PLC_IMAGE" || step from_kit "$PLC_IMAGE" plc
   mkdir -p "$CACHE"
   rm -f "$CACHE"/images-*.tar.gz   # one key at a time: older sets are never loaded again
   docker save "${IMAGES[@]}" | gzip -1 > "$tarball.tmp" && mv "$tarball.tmp" "$tarball"

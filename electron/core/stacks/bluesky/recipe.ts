@@ -1,0 +1,149 @@
+/**
+ * Bluesky PDS (AT Protocol Personal Data Server), configured as upstream's installer writes
+ * /pds/pds.env, with the changes a home server behind a Cloudflare Tunnel needs:
+ * - no Caddy (Cloudflare terminates TLS; the tunnel calls http://pds:3000) and no watchtower
+ *   (Engawa updates the pinned tag itself, after a backup: the PDS has no down migrations);
+ * - the PDS at pds.<domain> with handles <name>.<domain> (see hostnames.ts for why not upstream's
+ *   <name>.pds.<domain>), routed by a wildcard ingress rule;
+ * - a named volume instead of the host's /pds (SQLite in WAL mode needs real file locks).
+ * Empty settings: PDS_CRAWLERS, PDS_BSKY_APP_VIEW_URL and PDS_REPORT_SERVICE_URL turn the feature off
+ * (the PDS reads an empty string as unset; a URL without its DID makes it refuse to start).
+ * PDS_DID_PLC_URL falls back to https://plc.directory when empty, so it must always be set.
+ */
+import type { Recipe } from '../types';
+
+/** The upstream release (the bluesky-social/pds tag; the image ships @atproto/pds of the same version). */
+export const PDS_VERSION = '0.4.219';
+
+const IMAGE = `ghcr.io/bluesky-social/pds:${PDS_VERSION}`;
+const HTTP_PORT = 3000;
+const DATA_DIR = '/pds';
+
+const URL_PATTERN = 'https?://[^\\s,]+';
+const DID_PATTERN = 'did:[a-z]+:[A-Za-z0-9._:%-]+';
+
+/** Bluesky PDS: one container, SQLite files and blobs on one volume. */
+export const blueskyRecipe: Recipe = {
+  id: 'bluesky',
+  name: 'Bluesky PDS',
+  version: PDS_VERSION,
+  summary: {
+    en:
+      'A Bluesky PDS (Personal Data Server) keeps your Bluesky account on your own computer: your posts, likes, ' +
+      'follows and images live here, and you keep using the Bluesky app and everyone on Bluesky sees you as usual. ' +
+      'Handles look like @you.example.com. It is one small container that needs about 512 MB of memory. Timelines ' +
+      'and search still come from Bluesky’s own services, so it is not a separate network. Keep the backups safe: ' +
+      'they hold the keys that prove the accounts are yours.',
+    ja:
+      'Bluesky PDS（パーソナル・データ・サーバー）は、あなたのBlueskyアカウントを自分のパソコンに置くためのサーバーです。' +
+      '投稿・いいね・フォロー・画像はここに保存され、これまでどおりBlueskyのアプリで使えて、Blueskyのみんなからも普段どおり見えます。' +
+      'ハンドルは @you.example.com のような形になります。コンテナは小さなものが1つだけで、メモリは約512MBあれば動きます。' +
+      'タイムラインや検索はBluesky本体のサービスを使うため、独立した別のSNSではありません。' +
+      'バックアップは大切に保管してください。アカウントがあなたのものだと証明する鍵が入っています。',
+  },
+  memoryMiB: 512,
+  hosts: { pds: 'pds.{{domain}}' },
+  // the PDS and every handle must be the zone's apex or one level below it (hostnames.ts checks the zone)
+  domainRule: 'apex-or-first-level',
+  settings: [
+    {
+      name: 'plc_url',
+      description: 'did:plc directory the accounts’ identities are registered in (PDS_DID_PLC_URL)',
+      default: 'https://plc.directory',
+      pattern: URL_PATTERN,
+    },
+    {
+      name: 'appview_url',
+      description: 'Bluesky app view that serves timelines and profiles (PDS_BSKY_APP_VIEW_URL; empty: none, the app shows nothing)',
+      default: 'https://api.bsky.app',
+      pattern: `|${URL_PATTERN}`,
+    },
+    {
+      name: 'appview_did',
+      description: 'DID of that app view (PDS_BSKY_APP_VIEW_DID; required when the URL is set)',
+      default: 'did:web:api.bsky.app',
+      pattern: `|${DID_PATTERN}`,
+    },
+    {
+      name: 'report_service_url',
+      description: 'moderation service that receives reports (PDS_REPORT_SERVICE_URL; empty: none)',
+      default: 'https://mod.bsky.app',
+      pattern: `|${URL_PATTERN}`,
+    },
+    {
+      name: 'report_service_did',
+      description: 'DID of that moderation service (PDS_REPORT_SERVICE_DID; required when the URL is set)',
+      default: 'did:plc:ar7c4by46qjdydhdevvrndac',
+      pattern: `|${DID_PATTERN}`,
+    },
+    {
+      name: 'crawlers',
+      description: 'relays told about new posts, comma-separated (PDS_CRAWLERS; empty: none, nobody sees the posts)',
+      default: 'https://bsky.network',
+      pattern: `|${URL_PATTERN}(?:,${URL_PATTERN})*`,
+    },
+  ],
+  secrets: [
+    { name: 'jwt_secret', kind: { type: 'hex', bytes: 16 }, description: 'PDS_JWT_SECRET (signs login sessions)' },
+    { name: 'admin_password', kind: { type: 'hex', bytes: 16 }, description: 'PDS_ADMIN_PASSWORD (HTTP Basic "admin" for admin calls)' },
+    {
+      name: 'plc_rotation_key',
+      kind: { type: 'secp256k1-hex' },
+      description: 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX (lets this PDS update its accounts’ identities; losing it is permanent)',
+    },
+    { name: 'owner_password', kind: { type: 'password', length: 24 }, description: 'password of the owner’s Bluesky account', userSupplied: true },
+  ],
+  volumes: [
+    {
+      name: 'data',
+      description: 'everything of the PDS: accounts, each account’s repository and signing key, images and videos, the event log',
+      backup: 'data',
+    },
+  ],
+  services: [
+    {
+      name: 'pds',
+      image: IMAGE,
+      env: {
+        PDS_HOSTNAME: '{{host.pds}}',
+        PDS_JWT_SECRET: '{{secret.jwt_secret}}',
+        PDS_ADMIN_PASSWORD: '{{secret.admin_password}}',
+        PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX: '{{secret.plc_rotation_key}}',
+        PDS_DATA_DIRECTORY: DATA_DIR,
+        PDS_BLOBSTORE_DISK_LOCATION: `${DATA_DIR}/blocks`,
+        PDS_BLOB_UPLOAD_LIMIT: '104857600',
+        PDS_DID_PLC_URL: '{{setting.plc_url}}',
+        PDS_BSKY_APP_VIEW_URL: '{{setting.appview_url}}',
+        PDS_BSKY_APP_VIEW_DID: '{{setting.appview_did}}',
+        PDS_REPORT_SERVICE_URL: '{{setting.report_service_url}}',
+        PDS_REPORT_SERVICE_DID: '{{setting.report_service_did}}',
+        PDS_CRAWLERS: '{{setting.crawlers}}',
+        PDS_SERVICE_HANDLE_DOMAINS: '.{{domain}}',
+        PDS_PORT: String(HTTP_PORT),
+        LOG_ENABLED: 'true',
+        PDS_RATE_LIMITS_ENABLED: 'true',
+        PDS_INVITE_REQUIRED: 'true',
+      },
+      mounts: [{ volume: 'data', target: DATA_DIR }],
+      ports: [{ container: HTTP_PORT, name: 'http' }],
+      // _health runs `select 1` on account.sqlite; busybox wget exits non-zero on a 503
+      healthcheck: {
+        test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${HTTP_PORT}/xrpc/_health`],
+        intervalMs: 5_000,
+        timeoutMs: 5_000,
+        retries: 5,
+        startPeriodMs: 30_000,
+      },
+      init: false, // the image's entrypoint is dumb-init already
+      memoryMiB: 512,
+    },
+  ],
+  setup: [],
+  // the PDS's own name first; the wildcard then carries every handle's /.well-known/atproto-did
+  ingress: [
+    { hostname: '{{host.pds}}', service: 'pds', port: HTTP_PORT },
+    { hostname: '*.{{domain}}', service: 'pds', port: HTTP_PORT },
+  ],
+  web: { service: 'pds', port: 'http', healthPath: '/xrpc/_health', publicHost: '{{host.pds}}' },
+  admin: { kind: 'owner-account', passwordSecret: 'owner_password' },
+};
