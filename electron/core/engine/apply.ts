@@ -172,7 +172,8 @@ async function reconcileContainers(ctx: EngineContext, plan: Plan, opts: ApplyOp
 
 /** The setup steps of this operation, split by phase. */
 function stepsFor(plan: Plan, opts: ApplyOptions): { before: PlannedStep[]; after: PlannedStep[] } {
-  const steps = plan.setup.filter((st) => opts.when !== undefined && st.when === opts.when && !(opts.skipAdmin && st.admin));
+  const skip = new Set(opts.skipSteps ?? []);
+  const steps = plan.setup.filter((st) => opts.when !== undefined && st.when === opts.when && !(opts.skipAdmin && st.admin) && !skip.has(st.name));
   return { before: steps.filter((st) => st.phase === 'before-start'), after: steps.filter((st) => st.phase === 'after-healthy') };
 }
 
@@ -180,10 +181,14 @@ async function runSetupStep(ctx: EngineContext, plan: Plan, st: PlannedStep, opt
   const onProgress = opts.onProgress ?? noProgress;
   await step(onProgress, `setup:${st.name}`, async () => {
     ctx.log(`setup step ${st.name} (${st.kind} in ${st.service})`);
-    await runPlanStep(ctx.docker, plan, st, {
+    const result = await runPlanStep(ctx.docker, plan, st, {
       ...(opts.signal ? { signal: opts.signal } : {}),
-      onLine: (_stream, line) => onProgress({ kind: 'log', line: redact(line, plan.secretValues) }),
+      // a step that captures a secret prints it: its output stays out of progress and logs
+      onLine: (_stream, line) => {
+        if (!st.capture) onProgress({ kind: 'log', line: redact(line, plan.secretValues) });
+      },
     });
+    await opts.onStepOutput?.(st, result);
   });
 }
 

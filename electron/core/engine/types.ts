@@ -94,6 +94,18 @@ export interface PlannedStep extends Omit<SetupStep, 'env' | 'command'> {
   secretEnv: string[];
 }
 
+/** An HTTP setup call (recipe.http), rendered; made by the instance manager, not the engine. */
+export interface PlannedHttpStep {
+  name: string;
+  description: string;
+  when: 'create';
+  path: string;
+  body: Record<string, string | number | boolean>;
+  basicAuth?: { user: string; password: string };
+  bodyFromResponse?: { step: string; field: string; as: string };
+  admin?: boolean;
+}
+
 export interface PlannedIngress extends Omit<IngressRule, 'hostname'> {
   hostname: string;
 }
@@ -111,6 +123,7 @@ export interface Plan {
   /** in dependency order (a service comes after everything it depends on) */
   services: PlannedService[];
   setup: PlannedStep[];
+  http: PlannedHttpStep[];
   ingress: PlannedIngress[];
   web: { service: string; port: string; healthPath: string; publicHost: string };
   /** every secret value used, for redaction of outputs and logs (never serialised) */
@@ -178,6 +191,10 @@ export interface ApplyOptions {
   when?: 'create' | 'start';
   /** skip steps flagged admin */
   skipAdmin?: boolean;
+  /** skip these setup steps (by name), e.g. captured steps whose result is already stored */
+  skipSteps?: string[];
+  /** receives the output of each setup step that ran (to keep what a step captures) */
+  onStepOutput?: (step: PlannedStep, result: TaskResult) => void | Promise<void>;
 }
 
 export interface TaskResult {

@@ -16,6 +16,7 @@ import { imagesOf, plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
 import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
+import { runHttpSteps } from './http-steps';
 import { assertCreatable, resolveAdmin, withAdminSettings } from './input';
 import { acquireLock, lockHolder } from './lock';
 import { assertPortFree, freePorts } from './ports';
@@ -78,6 +79,9 @@ export class InstanceManager {
     const settings = withAdminSettings(recipe, { ...input.settings }, admin);
     const overrides = (input.overrides ?? []).map((o) => ({ service: o.service, key: o.key, value: o.value }));
     const passwordSecret = recipe.admin.passwordSecret;
+    if (password !== undefined && recipe.setup.some((st) => st.capture !== undefined && st.capture.secret === passwordSecret)) {
+      throw new EngawaError('INVALID_INPUT', `${recipe.name} makes up the admin's password itself; leave out the password and Engawa shows it once.`, { stack: recipe.id });
+    }
     const supplied = passwordSecret !== undefined && password !== undefined ? { [passwordSecret]: password } : {};
     const fresh = generateSecrets(recipe, {}, supplied);
     // a dry run of the plan checks the settings and overrides, still before anything is written
@@ -121,8 +125,38 @@ export class InstanceManager {
         await this.assertPortsFree(engine, record);
         record = await this.transition(record, { type: 'op', op: 'create', phase: 'begin' }, 'create');
         const plan = await this.planFor(name); // apply() pulls what a resumed create still lacks
-        await engine.apply(plan, { ...withOpts(opts), when: 'create', skipAdmin: record.admin === null });
-        record = await this.transition(record, { type: 'op', op: 'create', phase: 'end' }, undefined);
+        const done = new Set(record.setupDone ?? []);
+        const markDone = async (step: string) => {
+          done.add(step);
+          record = { ...(record as InstanceRecord), setupDone: [...done] };
+          await this.store.write(record);
+        };
+        await engine.apply(plan, {
+          ...withOpts(opts),
+          when: 'create',
+          skipAdmin: record.admin === null,
+          skipSteps: [...done],
+          onStepOutput: async (step, result) => {
+            if (step.capture) {
+              secrets = { ...secrets, [step.capture.secret]: capture(step.name, step.capture.pattern, result.stdout) };
+              await this.deps.secrets.set(name, secrets);
+            }
+            if (step.capture || step.admin) await markDone(step.name);
+          },
+        });
+        await runHttpSteps(
+          plan.http.filter((h) => h.when === 'create'),
+          { port: record.ports[plan.web.port] as number, host: plan.web.publicHost },
+          {
+            skipAdmin: record.admin === null,
+            skip: done,
+            secretValues: plan.secretValues,
+            onDone: (step) => markDone(step.name),
+            ...withOpts(opts),
+          },
+        );
+        const { setupDone: _done, ...finished } = record;
+        record = await this.transition(finished, { type: 'op', op: 'create', phase: 'end' }, undefined);
       } catch (e) {
         await this.failed(record, 'create', e);
         throw e;
@@ -452,6 +486,13 @@ export class InstanceManager {
       stack: record.stack,
     });
   }
+}
+
+/** The first group of `pattern` in a setup step's output (the value it was run to produce). */
+function capture(step: string, pattern: string, stdout: string): string {
+  const value = new RegExp(pattern, 'm').exec(stdout)?.[1];
+  if (!value) throw new EngawaError('TASK_FAILED', `The setup step "${step}" did not print what Engawa needed to keep.`, { step });
+  return value;
 }
 
 function withOpts(opts: OpOptions): { onProgress?: OpOptions['onProgress']; signal?: AbortSignal } {

@@ -52,6 +52,8 @@ export interface InstanceRecord {
   tunnel: null;
   state: InstanceState;
   pending?: PendingOp;
+  /** one-off setup steps of the pending create that already succeeded and must not run twice */
+  setupDone?: string[];
   lastError?: { code: ErrorCode; message: string };
 }
 

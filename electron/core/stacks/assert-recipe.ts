@@ -139,7 +139,7 @@ const recipe = obj(
           command: list(str, 1),
           phase: oneOf('before-start', 'after-healthy'),
         },
-        { env: dict(str), needs: list(name), admin: bool },
+        { env: dict(str), needs: list(name), admin: bool, capture: obj({ secret: name, pattern: regex }) },
       ),
     ),
     ingress: list(obj({ hostname: nonEmpty, service: name, port: int(1, 65535) }, { path: str })),
@@ -148,13 +148,16 @@ const recipe = obj(
   },
   {
     hosts: dict(nonEmpty),
-    domainRule: oneOf('any', 'apex-or-first-level'),
     settings: list(obj({ name, description: str, default: str }, { pattern: regex })),
     requires: list(obj({ check: oneOf('x86-64-sse4.2'), note: obj({ en: str, ja: str }) })),
     http: list(
       obj(
         { name: nonEmpty, description: str, when: oneOf('create'), path: nonEmpty, body: dict(scalar) },
-        { bodyFromResponse: obj({ step: nonEmpty, field: nonEmpty, as: nonEmpty }), admin: bool },
+        {
+          bodyFromResponse: obj({ step: nonEmpty, field: nonEmpty, as: nonEmpty }),
+          admin: bool,
+          basicAuth: obj({ user: nonEmpty, password: nonEmpty }),
+        },
       ),
     ),
     testOnly: bool,

@@ -10,13 +10,14 @@ import {
   LABELS,
   type Plan,
   type PlannedFile,
+  type PlannedHttpStep,
   type PlannedIngress,
   type PlannedService,
   type PlannedStep,
   type PlannedVolume,
 } from '../engine/types';
 import { render, type TemplateContext } from './template';
-import type { Recipe, ServiceSpec } from './types';
+import type { Recipe, ServiceSpec, SetupStep } from './types';
 import { validateDomain, validateInstanceName, validateSetting } from './validate';
 
 /** What the user (or the instance's stored state) decides for one instance. */
@@ -48,13 +49,14 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   unique(recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name)), 'port');
   const ownLabels = { [LABELS.managed]: 'true', [LABELS.instance]: instance, [LABELS.stack]: recipe.id };
 
-  const base: TemplateContext = { domain, instance, project, hosts: {}, secrets: {}, settings: {}, services: [] };
+  // hosts may depend on settings (e.g. the PDS on pds.<domain> or on the apex), never on secrets
+  const settings = resolveSettings(recipe, choices.settings ?? {});
+  const base: TemplateContext = { domain, instance, project, hosts: {}, secrets: {}, settings, services: [] };
   const hosts = mapValues(recipe.hosts ?? {}, (t) => render(t, base).value);
   const ctx: TemplateContext = {
     ...base,
     hosts,
     secrets: resolveSecrets(recipe, choices.secrets),
-    settings: resolveSettings(recipe, choices.settings ?? {}),
     services: serviceNames,
   };
   const ports = checkPorts(recipe, choices.ports ?? {});
@@ -94,6 +96,27 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
       ...(step.needs !== undefined && { needs: [...step.needs] }),
       phase: step.phase,
       ...(step.admin !== undefined && { admin: step.admin }),
+      ...(step.capture !== undefined && { capture: captureOf(recipe, step) }),
+    };
+  });
+
+  const httpNames = new Set<string>();
+  const http: PlannedHttpStep[] = (recipe.http ?? []).map((step) => {
+    if (httpNames.has(step.name)) throw recipeBug(`two HTTP steps are called "${step.name}"`);
+    if (step.bodyFromResponse !== undefined && !httpNames.has(step.bodyFromResponse.step)) {
+      throw recipeBug(`HTTP step "${step.name}" uses the answer of "${step.bodyFromResponse.step}", which does not come before it`);
+    }
+    httpNames.add(step.name);
+    const value = (t: string) => render(t, ctx).value;
+    return {
+      name: step.name,
+      description: step.description,
+      when: step.when,
+      path: step.path,
+      body: Object.fromEntries(Object.entries(step.body).map(([k, v]) => [k, typeof v === 'string' ? value(v) : v])),
+      ...(step.basicAuth !== undefined && { basicAuth: { user: value(step.basicAuth.user), password: value(step.basicAuth.password) } }),
+      ...(step.bodyFromResponse !== undefined && { bodyFromResponse: { ...step.bodyFromResponse } }),
+      ...(step.admin !== undefined && { admin: step.admin }),
     };
   });
 
@@ -127,6 +150,7 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
     volumes,
     services,
     setup,
+    http,
     ingress,
     web: { service: webService.name, port: recipe.web.port, healthPath: recipe.web.healthPath, publicHost: render(recipe.web.publicHost, ctx).value },
     secretValues: [...secretValues],
@@ -327,6 +351,13 @@ function unique(names: string[], what: string): string[] {
 
 function mapValues(map: Record<string, string>, f: (v: string) => string): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, f(v)]));
+}
+
+function captureOf(recipe: Recipe, step: SetupStep): { secret: string; pattern: string } {
+  const c = step.capture as { secret: string; pattern: string };
+  if (!recipe.secrets.some((s) => s.name === c.secret)) throw recipeBug(`setup step "${step.name}" captures the undeclared secret "${c.secret}"`);
+  if (!/\((?!\?)/.test(c.pattern)) throw recipeBug(`setup step "${step.name}" captures with a pattern that has no group`);
+  return { secret: c.secret, pattern: c.pattern };
 }
 
 function recipeBug(what: string): EngawaError {

@@ -125,6 +125,12 @@ export interface SetupStep {
   phase: 'before-start' | 'after-healthy';
   /** only for admin creation and the like: skipped when the user asked for --no-admin */
   admin?: boolean;
+  /**
+   * Keeps a value the step prints (e.g. the password `tootctl accounts create` generates): the first
+   * group of `pattern` (a JS regular expression, multiline) in its stdout is stored as the secret
+   * `secret`. A step whose secret is already stored is not run again (it is not idempotent).
+   */
+  capture?: { secret: string; pattern: string };
 }
 
 /** How the tunnel routes a public hostname (and optional path regex) to a service port. */
@@ -174,6 +180,8 @@ export interface HttpStep {
   when: 'create';
   path: string;
   body: Record<string, string | number | boolean>;
+  /** HTTP Basic credentials (templates), e.g. the PDS's `admin` with {{secret.admin_password}} */
+  basicAuth?: { user: string; password: string };
   /** adds the string field `field` of the JSON answer of the earlier HTTP step `step` to the body as `as` */
   bodyFromResponse?: { step: string; field: string; as: string };
   /** only for admin creation and the like: skipped when the user asked for --no-admin */
@@ -192,8 +200,6 @@ export interface Recipe {
   memoryMiB: number;
   /** named hostnames derived from the domain, e.g. { pds: 'pds.{{domain}}' } (templates over {{domain}}) */
   hosts?: Record<string, string>;
-  /** validates the user's domain for this stack; returns an error message or null */
-  domainRule?: 'any' | 'apex-or-first-level';
   settings?: SettingSpec[];
   secrets: SecretSpec[];
   volumes: VolumeSpec[];

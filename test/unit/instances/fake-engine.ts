@@ -26,6 +26,12 @@ export class FakeEngine implements EngineApi {
   readonly scriptedHealth = new Map<string, ServiceStatus['health']>();
   private readonly failures = new Map<Method, Error>();
   private readonly emitter = new EventEmitter();
+  /** what a setup step prints when apply runs it (default: nothing, exit 0) */
+  readonly stepOutputs = new Map<string, TaskResult>();
+  /** setup steps apply ran, in order, across calls */
+  readonly stepsRun: string[] = [];
+  /** when set, apply throws this after running its setup steps (a failure half-way through) */
+  failAfterSteps?: Error;
   /** a method listed here waits for its promise before doing anything (to catch an operation half-way) */
   readonly gates = new Map<Method, Promise<void>>();
 
@@ -86,7 +92,19 @@ export class FakeEngine implements EngineApi {
   async apply(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]> {
     this.record('apply', [plan, opts]);
     await this.gates.get('apply');
-    return this.run(plan);
+    const statuses = this.run(plan);
+    const skip = new Set(opts?.skipSteps ?? []);
+    for (const step of plan.setup) {
+      if (step.when !== opts?.when || (opts.skipAdmin && step.admin) || skip.has(step.name)) continue;
+      this.stepsRun.push(step.name);
+      await opts.onStepOutput?.(step, this.stepOutputs.get(step.name) ?? { exitCode: 0, stdout: '', stderr: '' });
+    }
+    const failure = this.failAfterSteps;
+    if (failure) {
+      this.failAfterSteps = undefined;
+      throw failure;
+    }
+    return statuses;
   }
 
   async start(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]> {

@@ -412,3 +412,45 @@ describe('watch', () => {
     expect(states).toEqual([['blog', 'starting'], ['blog', 'running'], ['blog', 'degraded']]);
   });
 });
+
+describe('create: setup steps that print what must be kept', () => {
+  /** The test recipe, but the admin step makes up the password and prints it (as Mastodon's tootctl does). */
+  const capturing: Recipe = {
+    ...testRecipe,
+    id: 'capturing',
+    secrets: testRecipe.secrets.map((s) => (s.name === 'admin_password' ? { ...s, userSupplied: false } : s)),
+    setup: testRecipe.setup.map((st) => ({ ...st, env: {}, capture: { secret: 'admin_password', pattern: '^New password: (\\S+)$' } })),
+  };
+  const capturingRecipes = { get: (id: string) => (id === 'capturing' ? capturing : recipes.get(id)), list: () => [testRecipe, capturing] };
+  const make = () => new InstanceManager({ home, engine: async () => engine, secrets, recipes: capturingRecipes, log: (l) => logs.push(l) });
+
+  it('keeps the captured value as the secret and returns it as the admin password', async () => {
+    engine.stepOutputs.set('admin', { exitCode: 0, stdout: 'OK\nNew password: s3cr3t-from-tool\n', stderr: '' });
+    const { adminPassword } = await make().create({ ...input, stack: 'capturing' });
+    expect(adminPassword).toBe('s3cr3t-from-tool');
+    expect((await secrets.get('blog')).admin_password).toBe('s3cr3t-from-tool');
+  });
+
+  it('fails the create when the step did not print it', async () => {
+    engine.stepOutputs.set('admin', { exitCode: 0, stdout: 'something else\n', stderr: '' });
+    await expect(make().create({ ...input, stack: 'capturing' })).rejects.toMatchObject({ code: 'TASK_FAILED' });
+  });
+
+  it('refuses a supplied password for a recipe that makes its own, before writing anything', async () => {
+    await expect(make().create({ ...input, stack: 'capturing', admin: { user: 'owner', email: 'o@example.com', password: 'long-enough-password' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(await filesUnder(home)).toEqual([]);
+  });
+
+  it('does not run a captured step again when a failed create is resumed', async () => {
+    engine.stepOutputs.set('admin', { exitCode: 0, stdout: 'New password: first-and-only\n', stderr: '' });
+    engine.failAfterSteps = new EngawaError('UNHEALTHY', 'web did not get healthy');
+    const m = make();
+    await expect(m.create({ ...input, stack: 'capturing' })).rejects.toMatchObject({ code: 'UNHEALTHY' });
+    const { adminPassword } = await m.create({ ...input, stack: 'capturing' });
+    expect(engine.stepsRun).toEqual(['admin']);
+    expect(adminPassword).toBe('first-and-only');
+    expect((await m.get('blog')).setupDone).toBeUndefined();
+  });
+});

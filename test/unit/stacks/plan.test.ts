@@ -204,3 +204,46 @@ describe('plan: recipe bugs are INTERNAL', () => {
     expect(e.message).toMatch(message);
   });
 });
+
+describe('plan: HTTP steps, captures and hosts from settings', () => {
+  const withHttp = (): Recipe => ({
+    ...recipe(),
+    settings: [...(recipe().settings ?? []), { name: 'prefix', description: 'host prefix', default: 'www.' }],
+    hosts: { site: '{{setting.prefix}}{{domain}}' },
+    http: [
+      { name: 'token', description: 'd', when: 'create', path: '/api/token', body: { user: 'admin@{{domain}}', n: 1 }, basicAuth: { user: 'admin', password: '{{secret.app_secret}}' } },
+      { name: 'use', description: 'd', when: 'create', path: '/api/use', body: { on: true }, bodyFromResponse: { step: 'token', field: 'token', as: 'i' }, admin: true },
+    ],
+  });
+
+  it('renders bodies and Basic credentials and keeps the answer chaining', () => {
+    const p = plan(withHttp(), choices());
+    expect(p.http).toEqual([
+      { name: 'token', description: 'd', when: 'create', path: '/api/token', body: { user: 'admin@social.example.com', n: 1 }, basicAuth: { user: 'admin', password: 'appsecretabcdef0123' } },
+      { name: 'use', description: 'd', when: 'create', path: '/api/use', body: { on: true }, bodyFromResponse: { step: 'token', field: 'token', as: 'i' }, admin: true },
+    ]);
+  });
+
+  it('renders hosts with the chosen settings (e.g. a service on the apex instead of a subdomain)', () => {
+    expect(plan(withHttp(), choices()).hosts).toEqual({ site: 'www.social.example.com' });
+    expect(plan(withHttp(), choices({ settings: { prefix: '' } })).hosts).toEqual({ site: 'social.example.com' });
+  });
+
+  it('rejects an HTTP step that uses the answer of a step that does not come before it', () => {
+    const r = withHttp();
+    r.http = [...(r.http ?? [])].reverse();
+    expect(codeOf(() => plan(r, choices())).code).toBe('INTERNAL');
+  });
+
+  it('keeps a capture only for a declared secret and a pattern with a group', () => {
+    const ok = recipe();
+    ok.setup[0] = { ...ok.setup[0]!, capture: { secret: 'app_secret', pattern: '^token: (\\S+)$' } };
+    expect(plan(ok, choices()).setup[0]?.capture).toEqual({ secret: 'app_secret', pattern: '^token: (\\S+)$' });
+    const undeclared = recipe();
+    undeclared.setup[0] = { ...undeclared.setup[0]!, capture: { secret: 'nope', pattern: '(x)' } };
+    expect(codeOf(() => plan(undeclared, choices())).code).toBe('INTERNAL');
+    const noGroup = recipe();
+    noGroup.setup[0] = { ...noGroup.setup[0]!, capture: { secret: 'app_secret', pattern: 'token: \\S+' } };
+    expect(codeOf(() => plan(noGroup, choices())).message).toMatch(/no group/);
+  });
+});

@@ -44,7 +44,6 @@ export const blueskyRecipe: Recipe = {
   memoryMiB: 512,
   hosts: { pds: 'pds.{{domain}}' },
   // the PDS and every handle must be the zone's apex or one level below it (hostnames.ts checks the zone)
-  domainRule: 'apex-or-first-level',
   settings: [
     {
       name: 'plc_url',

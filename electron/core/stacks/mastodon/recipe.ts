@@ -97,7 +97,6 @@ export const mastodonRecipe: Recipe = {
       'メールの設定は任意ですが、SMTPサーバーがないと、メールでのパスワード再設定やメール通知は使えません。',
   },
   memoryMiB: 2048,
-  domainRule: 'any',
   settings: [
     {
       name: 'admin_user',
@@ -123,6 +122,8 @@ export const mastodonRecipe: Recipe = {
     { name: 'vapid_private_key', kind: { type: 'vapid-private' }, description: 'VAPID_PRIVATE_KEY (Web Push)' },
     { name: 'vapid_public_key', kind: { type: 'vapid-public', from: 'vapid_private_key' }, description: 'VAPID_PUBLIC_KEY (Web Push)' },
     { name: 'db_password', kind: { type: 'alnum', length: 32 }, description: 'PostgreSQL password of the mastodon user' },
+    // tootctl makes up the owner's password; the admin-account step captures it into this secret
+    { name: 'admin_password', kind: { type: 'password', length: 24 }, description: "The owner's password, as tootctl printed it" },
     {
       name: 'smtp_password',
       kind: { type: 'password', length: 32 },
@@ -230,6 +231,7 @@ export const mastodonRecipe: Recipe = {
       env: { ADMIN_USER: '{{setting.admin_user}}', ADMIN_EMAIL: '{{setting.admin_email}}' },
       phase: 'after-healthy',
       admin: true,
+      capture: { secret: 'admin_password', pattern: '^New password: (\\S+)\\s*$' },
     },
     {
       name: 'admin-approve',
@@ -269,6 +271,6 @@ export const mastodonRecipe: Recipe = {
     { hostname: '{{domain}}', service: 'web', port: 3000 },
   ],
   web: { service: 'web', port: 'web', healthPath: '/health', publicHost: '{{domain}}' },
-  // tootctl makes up the password itself, so there is no passwordSecret
-  admin: { kind: 'owner-account', defaultUser: 'owner' },
+  // tootctl makes up the password itself: it is captured, never supplied
+  admin: { kind: 'owner-account', defaultUser: 'owner', passwordSecret: 'admin_password' },
 };

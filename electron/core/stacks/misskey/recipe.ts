@@ -49,7 +49,6 @@ export const misskeyRecipe: Recipe = {
       'CPUがSSE4.2に対応している必要があります。メールの設定は任意で、あとからコントロールパネルで行えます。',
   },
   memoryMiB: 1536,
-  domainRule: 'any',
   requires: [
     {
       check: 'x86-64-sse4.2',
