@@ -24,7 +24,7 @@ apt_install() {  # packages the tests need on Debian, when missing and we may in
 if command -v apt-get >/dev/null 2>&1; then
   # Chromium for Playwright (never a downloaded browser); docker-compose v1 to prove the exported
   # project runs; age to prove backups open outside Engawa.
-  apt_install chromium docker-compose
+  apt_install chromium docker-compose age
 fi
 
 section typecheck; npm run --silent typecheck

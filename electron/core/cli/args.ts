@@ -71,9 +71,9 @@ export interface ParsedCommand {
   options: Record<string, string | boolean | string[] | undefined>;
 }
 
-export function usage(): string {
+export function usage(specs: Record<string, CommandSpec> = COMMANDS): string {
   const lines = ['Usage: engawa <command> [options]', '', 'Commands:'];
-  for (const [name, spec] of Object.entries(COMMANDS)) {
+  for (const [name, spec] of Object.entries(specs)) {
     const args = spec.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : `<${a}>`)).join(' ');
     lines.push(`  ${`${name} ${args}`.padEnd(22)} ${spec.summary}`);
   }
@@ -88,12 +88,12 @@ export function usage(): string {
   return lines.join('\n');
 }
 
-export function parseCommand(argv: string[]): ParsedCommand {
+export function parseCommand(argv: string[], specs: Record<string, CommandSpec> = COMMANDS): ParsedCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     return { command: 'help', args: {}, options: {} };
   }
-  const spec = COMMANDS[command];
+  const spec = specs[command];
   if (!spec) throw new UsageError(`Unknown command "${command}". Run "engawa help" for the list.`);
   let parsed;
   try {

@@ -5,47 +5,41 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError, toEngawaError } from '../errors';
-import type { Progress } from '../progress';
-import { connectEngine, realDiscoveryEnv } from '../engine/connect';
-import { DockerEngine } from '../engine/engine';
-import type { EngineApi } from '../engine/types';
-import { InstanceManager } from '../instances/manager';
-import { FileSecretStore } from '../instances/secret-store';
-import { engawaHome } from '../instances/home';
-import { listRecipes, getRecipe } from '../stacks/registry';
+import type { InstanceManager } from '../instances/manager';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
-import { redact, redactPlan } from '../stacks/redact';
-import type { Recipe } from '../stacks/types';
-import { parseCommand, parseSet, parseTail, usage, UsageError, type ParsedCommand } from './args';
+import { redactPlan } from '../stacks/redact';
+import { COMMANDS, parseCommand, parseSet, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
+import { CliContext, type CliIo, type CommandImpl } from './context';
 import { doctor } from './doctor';
-import { formatBytes, formatStatus, progressPrinter, table } from './format';
+import { formatBytes, formatStatus, table } from './format';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: Record<string, string | undefined>;
-  /** aborted on Ctrl-C */
-  signal?: AbortSignal;
-  /** for tests: use this engine instead of discovering one */
-  engine?: () => Promise<EngineApi>;
+export type { CliIo } from './context';
+
+/** A group of commands kept in its own file (e.g. cli/pds.ts): their specs and implementations. */
+export interface CommandGroup {
+  specs: Record<string, CommandSpec>;
+  impl: Record<string, CommandImpl>;
 }
+
+/** Command groups beyond the core commands below; add a feature's group here. */
+const GROUPS: CommandGroup[] = [];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;
   try {
-    cmd = parseCommand(argv);
+    cmd = parseCommand(argv, allSpecs());
   } catch (e) {
     io.stderr(`engawa: ${(e as Error).message}\n`);
     return 2;
   }
   if (cmd.command === 'help') {
-    io.stdout(usage() + '\n');
+    io.stdout(usage(allSpecs()) + '\n');
     return 0;
   }
   const ctx = new CliContext(cmd, io);
   try {
-    await COMMAND_IMPL[cmd.command]!(ctx);
+    await allImpl()[cmd.command]!(ctx);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -67,107 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Everything a command needs, created lazily so read-only commands work without Docker. */
-class CliContext {
-  readonly json: boolean;
-  readonly reveal: boolean;
-  readonly home: string;
-  private secretsSeen: string[] = [];
-  private enginePromise?: Promise<EngineApi>;
-  private managerInstance?: InstanceManager;
-
-  constructor(
-    readonly cmd: ParsedCommand,
-    readonly io: CliIo,
-  ) {
-    this.json = cmd.options.json === true;
-    this.reveal = cmd.options['reveal-secrets'] === true;
-    const home = typeof cmd.options.home === 'string' ? cmd.options.home : undefined;
-    this.home = home ? path.resolve(home) : engawaHome(io.env);
-  }
-
-  str(name: string): string | undefined {
-    const v = this.cmd.options[name];
-    return typeof v === 'string' ? v : undefined;
-  }
-
-  engine(): Promise<EngineApi> {
-    this.enginePromise ??= this.io.engine
-      ? this.io.engine()
-      : connectEngine({ discovery: { ...realDiscoveryEnv(), env: this.io.env } }).then(
-          ({ docker, endpoint }) => new DockerEngine(docker, { endpoint }),
-        );
-    return this.enginePromise;
-  }
-
-  recipeFiles(): string[] {
-    const v = this.io.env.ENGAWA_RECIPES;
-    return v ? v.split(path.delimiter).filter(Boolean) : [];
-  }
-
-  recipes(): { get(id: string): Recipe; list(): Recipe[] } {
-    const extraRecipeFiles = this.recipeFiles();
-    return { get: (id) => getRecipe(id, { extraRecipeFiles }), list: () => listRecipes({ extraRecipeFiles }) };
-  }
-
-  async images(): Promise<Record<string, string>> {
-    const v = this.str('images') ?? this.io.env.ENGAWA_IMAGES;
-    if (!v) return {};
-    let text = v;
-    if (!v.trim().startsWith('{')) {
-      try {
-        text = await readFile(v, 'utf8');
-      } catch (e) {
-        throw new UsageError(`Cannot read the image map "${v}": ${(e as Error).message}`);
-      }
-    }
-    let map: unknown;
-    try {
-      map = JSON.parse(text);
-    } catch {
-      throw new UsageError('The image map must be JSON: {"official/image:tag": "local/image:tag", …}.');
-    }
-    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((x) => typeof x !== 'string')) {
-      throw new UsageError('The image map must be a JSON object of strings.');
-    }
-    return map as Record<string, string>;
-  }
-
-  async manager(): Promise<InstanceManager> {
-    this.managerInstance ??= new InstanceManager({
-      home: this.home,
-      engine: () => this.engine(),
-      secrets: new FileSecretStore(this.home),
-      recipes: this.recipes(),
-      images: await this.images(),
-    });
-    return this.managerInstance;
-  }
-
-  /** remember secret values so that nothing printed contains them */
-  addSecrets(values: Iterable<string>): void {
-    this.secretsSeen.push(...values);
-  }
-
-  redact(text: string): string {
-    return this.reveal ? text : redact(text, this.secretsSeen);
-  }
-
-  out(text: string): void {
-    this.io.stdout(this.redact(text));
-  }
-
-  outJson(value: unknown): void {
-    this.out(JSON.stringify(value, null, 2) + '\n');
-  }
-
-  progress(): (p: Progress) => void {
-    if (this.json) return () => {};
-    return progressPrinter((line) => this.io.stderr(this.redact(line)));
-  }
-}
-
-const COMMAND_IMPL: Record<string, (ctx: CliContext) => Promise<void>> = {
+const COMMAND_IMPL: Record<string, CommandImpl> = {
   async doctor(ctx) {
     const report = await doctor({ engine: () => ctx.engine(), recipes: ctx.recipes().list() });
     if (ctx.json) ctx.outJson(report);
@@ -342,6 +236,14 @@ const COMMAND_IMPL: Record<string, (ctx: CliContext) => Promise<void>> = {
     else ctx.out(`Deleted "${ctx.cmd.args.name}".\n`);
   },
 };
+
+function allSpecs(): Record<string, CommandSpec> {
+  return Object.assign({}, COMMANDS, ...GROUPS.map((g) => g.specs)) as Record<string, CommandSpec>;
+}
+
+function allImpl(): Record<string, CommandImpl> {
+  return Object.assign({}, COMMAND_IMPL, ...GROUPS.map((g) => g.impl)) as Record<string, CommandImpl>;
+}
 
 async function printStatusAfter(ctx: CliContext, m: InstanceManager): Promise<void> {
   const status = await m.status(ctx.cmd.args.name!);

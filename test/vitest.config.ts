@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: unit (no engine, fast) and integration (a real Docker engine at DOCKER_HOST;
 // run scripts/test-engine.sh start and scripts/build-test-images.sh first, as .ci/run does).
 export default defineConfig({
+  // the repository root, whichever directory vitest is started from
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     projects: [
       {

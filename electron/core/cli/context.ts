@@ -1,0 +1,131 @@
+/**
+ * What every `engawa` command gets: parsed arguments, output that redacts secrets, and the core
+ * (engine, recipes, instance manager) created lazily so read-only commands work without Docker.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Progress } from '../progress';
+import { connectEngine, realDiscoveryEnv } from '../engine/connect';
+import { DockerEngine } from '../engine/engine';
+import type { EngineApi } from '../engine/types';
+import { InstanceManager } from '../instances/manager';
+import { FileSecretStore } from '../instances/secret-store';
+import { engawaHome } from '../instances/home';
+import { listRecipes, getRecipe } from '../stacks/registry';
+import { redact } from '../stacks/redact';
+import type { Recipe } from '../stacks/types';
+import { UsageError, type ParsedCommand } from './args';
+import { progressPrinter } from './format';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  /** aborted on Ctrl-C */
+  signal?: AbortSignal;
+  /** for tests: use this engine instead of discovering one */
+  engine?: () => Promise<EngineApi>;
+}
+
+/** Everything a command needs, created lazily so read-only commands work without Docker. */
+export class CliContext {
+  readonly json: boolean;
+  readonly reveal: boolean;
+  readonly home: string;
+  private secretsSeen: string[] = [];
+  private enginePromise?: Promise<EngineApi>;
+  private managerInstance?: InstanceManager;
+
+  constructor(
+    readonly cmd: ParsedCommand,
+    readonly io: CliIo,
+  ) {
+    this.json = cmd.options.json === true;
+    this.reveal = cmd.options['reveal-secrets'] === true;
+    const home = typeof cmd.options.home === 'string' ? cmd.options.home : undefined;
+    this.home = home ? path.resolve(home) : engawaHome(io.env);
+  }
+
+  str(name: string): string | undefined {
+    const v = this.cmd.options[name];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  engine(): Promise<EngineApi> {
+    this.enginePromise ??= this.io.engine
+      ? this.io.engine()
+      : connectEngine({ discovery: { ...realDiscoveryEnv(), env: this.io.env } }).then(
+          ({ docker, endpoint }) => new DockerEngine(docker, { endpoint }),
+        );
+    return this.enginePromise;
+  }
+
+  recipeFiles(): string[] {
+    const v = this.io.env.ENGAWA_RECIPES;
+    return v ? v.split(path.delimiter).filter(Boolean) : [];
+  }
+
+  recipes(): { get(id: string): Recipe; list(): Recipe[] } {
+    const extraRecipeFiles = this.recipeFiles();
+    return { get: (id) => getRecipe(id, { extraRecipeFiles }), list: () => listRecipes({ extraRecipeFiles }) };
+  }
+
+  async images(): Promise<Record<string, string>> {
+    const v = this.str('images') ?? this.io.env.ENGAWA_IMAGES;
+    if (!v) return {};
+    let text = v;
+    if (!v.trim().startsWith('{')) {
+      try {
+        text = await readFile(v, 'utf8');
+      } catch (e) {
+        throw new UsageError(`Cannot read the image map "${v}": ${(e as Error).message}`);
+      }
+    }
+    let map: unknown;
+    try {
+      map = JSON.parse(text);
+    } catch {
+      throw new UsageError('The image map must be JSON: {"official/image:tag": "local/image:tag", …}.');
+    }
+    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((x) => typeof x !== 'string')) {
+      throw new UsageError('The image map must be a JSON object of strings.');
+    }
+    return map as Record<string, string>;
+  }
+
+  async manager(): Promise<InstanceManager> {
+    this.managerInstance ??= new InstanceManager({
+      home: this.home,
+      engine: () => this.engine(),
+      secrets: new FileSecretStore(this.home),
+      recipes: this.recipes(),
+      images: await this.images(),
+    });
+    return this.managerInstance;
+  }
+
+  /** remember secret values so that nothing printed contains them */
+  addSecrets(values: Iterable<string>): void {
+    this.secretsSeen.push(...values);
+  }
+
+  redact(text: string): string {
+    return this.reveal ? text : redact(text, this.secretsSeen);
+  }
+
+  out(text: string): void {
+    this.io.stdout(this.redact(text));
+  }
+
+  outJson(value: unknown): void {
+    this.out(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  progress(): (p: Progress) => void {
+    if (this.json) return () => {};
+    return progressPrinter((line) => this.io.stderr(this.redact(line)));
+  }
+}
+
+/** A command's implementation. */
+export type CommandImpl = (ctx: CliContext) => Promise<void>;
