@@ -2,7 +2,7 @@
  * The desired state the engine applies: everything resolved (no templates), images already mapped
  * through the image-override map, names final. Produced by the pure `plan()` in stacks/plan.ts.
  */
-import type { HealthcheckSpec, IngressRule, SetupStep } from '../stacks/types';
+import type { HealthcheckSpec, HttpStep, IngressRule, SetupStep } from '../stacks/types';
 
 export const LABELS = {
   project: 'com.docker.compose.project',
@@ -94,17 +94,8 @@ export interface PlannedStep extends Omit<SetupStep, 'env' | 'command'> {
   secretEnv: string[];
 }
 
-/** An HTTP setup call (recipe.http), rendered; made by the instance manager, not the engine. */
-export interface PlannedHttpStep {
-  name: string;
-  description: string;
-  when: 'create';
-  path: string;
-  body: Record<string, string | number | boolean>;
-  basicAuth?: { user: string; password: string };
-  bodyFromResponse?: { step: string; field: string; as: string };
-  admin?: boolean;
-}
+/** An HTTP setup call (recipe.http) with its templates rendered; made by the instance manager, not the engine. */
+export type PlannedHttpStep = HttpStep;
 
 export interface PlannedIngress extends Omit<IngressRule, 'hostname'> {
   hostname: string;
