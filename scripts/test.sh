@@ -37,6 +37,8 @@ export DOCKER_HOST
 stop_engine() { bash scripts/test-engine.sh stop || true; }
 trap stop_engine EXIT
 bash scripts/build-test-images.sh
+# the integration tests' real AT Protocol client: its own small install, never part of the app
+section 'client kit'; npm ci --prefix test/kit/client --silent --no-audit --no-fund
 
 section integration; npm run --silent test:integration
 section e2e; npm run --silent test:e2e

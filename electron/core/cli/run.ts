@@ -13,6 +13,7 @@ import { COMMANDS, parseCommand, parseSet, parseTail, usage, UsageError, type Co
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { doctor } from './doctor';
 import { formatBytes, formatStatus, table } from './format';
+import { pdsCommands } from './pds';
 
 export type { CliIo } from './context';
 
@@ -23,7 +24,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [];
+const GROUPS: CommandGroup[] = [pdsCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;

@@ -22,8 +22,10 @@ export interface HttpStepOptions {
   /** steps already done by an earlier attempt */
   skip?: ReadonlySet<string>;
   onProgress?: ProgressSink;
-  /** called after each step that succeeded */
-  onDone?: (step: PlannedHttpStep) => void | Promise<void>;
+  /** answers of steps done by an earlier attempt that later steps still need (see `neededAnswers`) */
+  answers?: ReadonlyMap<string, Record<string, unknown>>;
+  /** called after each step that succeeded, with its answer */
+  onDone?: (step: PlannedHttpStep, answer: Record<string, unknown>) => void | Promise<void>;
   secretValues: string[];
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -32,7 +34,7 @@ export interface HttpStepOptions {
 /** Makes the steps in order; a step answered with anything but 2xx stops with TASK_FAILED. */
 export async function runHttpSteps(steps: PlannedHttpStep[], target: HttpTarget, opts: HttpStepOptions): Promise<void> {
   const onProgress = opts.onProgress ?? noProgress;
-  const answers = new Map<string, Record<string, unknown>>();
+  const answers = new Map(opts.answers ?? []);
   for (const step of steps) {
     if ((opts.skipAdmin && step.admin) || opts.skip?.has(step.name)) {
       onProgress({ kind: 'step', step: `setup:${step.name}`, state: 'skipped' });
@@ -49,15 +51,30 @@ export async function runHttpSteps(steps: PlannedHttpStep[], target: HttpTarget,
       }
       body[as] = value;
     }
+    let answer: Record<string, unknown>;
     try {
-      answers.set(step.name, await post(target, step, body, opts));
+      answer = await post(target, step, body, opts);
     } catch (e) {
       onProgress({ kind: 'step', step: `setup:${step.name}`, state: 'failed' });
       throw e;
     }
-    await opts.onDone?.(step);
+    answers.set(step.name, answer);
+    await opts.onDone?.(step, answer);
     onProgress({ kind: 'step', step: `setup:${step.name}`, state: 'done' });
   }
+}
+
+/**
+ * The fields of `step`'s answer that later steps use: what must be kept when `step` is done but a
+ * later one is not (a resumed create skips `step`, yet its follower needs the answer).
+ */
+export function neededAnswers(steps: PlannedHttpStep[], step: PlannedHttpStep, answer: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of steps) {
+    const from = s.bodyFromResponse;
+    if (from?.step === step.name && typeof answer[from.field] === 'string') out[from.field] = answer[from.field] as string;
+  }
+  return out;
 }
 
 function post(target: HttpTarget, step: PlannedHttpStep, body: Record<string, unknown>, opts: HttpStepOptions): Promise<Record<string, unknown>> {

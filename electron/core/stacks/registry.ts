@@ -10,9 +10,10 @@ import { plan } from './plan';
 import type { Recipe } from './types';
 import { mastodonRecipe } from './mastodon/recipe';
 import { misskeyRecipe } from './misskey/recipe';
+import { blueskyRecipe } from './bluesky/recipe';
 
 /** Recipes shipped with the app (stacks/<id>/recipe.ts), in the order the wizard offers them. */
-const SHIPPED: readonly Recipe[] = [mastodonRecipe, misskeyRecipe];
+const SHIPPED: readonly Recipe[] = [mastodonRecipe, misskeyRecipe, blueskyRecipe];
 
 export interface RegistryOptions {
   /** paths of recipe JSON files to add to the shipped ones */

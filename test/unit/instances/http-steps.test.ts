@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runHttpSteps } from '../../../electron/core/instances/http-steps';
+import { neededAnswers, runHttpSteps } from '../../../electron/core/instances/http-steps';
 import type { PlannedHttpStep } from '../../../electron/core/engine/types';
 import type { Progress } from '../../../electron/core/progress';
 import { isEngawaError } from '../../../electron/core/errors';
@@ -120,5 +120,20 @@ describe('runHttpSteps', () => {
     const err = await runHttpSteps([invite], { port: freePort, host: 'h' }, { secretValues: [] }).catch((e: unknown) => e);
     expect(isEngawaError(err, 'TASK_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(/could not reach/);
+  });
+});
+
+describe('resuming after a step whose answer a later step needs', () => {
+  it('names the fields to keep, and a resumed run uses the kept answer without repeating the step', async () => {
+    expect(neededAnswers([invite, account], invite, { code: 'inv-9', other: 'x' })).toEqual({ code: 'inv-9' });
+    expect(neededAnswers([invite, account], account, { did: 'did:plc:x' })).toEqual({});
+    seen.length = 0;
+    answers.set('/xrpc/account', [200, '{}']);
+    await runHttpSteps([invite, account], { port, host: 'h' }, {
+      secretValues: [],
+      skip: new Set(['invite']),
+      answers: new Map([['invite', { code: 'inv-9' }]]),
+    });
+    expect(seen.map((x) => [x.path, (x.body as { inviteCode?: string }).inviteCode])).toEqual([['/xrpc/account', 'inv-9']]);
   });
 });

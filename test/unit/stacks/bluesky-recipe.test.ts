@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { blueskyRecipe, PDS_VERSION } from '../../../electron/core/stacks/bluesky/recipe';
 import { checkPdsLayout } from '../../../electron/core/stacks/bluesky/hostnames';
 import { assertRecipe } from '../../../electron/core/stacks/assert-recipe';
+import { withAdminSettings } from '../../../electron/core/instances/input';
 import { imageTag, planSample, quotedEnvValues, SAMPLE_DOMAIN } from './recipe-helpers';
 
 /**
@@ -137,5 +138,59 @@ describe('blueskyRecipe', () => {
     expect(blueskyRecipe.summary.ja).toMatch(/[\u3040-\u30ff]/);
     const serviceMemory = blueskyRecipe.services.reduce((sum, s) => sum + (s.memoryMiB ?? 0), 0);
     expect(blueskyRecipe.memoryMiB).toBeGreaterThanOrEqual(serviceMemory);
+  });
+
+  it('creates the owner with an admin-authenticated invite code, then createAccount with that code', () => {
+    const settings = withAdminSettings(blueskyRecipe, {}, { user: 'alice', email: 'alice@mail.example' });
+    const { plan, secrets } = planSample(blueskyRecipe, settings);
+    expect(plan.http).toEqual([
+      expect.objectContaining({
+        name: 'owner-invite',
+        when: 'create',
+        path: '/xrpc/com.atproto.server.createInviteCode',
+        body: { useCount: 1 },
+        basicAuth: { user: 'admin', password: secrets.admin_password },
+        admin: true,
+      }),
+      expect.objectContaining({
+        name: 'owner-account',
+        when: 'create',
+        path: '/xrpc/com.atproto.server.createAccount',
+        body: { handle: `alice.${SAMPLE_DOMAIN}`, email: 'alice@mail.example', password: secrets.owner_password },
+        bodyFromResponse: { step: 'owner-invite', field: 'code', as: 'inviteCode' },
+        admin: true,
+      }),
+    ]);
+    expect(plan.http[1]?.basicAuth).toBeUndefined();
+    // the owner's password is printed nowhere: it is one of the values every output redacts
+    expect(plan.secretValues).toContain(secrets.owner_password);
+    expect(plan.web.publicHost).toBe(`pds.${SAMPLE_DOMAIN}`);
+  });
+
+  it('refuses an owner handle name the PDS would refuse, before anything is created', () => {
+    for (const user of ['alice', 'bob2024', 'abc', 'a'.repeat(18)]) {
+      expect(() => planSample(blueskyRecipe, { admin_user: user }), user).not.toThrow();
+    }
+    for (const user of ['ab', 'a'.repeat(19), 'admin', 'pds', 'www', 'bsky', 'Alice', 'al_ice', 'al-ice', 'al.ice', '']) {
+      expect(() => planSample(blueskyRecipe, { admin_user: user }), user).toThrow(
+        expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('3 to 18 lowercase letters or digits') }),
+      );
+    }
+  });
+
+  it('puts the PDS on the domain itself when the pds. prefix is emptied (a domain only for Bluesky)', () => {
+    const { plan } = planSample(blueskyRecipe, { pds_prefix: '' });
+    const env = pdsOf(plan).env;
+    expect(env.PDS_HOSTNAME).toBe(SAMPLE_DOMAIN);
+    expect(env.PDS_SERVICE_HANDLE_DOMAINS).toBe(`.${SAMPLE_DOMAIN}`);
+    expect(plan.web.publicHost).toBe(SAMPLE_DOMAIN);
+    expect(plan.ingress.map((r) => r.hostname)).toEqual([SAMPLE_DOMAIN, `*.${SAMPLE_DOMAIN}`]);
+    expect(checkPdsLayout(SAMPLE_DOMAIN, env.PDS_HOSTNAME as string, env.PDS_SERVICE_HANDLE_DOMAINS as string)).toBe('apex');
+  });
+
+  it('offers no PDS host that Cloudflare’s free certificate would not cover', () => {
+    for (const pds_prefix of ['bsky.pds.', 'pds', '.', 'x.']) {
+      expect(() => planSample(blueskyRecipe, { pds_prefix }), pds_prefix).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    }
   });
 });

@@ -9,8 +9,12 @@
  * Empty settings: PDS_CRAWLERS, PDS_BSKY_APP_VIEW_URL and PDS_REPORT_SERVICE_URL turn the feature off
  * (the PDS reads an empty string as unset; a URL without its DID makes it refuse to start).
  * PDS_DID_PLC_URL falls back to https://plc.directory when empty, so it must always be set.
+ * The owner's account is made over XRPC once the PDS is healthy: an invite code (HTTP Basic admin)
+ * and createAccount with it; its handle name is checked against the PDS's rules before anything is
+ * created (the admin_user setting's pattern, see handles.ts).
  */
 import type { Recipe } from '../types';
+import { HANDLE_NAME_RULE, OWNER_NAME_PATTERN } from './handles';
 
 /** The upstream release (the bluesky-social/pds tag; the image ships @atproto/pds of the same version). */
 export const PDS_VERSION = '0.4.219';
@@ -42,9 +46,28 @@ export const blueskyRecipe: Recipe = {
       'バックアップは大切に保管してください。アカウントがあなたのものだと証明する鍵が入っています。',
   },
   memoryMiB: 512,
-  hosts: { pds: 'pds.{{domain}}' },
-  // the PDS and every handle must be the zone's apex or one level below it (hostnames.ts checks the zone)
+  // the PDS and every handle must be the zone's apex or one level below it (see hostnames.ts)
+  hosts: { pds: '{{setting.pds_prefix}}{{domain}}' },
   settings: [
+    {
+      name: 'pds_prefix',
+      description:
+        'where the PDS itself answers: "pds." for pds.<domain>, or empty for the domain itself (a domain used only for Bluesky); ' +
+        'handles are <name>.<domain> either way, because Cloudflare’s free certificate covers only names one level below the domain',
+      default: 'pds.',
+      pattern: 'pds\\.|',
+    },
+    {
+      name: 'admin_user',
+      description: `the owner’s handle is <this name>.<domain>: ${HANDLE_NAME_RULE}`,
+      default: '',
+      pattern: OWNER_NAME_PATTERN,
+    },
+    {
+      name: 'admin_email',
+      description: 'the owner’s e-mail address (for password resets)',
+      default: '',
+    },
     {
       name: 'plc_url',
       description: 'did:plc directory the accounts’ identities are registered in (PDS_DID_PLC_URL)',
@@ -138,6 +161,26 @@ export const blueskyRecipe: Recipe = {
     },
   ],
   setup: [],
+  http: [
+    {
+      name: 'owner-invite',
+      description: 'Make an invite code for the owner’s account',
+      when: 'create',
+      path: '/xrpc/com.atproto.server.createInviteCode',
+      body: { useCount: 1 },
+      basicAuth: { user: 'admin', password: '{{secret.admin_password}}' },
+      admin: true,
+    },
+    {
+      name: 'owner-account',
+      description: 'Create the owner’s account',
+      when: 'create',
+      path: '/xrpc/com.atproto.server.createAccount',
+      body: { handle: '{{setting.admin_user}}.{{domain}}', email: '{{setting.admin_email}}', password: '{{secret.owner_password}}' },
+      bodyFromResponse: { step: 'owner-invite', field: 'code', as: 'inviteCode' },
+      admin: true,
+    },
+  ],
   // the PDS's own name first; the wildcard then carries every handle's /.well-known/atproto-did
   ingress: [
     { hostname: '{{host.pds}}', service: 'pds', port: HTTP_PORT },

@@ -90,6 +90,11 @@ export class PdsClient {
     return str(body, 'code');
   }
 
+  /** Makes invite codes unusable (admin), e.g. one made for an account that was then refused. */
+  async disableInviteCodes(codes: string[]): Promise<void> {
+    await this.#call({ method: 'POST', nsid: 'com.atproto.admin.disableInviteCodes', input: { codes }, auth: this.#admin() });
+  }
+
   async createAccount(account: NewAccount): Promise<AccountSession> {
     return session(await this.#call({ method: 'POST', nsid: 'com.atproto.server.createAccount', input: { ...account } }));
   }

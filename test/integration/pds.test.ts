@@ -1,0 +1,335 @@
+/**
+ * A Bluesky PDS end to end through `engawa`, in-process on the real engine: create (owner account
+ * included) → healthy → a real AT Protocol client (@atproto/api from test/kit/client) logs in,
+ * posts with an image and reads both back → stop / start → still there → destroy leaves nothing.
+ * Also the PDS's own checks through Engawa's plan, `engawa pds …`, and every bad input.
+ *
+ * No internet: before `create`, the test makes the instance network itself (unlabelled, so Engawa
+ * reuses it and never deletes it) and starts an in-memory PLC directory on it as `plc`; the PDS is
+ * pointed at it and every outside service is turned off with --set. The test removes both at the end.
+ * Images: `bash scripts/build-test-images.sh`; client: `npm ci --prefix test/kit/client`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { cli, docker, eventually, labelled, LOCAL_IMAGES, REPO, tempHome, uniqueName, type CliResult } from './helpers';
+import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
+import { secretFile } from '../../electron/core/instances/home';
+
+const kitVersions = JSON.parse(await readFile(path.join(REPO, 'test/kit/pds/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const PDS_IMAGE = `local/pds:${kitVersions.dependencies['@atproto/pds']}`;
+const PLC_IMAGE = `local/plc:${kitVersions.dependencies['@did-plc/server']}`;
+const IMAGES = JSON.stringify({ ...LOCAL_IMAGES, [blueskyRecipe.services[0]?.image as string]: PDS_IMAGE });
+
+const DOMAIN = 'example.com';
+const PDS_HOST = `pds.${DOMAIN}`;
+const OWNER = `alice.${DOMAIN}`;
+const name = uniqueName('bsky');
+const project = `engawa-${name}`;
+const network = `${project}_default`;
+/** nothing may try the internet: the local PLC, no relays, no app view, no report service */
+const OFFLINE = [
+  'pds.PDS_DID_PLC_URL=http://plc:2582',
+  'pds.PDS_CRAWLERS=',
+  'pds.PDS_BSKY_APP_VIEW_URL=',
+  'pds.PDS_BSKY_APP_VIEW_DID=',
+  'pds.PDS_REPORT_SERVICE_URL=',
+  'pds.PDS_REPORT_SERVICE_DID=',
+].flatMap((s) => ['--set', s]);
+
+/** A valid 1×1 PNG (a truncated one makes the PDS's type sniffer fail). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** The part of @atproto/api this test uses (loaded from the kit, outside the app's dependency tree). */
+interface BlobRef {
+  ref: { toString(): string };
+  mimeType: string;
+  size: number;
+}
+interface Agent {
+  login(opts: { identifier: string; password: string }): Promise<unknown>;
+  did?: string;
+  uploadBlob(data: Uint8Array, opts: { encoding: string }): Promise<{ data: { blob: BlobRef } }>;
+  post(record: Record<string, unknown>): Promise<{ uri: string; cid: string }>;
+  com: {
+    atproto: {
+      repo: { getRecord(q: { repo: string; collection: string; rkey: string }): Promise<{ data: { value: Record<string, unknown> } }> };
+      sync: { getBlob(q: { did: string; cid: string }): Promise<{ data: Uint8Array }> };
+    };
+  };
+}
+type AgentClass = new (opts: { service: string; fetch?: typeof fetch }) => Agent;
+
+let home: { dir: string; cleanup: () => Promise<void> };
+let d: Dockerode;
+let plc: Dockerode.Container;
+let plcPort = 0;
+let AtpAgent: AgentClass;
+let localUrl = '';
+let ownerPassword = '';
+
+const run = (args: string[]): Promise<CliResult> => cli(home.dir, args, { ENGAWA_IMAGES: IMAGES });
+
+/**
+ * A client as the Bluesky app would be, reaching https://pds.example.com through what stands in
+ * for the tunnel: the local address (after login the client follows the DID document's endpoint).
+ */
+function agent(): Agent {
+  const viaTunnel: typeof fetch = async (input, init) => {
+    const req = new Request(input, init);
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
+    return fetch(req.url.replace(`https://${PDS_HOST}`, localUrl), { method: req.method, headers: req.headers, body, signal: req.signal });
+  };
+  return new AtpAgent({ service: localUrl, fetch: viaTunnel });
+}
+
+beforeAll(async () => {
+  d = docker();
+  for (const image of [PDS_IMAGE, PLC_IMAGE]) {
+    await d.getImage(image).inspect().catch(() => {
+      throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
+    });
+  }
+  const require = createRequire(path.join(REPO, 'test/kit/client/package.json'));
+  try {
+    ({ AtpAgent } = require('@atproto/api') as { AtpAgent: AgentClass });
+  } catch {
+    throw new Error('The client kit is missing: run npm ci --prefix test/kit/client');
+  }
+  home = await tempHome();
+  await d.createNetwork({ Name: network });
+  plc = await d.createContainer({
+    name: `${project}-plc-test`,
+    Image: PLC_IMAGE,
+    ExposedPorts: { '2582/tcp': {} },
+    HostConfig: { NetworkMode: network, PortBindings: { '2582/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['plc'] } } },
+  });
+  await plc.start();
+  plcPort = Number((await plc.inspect()).NetworkSettings.Ports['2582/tcp']?.[0]?.HostPort);
+  const healthy = () => fetch(`http://127.0.0.1:${plcPort}/_health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined);
+  await eventually(healthy, 30_000, 'the PLC directory');
+});
+
+afterAll(async () => {
+  if (d === undefined) return;
+  await run(['destroy', name, '--yes']).catch(() => undefined);
+  await plc?.remove({ force: true, v: true }).catch(() => undefined);
+  await d.getNetwork(network).remove().catch(() => undefined);
+  await home?.cleanup();
+});
+
+/** GET with a chosen Host header (fetch cannot set Host). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The accounts `engawa pds accounts --json` lists. */
+async function accounts(): Promise<{ handle: string; did: string; email?: string }[]> {
+  const r = await run(['pds', 'accounts', name, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return r.json() as { handle: string; did: string; email?: string }[];
+}
+
+/** The password printed once on stderr. */
+function shownPassword(r: CliResult): string {
+  const m = /password \(shown once, keep it safe\): (\S+)/i.exec(r.stderr);
+  if (!m) throw new Error(`no password shown: ${r.stderr}`);
+  return m[1] as string;
+}
+
+/** Exit code 1 with the expected sentence on stderr. */
+function refused(r: CliResult, text: RegExp): void {
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  expect(r.stderr).toMatch(text);
+}
+
+describe('a Bluesky PDS created and run by engawa', () => {
+  const create = (user: string, email = `${user}@${DOMAIN}`) =>
+    run(['create', 'bluesky', '--name', name, '--domain', DOMAIN, '--admin-user', user, '--admin-email', email, ...OFFLINE]);
+  let did = '';
+  let postUri = '';
+  let blobCid = '';
+
+  it('refuses an owner handle the PDS would not allow before creating anything', async () => {
+    for (const [user, why] of [
+      ['admin', /admin_user/],
+      ['ab', /admin_user/],
+      ['al_ice', /admin_user/],
+    ] as const) {
+      refused(await create(user), why);
+    }
+    expect((await run(['list', '--json'])).json()).toEqual([]);
+    expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+
+  it('creates the PDS with the owner’s account, healthy and answering locally', async () => {
+    const r = await create('alice');
+    expect(r.code, r.stderr).toBe(0);
+    ownerPassword = shownPassword(r);
+    const status = (await run(['status', name, '--json'])).json() as { state: string; localUrl: string; services: { health: string }[] };
+    expect(status.state).toBe('running');
+    expect(status.services).toEqual([expect.objectContaining({ name: 'pds', health: 'healthy' })]);
+    localUrl = status.localUrl;
+    expect(localUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const list = await accounts();
+    expect(list).toEqual([expect.objectContaining({ handle: OWNER, email: `alice@${DOMAIN}` })]);
+    did = list[0]?.did as string;
+    expect(did).toMatch(/^did:plc:[a-z2-7]{24}$/);
+    expect((await run(['pds', 'accounts', name])).stdout).toMatch(new RegExp(`${OWNER}\\s+${did}\\s+alice@${DOMAIN}`));
+  });
+
+  it('passes the PDS’s own checks: handle domain, the handle’s DID by Host, the PLC document', async () => {
+    const server = (await (await fetch(`${localUrl}/xrpc/com.atproto.server.describeServer`)).json()) as { availableUserDomains: string[]; did: string };
+    expect(server.availableUserDomains).toEqual([`.${DOMAIN}`]);
+    expect(server.did).toBe(`did:web:${PDS_HOST}`);
+    expect(await getWithHost(`${localUrl}/.well-known/atproto-did`, OWNER)).toEqual({ status: 200, body: did });
+
+    const doc = (await (await fetch(`http://127.0.0.1:${plcPort}/${did}`)).json()) as { alsoKnownAs: string[]; service: { type: string; serviceEndpoint: string }[] };
+    expect(doc.alsoKnownAs).toEqual([`at://${OWNER}`]);
+    expect(doc.service).toEqual([expect.objectContaining({ type: 'AtprotoPersonalDataServer', serviceEndpoint: `https://${PDS_HOST}` })]);
+  });
+
+  it('lets a real client log in, post with an image and read both back', async () => {
+    const a = agent();
+    await a.login({ identifier: OWNER, password: ownerPassword });
+    expect(a.did).toBe(did);
+    const { blob } = (await a.uploadBlob(new Uint8Array(PNG), { encoding: 'image/png' })).data;
+    expect(blob).toMatchObject({ mimeType: 'image/png', size: PNG.length });
+    blobCid = blob.ref.toString();
+    const post = await a.post({
+      text: 'Hello from my own PDS',
+      createdAt: new Date().toISOString(),
+      embed: { $type: 'app.bsky.embed.images', images: [{ alt: 'one pixel', image: blob }] },
+    });
+    postUri = post.uri;
+    expect(postUri).toMatch(new RegExp(`^at://${did}/app\\.bsky\\.feed\\.post/`));
+    await expectPostAndImage(a);
+  });
+
+  async function expectPostAndImage(a: Agent): Promise<void> {
+    const rkey = postUri.split('/').at(-1) as string;
+    const record = (await a.com.atproto.repo.getRecord({ repo: did, collection: 'app.bsky.feed.post', rkey })).data.value;
+    expect(record.text).toBe('Hello from my own PDS');
+    const images = (record.embed as { images: { image: BlobRef }[] }).images;
+    expect(images[0]?.image.ref.toString()).toBe(blobCid);
+    const bytes = (await a.com.atproto.sync.getBlob({ did, cid: blobCid })).data;
+    expect(Buffer.from(bytes).equals(PNG)).toBe(true);
+  }
+
+  it('says plainly that a stopped PDS cannot be administered, and keeps everything across stop and start', async () => {
+    expect((await run(['stop', name])).code).toBe(0);
+    refused(await run(['pds', 'accounts', name]), new RegExp(`The PDS of "${name}" is stopped; start it and try again\\.`));
+    refused(await run(['pds', 'invite', name]), /is stopped/);
+
+    const started = await run(['start', name]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(await accounts()).toEqual([expect.objectContaining({ did, handle: OWNER })]);
+    const a = agent();
+    await a.login({ identifier: OWNER, password: ownerPassword });
+    await expectPostAndImage(a);
+  });
+
+  it('refuses handles that are not allowed or taken and e-mails the PDS rejects, changing nothing', async () => {
+    const add = (handle: string, email: string) => run(['pds', 'create-account', name, '--handle', handle, '--email', email]);
+    refused(await add('ab', `bob@${DOMAIN}`), /The handle "ab" is not allowed: .*3 to 18 characters/);
+    refused(await add('admin', `bob@${DOMAIN}`), /The handle "admin" is not allowed: Bluesky reserves the name "admin"/);
+    refused(await add(`bob.pds.${DOMAIN}`, `bob@${DOMAIN}`), /not allowed: handles on this server end in \.example\.com/);
+    refused(await add('alice', `bob@${DOMAIN}`), new RegExp(`The handle ${OWNER} is already taken on this PDS`));
+    refused(await add('bob', `alice@${DOMAIN}`), /already used by another account/);
+    refused(await add('bob', 'bob@mailinator.com'), /The PDS does not accept the e-mail address bob@mailinator\.com/);
+    refused(await add('bob', 'not-an-address'), /is not an e-mail address/);
+    expect((await accounts()).map((x) => x.handle)).toEqual([OWNER]);
+    // two invite codes exist: the owner's (used) and the one made for the refused e-mail, disabled again
+    const codes = await inviteCodes();
+    expect(codes).toHaveLength(2);
+    expect(codes.filter((c) => !c.disabled && c.uses.length < c.available)).toEqual([]);
+  });
+
+  /** Every invite code, read with the admin password Engawa stored. */
+  async function inviteCodes(): Promise<{ code: string; disabled: boolean; available: number; uses: unknown[] }[]> {
+    const { admin_password } = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+    const auth = `Basic ${Buffer.from(`admin:${admin_password}`).toString('base64')}`;
+    const res = await fetch(`${localUrl}/xrpc/com.atproto.admin.getInviteCodes?limit=100`, { headers: { authorization: auth } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { codes: { code: string; disabled: boolean; available: number; uses: unknown[] }[] }).codes;
+  }
+
+  it('creates an account, resets its password, makes invite codes', async () => {
+    const created = await run(['pds', 'create-account', name, '--handle', 'bob', '--email', `bob@${DOMAIN}`, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const bob = created.json() as { did: string; handle: string };
+    expect(bob.handle).toBe(`bob.${DOMAIN}`);
+    const first = shownPassword(created);
+    expect(created.stdout).not.toContain(first);
+    await agent().login({ identifier: bob.handle, password: first });
+
+    const file = path.join(home.dir, 'new-password');
+    await writeFile(file, 'a-new-password-for-bob\n');
+    const reset = await run(['pds', 'reset-password', name, '--handle', `bob.${DOMAIN}`, '--password-file', file]);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stderr).not.toMatch(/shown once/);
+    await agent().login({ identifier: bob.handle, password: 'a-new-password-for-bob' });
+    await expect(agent().login({ identifier: bob.handle, password: first })).rejects.toThrow();
+    refused(await run(['pds', 'reset-password', name, '--handle', 'carol']), new RegExp(`There is no account carol\\.${DOMAIN.replace('.', '\\.')}`));
+
+    const invite = await run(['pds', 'invite', name]);
+    expect(invite.code).toBe(0);
+    expect(invite.stdout.trim()).toMatch(/^[a-z0-9-]{10,}$/);
+    const json = (await run(['pds', 'invite', name, '--json'])).json() as { code: string };
+    expect(json.code).not.toBe(invite.stdout.trim());
+  });
+
+  it('says so when there are no relays to announce to', async () => {
+    refused(await run(['pds', 'announce', name]), new RegExp(`"${name}" has no relays configured`));
+  });
+
+  it('names a wrong admin password as such, without showing it', async () => {
+    const file = secretFile(home.dir, name);
+    const original = await readFile(file, 'utf8');
+    const wrong = 'f'.repeat(32);
+    await writeFile(file, JSON.stringify({ ...(JSON.parse(original) as Record<string, string>), admin_password: wrong }));
+    try {
+      const r = await run(['pds', 'accounts', name]);
+      refused(r, new RegExp(`The PDS of "${name}" did not accept the admin password Engawa keeps for it`));
+      expect(r.stderr + r.stdout).not.toContain(wrong);
+      refused(await run(['pds', 'create-account', name, '--handle', 'carol', '--email', `carol@${DOMAIN}`]), /did not accept the admin password/);
+    } finally {
+      await writeFile(file, original);
+    }
+    expect((await accounts()).map((x) => x.handle).sort()).toEqual([OWNER, `bob.${DOMAIN}`].sort());
+  });
+
+  it('refuses pds commands for a server that does not exist', async () => {
+    refused(await run(['pds', 'accounts', 'nobody-here']), /There is no instance "nobody-here"/);
+    expect((await run(['pds', 'frobnicate', name])).code).toBe(2);
+    expect((await run(['pds', 'accounts', name, '--email', 'x@example.com'])).code).toBe(2);
+  });
+
+  it('destroys the PDS and leaves nothing of it', async () => {
+    const r = await run(['destroy', name, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
+    await plc.remove({ force: true, v: true });
+    await d.getNetwork(network).remove();
+    expect((await d.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network)).toEqual([]);
+    expect((await d.listContainers({ all: true, filters: { name: [project] } })).length).toBe(0);
+    expect((await run(['list', '--json'])).json()).toEqual([]);
+  });
+});
