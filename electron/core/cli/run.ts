@@ -14,6 +14,8 @@ import { CliContext, type CliIo, type CommandImpl } from './context';
 import { doctor } from './doctor';
 import { formatBytes, formatStatus, table } from './format';
 import { pdsCommands } from './pds';
+import { DOMAIN_IS_FINAL, planTunnel, planTunnelLines, tunnelCommands, tunnelInputFromCli, tunnelNotesAfterCreate } from './tunnel';
+import { buildIngress } from '../tunnel/ingress';
 
 export type { CliIo } from './context';
 
@@ -24,7 +26,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [pdsCommands];
+const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;
@@ -90,12 +92,14 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
   },
 
   async plan(ctx) {
-    const recipe = ctx.recipes().get(ctx.cmd.args.stack!);
+    const stack = ctx.recipes().get(ctx.cmd.args.stack!);
+    const tunnelPlan = planTunnel(ctx, stack);
+    const recipe = tunnelPlan?.recipe ?? stack;
     const domain = ctx.str('domain');
     if (!domain) throw new UsageError('"engawa plan" needs --domain.');
     const { validateDomain, validateInstanceName } = await import('../stacks/validate');
     const instance = validateInstanceName(ctx.str('name') ?? recipe.id);
-    const secrets = generateSecrets(recipe, {});
+    const secrets = generateSecrets(recipe, tunnelPlan?.secrets ?? {});
     ctx.addSecrets(Object.values(secrets));
     const p = makePlan(recipe, {
       instance,
@@ -107,7 +111,7 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
     });
     const shown = redactPlan(p, ctx.reveal);
     if (ctx.json) {
-      ctx.outJson(shown);
+      ctx.outJson(tunnelPlan ? { ...shown, tunnel: buildIngress(p) } : shown);
       return;
     }
     ctx.out(`${recipe.name} ${recipe.version} for ${p.domain} (project ${p.project})\n`);
@@ -117,12 +121,12 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
     ctx.out(`  volumes: ${p.volumes.map((v) => v.name).join(', ')}\n`);
     ctx.out(`  setup: ${p.setup.map((s) => s.name).join(', ') || '(none)'}\n`);
     ctx.out(`  ingress: ${p.ingress.map((r) => `${r.hostname}${r.path ? ` (path ${r.path})` : ''} → ${r.service}:${r.port}`).join('; ')}\n`);
+    if (tunnelPlan) ctx.out(planTunnelLines(p).join('\n') + '\n');
   },
 
   async create(ctx) {
     const m = await ctx.manager();
-    const tunnel = ctx.str('tunnel') ?? 'none';
-    if (tunnel !== 'none') throw new UsageError('--tunnel: only "none" is available in this version.');
+    const tunnel = await tunnelInputFromCli(ctx);
     const name = ctx.str('name');
     const domain = ctx.str('domain');
     if (!name) throw new UsageError('"engawa create" needs --name.');
@@ -150,15 +154,22 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
       name,
       domain,
       overrides: parseSet(ctx.cmd.options.set as string[] | undefined),
-      tunnel: 'none',
+      tunnel,
     };
     if (admin !== undefined) input.admin = admin;
+    if (tunnel !== 'none' && !ctx.json) ctx.io.stderr(`${DOMAIN_IS_FINAL}\n`);
     const result = await m.create(input, { onProgress: ctx.progress(), signal: ctx.io.signal });
     const status = await m.status(name);
+    const dashboard = await tunnelNotesAfterCreate(ctx, name);
     if (ctx.json) {
-      ctx.outJson({ ...status, adminPassword: result.adminPassword ? (ctx.reveal ? result.adminPassword : '[shown once on the terminal]') : undefined });
+      ctx.outJson({
+        ...status,
+        adminPassword: result.adminPassword ? (ctx.reveal ? result.adminPassword : '[shown once on the terminal]') : undefined,
+        ...(dashboard.length > 0 && { tunnelDashboard: dashboard }),
+      });
     } else {
       ctx.out(formatStatus(status));
+      if (dashboard.length > 0) ctx.out(`\n${dashboard.join('\n')}\n`);
     }
     if (result.adminPassword) {
       // Shown once, on the terminal only (stderr), never in JSON output or logs.

@@ -16,7 +16,9 @@ import { imagesOf, plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
 import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
-import { runHttpSteps } from './http-steps';
+import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
+import { prepareTunnel, provisionTunnel, publicUrlOf, recipeWithTunnel, teardownTunnel } from '../tunnel/instance';
+import { neededAnswers, runHttpSteps } from './http-steps';
 import { assertCreatable, resolveAdmin, withAdminSettings } from './input';
 import { acquireLock, lockHolder } from './lock';
 import { assertPortFree, freePorts } from './ports';
@@ -34,6 +36,8 @@ export interface InstanceManagerDeps {
   recipes: { get(id: string): Recipe; list(): Recipe[] };
   /** official image reference → local reference (tests, mirrors) */
   images?: Record<string, string>;
+  /** how to reach Cloudflare's API (default: ENGAWA_CLOUDFLARE_API_URL of this process) */
+  cloudflare?: CloudflareOptions;
   log?: (line: string) => void;
 }
 
@@ -72,9 +76,6 @@ export class InstanceManager {
     const recipe = this.recipeForInput(input.stack);
     const name = validateInstanceName(input.name);
     const domain = validateDomain(input.domain);
-    if (input.tunnel !== undefined && input.tunnel !== 'none') {
-      throw new EngawaError('INVALID_INPUT', 'Only "none" is available as a tunnel in this version.', { tunnel: input.tunnel });
-    }
     const { admin, password } = resolveAdmin(recipe, domain, input.admin);
     const settings = withAdminSettings(recipe, { ...input.settings }, admin);
     const overrides = (input.overrides ?? []).map((o) => ({ service: o.service, key: o.key, value: o.value }));
@@ -86,7 +87,10 @@ export class InstanceManager {
     const fresh = generateSecrets(recipe, {}, supplied);
     // a dry run of the plan checks the settings and overrides, still before anything is written
     const dryPlan = makePlan(recipe, { instance: name, domain, secrets: fresh, settings, overrides, images: this.deps.images ?? {} });
-    assertCreatable(await this.store.read(name), name, recipe.id, domain);
+    const existing = await this.store.read(name);
+    assertCreatable(existing, name, recipe.id, domain);
+    // the tunnel is checked (with Cloudflare, changing nothing) only for a new instance; a resumed one keeps its own
+    const tunnel = existing === undefined ? await prepareTunnel(input.tunnel, dryPlan, this.tunnelContext(opts)) : null;
 
     return this.operate(name, 'create', async () => {
       const engine = await this.engine();
@@ -96,7 +100,7 @@ export class InstanceManager {
       if (record === undefined) {
         // Images first: one that is missing and cannot be pulled fails here, with nothing written.
         await engine.ensureImages(imagesOf(dryPlan), withOpts(opts));
-        secrets = fresh;
+        secrets = { ...fresh, ...tunnel?.secrets };
         await this.deps.secrets.set(name, secrets);
         record = {
           version: 1,
@@ -109,7 +113,7 @@ export class InstanceManager {
           overrides,
           ports: await freePorts(recipe.services.flatMap((svc) => (svc.ports ?? []).map((p) => p.name))),
           admin,
-          tunnel: null,
+          tunnel: tunnel?.tunnel ?? null,
           state: 'creating',
           pending: 'create',
         };
@@ -124,6 +128,14 @@ export class InstanceManager {
       try {
         await this.assertPortsFree(engine, record);
         record = await this.transition(record, { type: 'op', op: 'create', phase: 'begin' }, 'create');
+        if (record.tunnel !== null) {
+          const basePlan = makePlan(recipe, { instance: name, domain, secrets, settings: record.settings, overrides: record.overrides, images: this.deps.images ?? {} });
+          secrets = await provisionTunnel(record.tunnel, basePlan, secrets, async (t) => {
+            record = { ...(record as InstanceRecord), tunnel: t };
+            await this.store.write(record);
+          }, this.tunnelContext(opts));
+          await this.deps.secrets.set(name, secrets);
+        }
         const plan = await this.planFor(name); // apply() pulls what a resumed create still lacks
         const done = new Set(record.setupDone ?? []);
         const markDone = async (step: string) => {
@@ -144,17 +156,31 @@ export class InstanceManager {
             if (step.capture || step.admin) await markDone(step.name);
           },
         });
+        const httpSteps = plan.http.filter((h) => h.when === 'create');
         await runHttpSteps(
-          plan.http.filter((h) => h.when === 'create'),
+          httpSteps,
           { port: record.ports[plan.web.port] as number, host: plan.web.publicHost },
           {
             skipAdmin: record.admin === null,
             skip: done,
+            answers: keptAnswers(secrets),
             secretValues: plan.secretValues,
-            onDone: (step) => markDone(step.name),
+            onDone: async (step, answer) => {
+              // an answer a later step needs is kept (it may be a credential) until create finishes
+              const needed = neededAnswers(httpSteps, step, answer);
+              if (Object.keys(needed).length > 0) {
+                secrets = { ...secrets, [`${ANSWER_PREFIX}${step.name}`]: JSON.stringify(needed) };
+                await this.deps.secrets.set(name, secrets);
+              }
+              await markDone(step.name);
+            },
             ...withOpts(opts),
           },
         );
+        if (Object.keys(secrets).some((k) => k.startsWith(ANSWER_PREFIX))) {
+          secrets = Object.fromEntries(Object.entries(secrets).filter(([k]) => !k.startsWith(ANSWER_PREFIX)));
+          await this.deps.secrets.set(name, secrets);
+        }
         const { setupDone: _done, ...finished } = record;
         record = await this.transition(finished, { type: 'op', op: 'create', phase: 'end' }, undefined);
       } catch (e) {
@@ -197,6 +223,13 @@ export class InstanceManager {
       opts.onProgress?.({ kind: 'step', step, state: 'start' });
       try {
         await engine.remove(projectName(name));
+        if (record.tunnel !== null) {
+          // after the connector is gone: the tunnel, then only our DNS records (progress kept for a re-run)
+          await teardownTunnel(record.tunnel, await this.deps.secrets.get(name), async (t) => {
+            record = { ...(record as InstanceRecord), tunnel: t };
+            await this.store.write(record);
+          }, this.tunnelContext(opts));
+        }
         await this.deps.secrets.delete(name);
         await this.store.delete(name);
       } catch (e) {
@@ -253,7 +286,7 @@ export class InstanceManager {
       state,
       services: services.map((s) => ({ name: s.name, state: s.state, health: s.health })),
       localUrl: `http://127.0.0.1:${record.ports[recipe.web.port] ?? 0}`,
-      publicUrl: null, // no tunnel yet (record.tunnel is always null in this version)
+      publicUrl: publicUrlOf(record.tunnel),
       ...(error && { error }),
     };
   }
@@ -261,7 +294,7 @@ export class InstanceManager {
   /** The plan of an existing instance, from its record and stored secrets (never generating any). */
   async planFor(name: string): Promise<Plan> {
     const record = await this.get(name);
-    const recipe = this.recipeOf(record);
+    const recipe = recipeWithTunnel(this.recipeOf(record), record.tunnel);
     const secrets = await this.deps.secrets.get(name);
     const missing = recipe.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
     if (missing.length > 0) {
@@ -350,6 +383,10 @@ export class InstanceManager {
         throw e;
       }
     });
+  }
+
+  private tunnelContext(opts: OpOptions): { cloudflare: CloudflareOptions; onProgress?: OpOptions['onProgress'] } {
+    return { cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env), ...(opts.onProgress && { onProgress: opts.onProgress }) };
   }
 
   /** Runs `body` holding the instance's lock. */
@@ -486,6 +523,18 @@ export class InstanceManager {
       stack: record.stack,
     });
   }
+}
+
+/** Secret-store keys under which answers of HTTP steps are kept while a create is unfinished. */
+const ANSWER_PREFIX = 'setup-answer:';
+
+/** The kept answers of HTTP steps, by step name. */
+function keptAnswers(secrets: Record<string, string>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [k, v] of Object.entries(secrets)) {
+    if (k.startsWith(ANSWER_PREFIX)) out.set(k.slice(ANSWER_PREFIX.length), JSON.parse(v) as Record<string, unknown>);
+  }
+  return out;
 }
 
 /** The first group of `pattern` in a setup step's output (the value it was run to produce). */

@@ -1,6 +1,7 @@
 /** The instance manager's public types. */
 import type { ErrorCode } from '../errors';
 import type { ProgressSink } from '../progress';
+import type { TunnelInput, TunnelRecord } from '../tunnel/types';
 
 /** What an instance is doing, as shown in the tray and the dashboard. */
 export type InstanceState =
@@ -48,8 +49,8 @@ export interface InstanceRecord {
   /** chosen host port (127.0.0.1) by PortSpec name */
   ports: Record<string, number>;
   admin: { user: string; email: string } | null;
-  /** the Cloudflare tunnel, once one exists (later) */
-  tunnel: null;
+  /** the Cloudflare tunnel (no token in it: those are in the SecretStore), null without one */
+  tunnel: TunnelRecord | null;
   state: InstanceState;
   pending?: PendingOp;
   /** one-off setup steps of the pending create that already succeeded and must not run twice */
@@ -69,7 +70,8 @@ export interface CreateInput {
    * null: no admin account is created; `password` omitted: one is generated and returned once.
    */
   admin?: { user: string; email: string; password?: string } | null;
-  tunnel?: 'none';
+  /** how the server is reached from the internet (default 'none'); checked before anything is written */
+  tunnel?: TunnelInput;
 }
 
 export interface OpOptions {

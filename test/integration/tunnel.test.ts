@@ -1,0 +1,265 @@
+/**
+ * Cloudflare Tunnel on the real engine, through the CLI, against the fake API: the connector runs
+ * on the instance network with the right command, token file, health check and no published port
+ * (a stand-in for cloudflared, built here from local/busybox-httpd:1, records how it was started
+ * and answers `cloudflared tunnel … ready`); a loopback edge routes public host names through the
+ * generated ingress to the instance; tokens appear nowhere they must not; destroy cleans up.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tarFiles } from '../../electron/core/engine/tar';
+import { InstanceManager } from '../../electron/core/instances/manager';
+import { FileSecretStore } from '../../electron/core/instances/secret-store';
+import { loadRecipeFile } from '../../electron/core/stacks/registry';
+import { CLOUDFLARED_IMAGE, TOKEN_FILE } from '../../electron/core/tunnel/connector';
+import type { IngressRuleJson } from '../../electron/core/tunnel/types';
+import { startEdge, publishedPorts, type Edge } from '../stubs/cloudflare/edge';
+import { FakeCloudflare } from '../stubs/cloudflare/fake-api';
+import { cli, docker, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
+
+const STANDIN = 'local/cloudflared-standin:1';
+/** The stand-in: records argv, uid and env, then serves /ready on the metrics port; `… ready` checks it. */
+const STANDIN_SCRIPT = `#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = ready ]; then timeout 3 wget -q -O /dev/null http://127.0.0.1:20241/ready; exit $?; fi
+done
+echo "$*" > /standin/argv
+id -u > /standin/uid
+env > /standin/env
+mkdir -p /standin/www && echo '{"status":200,"readyConnections":4}' > /standin/www/ready
+exec httpd -f -p 20241 -h /standin/www
+`;
+const DOCKERFILE = `FROM local/busybox-httpd:1
+COPY cloudflared /bin/cloudflared
+RUN mkdir /standin && chown 65532:65532 /standin
+USER 65532:65532
+ENTRYPOINT ["cloudflared", "--no-autoupdate"]
+CMD ["version"]
+`;
+
+async function buildStandin(): Promise<void> {
+  const d = docker();
+  const stream = await d.buildImage(
+    tarFiles([
+      { path: 'Dockerfile', content: DOCKERFILE, mode: 0o644, uid: 0, gid: 0 },
+      { path: 'cloudflared', content: STANDIN_SCRIPT, mode: 0o755, uid: 0, gid: 0 },
+    ]) as unknown as NodeJS.ReadableStream,
+    { t: STANDIN },
+  );
+  const out = await new Promise<unknown[]>((resolve, reject) => d.modem.followProgress(stream, (e, r) => (e ? reject(e) : resolve(r ?? []))));
+  const failed = out.find((m) => typeof m === 'object' && m !== null && 'error' in m);
+  if (failed) throw new Error(`stand-in build failed: ${JSON.stringify(failed)}`);
+}
+
+const name = uniqueName('tun');
+const domain = `${name}.example.com`;
+const project = `engawa-${name}`;
+let home: { dir: string; cleanup: () => Promise<void> };
+let files: string;
+let fake: FakeCloudflare;
+let apiToken: string;
+let edge: Edge | undefined;
+const outputs: CliResult[] = [];
+const savedUrl = process.env.ENGAWA_CLOUDFLARE_API_URL;
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const r = await cli(home.dir, args, {
+    ENGAWA_CLOUDFLARE_API_URL: fake.url,
+    ENGAWA_IMAGES: JSON.stringify({ ...LOCAL_IMAGES, [CLOUDFLARED_IMAGE]: STANDIN }),
+    ...env,
+  });
+  outputs.push(r);
+  return r;
+}
+
+/** GET through the edge with a public Host. */
+function viaEdge(host: string, urlPath: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const u = new URL(edge!.url);
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: u.hostname, port: u.port, path: urlPath, headers: { host } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+async function execIn(container: string, cmd: string[]): Promise<string> {
+  const exec = await docker().getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve());
+  });
+  // demultiplex Docker's 8-byte frame headers
+  const all = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= all.length; ) {
+    const len = all.readUInt32BE(i + 4);
+    out += all.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await buildStandin();
+  home = await tempHome();
+  files = await mkdtemp(path.join(os.tmpdir(), 'engawa-tunnel-files-'));
+  fake = await FakeCloudflare.start();
+  apiToken = fake.addToken();
+  fake.addZone('example.com');
+  // until the shared composition (api/services.ts) passes ENGAWA_CLOUDFLARE_API_URL from the CLI's env
+  process.env.ENGAWA_CLOUDFLARE_API_URL = fake.url;
+  await writeFile(path.join(files, 'cf-token'), `${apiToken}\n`, { mode: 0o600 });
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await run(['destroy', name, '--yes']).catch(() => undefined);
+  await fake?.close();
+  if (savedUrl === undefined) delete process.env.ENGAWA_CLOUDFLARE_API_URL;
+  else process.env.ENGAWA_CLOUDFLARE_API_URL = savedUrl;
+  await home?.cleanup();
+  await rm(files, { recursive: true, force: true });
+});
+
+describe('Cloudflare Tunnel on the real engine', () => {
+  it('plan --tunnel api shows the connector and the ingress without any API call or token', async () => {
+    const before = fake.requests.length;
+    const r = await run(['plan', 'test-web', '--domain', domain, '--name', name, '--tunnel', 'api', '--json']);
+    expect(r.code).toBe(0);
+    const shown = r.json() as { services: { name: string; command?: string[] }[]; tunnel: { ingress: IngressRuleJson[] } };
+    expect(shown.services.map((s) => s.name)).toContain('cloudflared');
+    expect(shown.tunnel.ingress).toEqual([{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }]);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('a bad zone fails with a clear message and creates nothing', async () => {
+    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'api', '--cloudflare-token-file', path.join(files, 'cf-token'), '--zone', 'other.example']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/has no domain "other\.example"/);
+    expect((await labelled(project)).containers).toEqual([]);
+    expect(fake.changes()).toEqual([]);
+  });
+
+  it('create --tunnel api provisions the tunnel and runs the connector on the instance network', async () => {
+    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'api', '--cloudflare-token-file', path.join(files, 'cf-token'), '--zone', 'example.com']);
+    expect(r.stderr + r.stdout).not.toMatch(/engawa: /);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`public URL: https://${domain}`);
+    expect(r.stderr).toMatch(/The domain cannot be changed later/);
+    const [tunnel] = fake.liveTunnels();
+    expect(tunnel?.config?.ingress).toEqual([{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }]);
+    expect(fake.dns.map((d) => [d.name, d.content, d.proxied])).toEqual([[domain, `${tunnel!.id}.cfargotunnel.com`, true]]);
+
+    const info = await docker().getContainer(`${project}-cloudflared-1`).inspect();
+    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', 'run']);
+    expect(info.Config.Env).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
+    expect(info.Config.Env.some((e) => e.startsWith('TUNNEL_TOKEN='))).toBe(false);
+    expect(info.Config.Healthcheck?.Test).toEqual(['CMD', 'cloudflared', 'tunnel', '--metrics', '127.0.0.1:20241', 'ready']);
+    expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
+    expect(Object.values(info.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
+    expect(Object.values(info.NetworkSettings.Ports ?? {}).flat().filter(Boolean)).toEqual([]);
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
+    expect(info.State.Health?.Status).toBe('healthy');
+
+    // what the stand-in saw: its command line, its user, its environment, the token file
+    const container = `${project}-cloudflared-1`;
+    expect((await execIn(container, ['cat', '/standin/argv'])).trim()).toBe('--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 run');
+    expect((await execIn(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
+    expect(await execIn(container, ['cat', '/standin/env'])).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
+    expect((await execIn(container, ['stat', '-c', '%a %u %g', TOKEN_FILE])).trim()).toBe('400 65532 65532');
+    const connectorToken = (await execIn(container, ['cat', TOKEN_FILE])).trim();
+    expect(JSON.parse(Buffer.from(connectorToken, 'base64').toString())).toMatchObject({ t: tunnel!.id });
+    expect(JSON.stringify(info)).not.toContain(connectorToken);
+  });
+
+  it('a loopback edge routes the public host through the generated rules to the instance', async () => {
+    const recipes = { get: () => loadRecipeFile(TEST_RECIPE), list: () => [loadRecipeFile(TEST_RECIPE)] };
+    const m = new InstanceManager({ home: home.dir, engine: () => Promise.reject(new Error('not needed')), secrets: new FileSecretStore(home.dir), recipes });
+    const record = await m.get(name);
+    edge = await startEdge({ rules: () => fake.liveTunnels()[0]?.config?.ingress ?? [], resolve: publishedPorts(await m.planFor(name), record.ports) });
+    const health = await viaEdge(domain, '/health');
+    expect(health).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(health.headers['cf-ray']).toBeDefined();
+    expect((await viaEdge(domain, '/')).body).toContain(`Hello from ${domain}`);
+    expect((await viaEdge('someone-else.example.com', '/health')).status).toBe(404);
+  });
+
+  it('tunnel status combines the connector, the API and a probe of the public URL', async () => {
+    fake.connect(fake.liveTunnels()[0]!.id);
+    const r = await run(['tunnel', 'status', name, '--json'], { ENGAWA_TUNNEL_EDGE_URL: edge!.url });
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, publicUrl: `https://${domain}`, connector: { health: 'healthy' }, cloudflare: { status: 'healthy', connections: 4 }, problems: [] });
+    const text = await run(['tunnel', 'status', name], { ENGAWA_TUNNEL_EDGE_URL: edge!.url });
+    expect(text.stdout).toMatch(/✓ reachable from the internet/);
+  });
+
+  it('no token appears in CLI output, the instance record or the plan', async () => {
+    const connectorToken = (await execIn(`${project}-cloudflared-1`, ['cat', TOKEN_FILE])).trim();
+    const shownPlan = await run(['plan', 'test-web', '--domain', domain, '--tunnel', 'token']);
+    const record = await readFile(path.join(home.dir, 'instances', `${name}.json`), 'utf8');
+    const status = await run(['status', name, '--json']);
+    const everything = [...outputs.map((o) => o.stdout + o.stderr), record, shownPlan.stdout, status.stdout].join('\n');
+    expect(everything).toContain(domain); // the scan reads real output
+    for (const token of [apiToken, connectorToken]) expect(everything).not.toContain(token);
+  });
+
+  it('destroy removes the connector, the tunnel and only our DNS records', async () => {
+    const foreign = fake.addDnsRecord('example.com', { type: 'A', name: 'www.example.com', content: '192.0.2.10' });
+    const r = await run(['destroy', name, '--yes']);
+    expect(r.code).toBe(0);
+    expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(fake.liveTunnels()).toEqual([]);
+    expect(fake.dns).toEqual([foreign]);
+  });
+});
+
+describe('the other tunnel choices on the command line', () => {
+  it('usage errors: missing or misplaced tunnel options exit 2 before anything happens', async () => {
+    const base = ['create', 'test-web', '--name', 'nothing', '--domain', 'nothing.example.com'];
+    const cases: [string[], RegExp][] = [
+      [['--tunnel', 'api', '--cloudflare-token-file', path.join(files, 'cf-token')], /--tunnel api needs --zone/],
+      [['--tunnel', 'api', '--zone', 'example.com'], /--tunnel api needs --cloudflare-token-file/],
+      [['--tunnel', 'token', '--hostname', 'nothing.example.com'], /--tunnel token needs --tunnel-token-file/],
+      [['--zone', 'example.com'], /--zone goes with --tunnel api/],
+      [['--tunnel', 'carrier-pigeon'], /--tunnel must be one of: none, api, token/],
+      [['--tunnel', 'api', '--zone', 'example.com', '--cloudflare-token-file', path.join(files, 'missing')], /Cannot read --cloudflare-token-file/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await run([...base, ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(await labelled('engawa-nothing')).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+
+  it('create --tunnel token runs the connector with the pasted token and says what to enter in the dashboard', async () => {
+    const tokenName = uniqueName('tok');
+    const tokenDomain = `${tokenName}.example.com`;
+    const connectorToken = Buffer.from(JSON.stringify({ a: 'acc', t: '6ff42ae2-765d-4adf-8112-31c55c1551ef', s: 'c2VjcmV0LWZvci10ZXN0cw' })).toString('base64');
+    await writeFile(path.join(files, 'tunnel-token'), connectorToken, { mode: 0o600 });
+    const before = fake.requests.length;
+    try {
+      const r = await run(['create', 'test-web', '--name', tokenName, '--domain', tokenDomain, '--tunnel', 'token', '--tunnel-token-file', path.join(files, 'tunnel-token'), '--hostname', tokenDomain, '--tunnel-protocol', 'http2']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`  ${tokenDomain}  →  service http://web:8080`);
+      expect(r.stdout + r.stderr).not.toContain(connectorToken);
+      const info = await docker().getContainer(`engawa-${tokenName}-cloudflared-1`).inspect();
+      expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--protocol', 'http2', 'run']);
+      expect((await execIn(`engawa-${tokenName}-cloudflared-1`, ['cat', TOKEN_FILE])).trim()).toBe(connectorToken);
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      expect((await run(['destroy', tokenName, '--yes'])).code).toBe(0);
+    }
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
