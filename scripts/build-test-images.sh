@@ -6,6 +6,8 @@
 #   local/pds:<kit version>  local/plc:<kit version>   Bluesky PDS and an in-memory PLC directory, from
 #                                  test/kit/pds (its node_modules comes from `npm ci` on the host; better-sqlite3
 #                                  compiles there, for the same node and glibc as local/node:host)
+#   local/standin-mastodon:1  local/standin-misskey:1   stand-ins for the Mastodon and Misskey images that
+#                                  record what they are asked for (scripts/test-images/standin)
 # Needs root, a running engine (DOCKER_HOST; see scripts/test-engine.sh) and node+npm on the host.
 # Installs debootstrap and busybox-static with apt when missing.
 #
@@ -24,7 +26,8 @@ KIT=$(cd "$here/../test/kit/pds" && pwd)
 kit_version() { node -p 'require(process.argv[1]).dependencies[process.argv[2]]' "$KIT/package.json" "$1"; }
 PDS_IMAGE=local/pds:$(kit_version @atproto/pds)
 PLC_IMAGE=local/plc:$(kit_version @did-plc/server)
-IMAGES=(local/debian:bookworm-minbase local/busybox-httpd:1 local/postgres:15 local/redis:7 local/node:host "$PDS_IMAGE" "$PLC_IMAGE")
+STANDINS=(local/standin-mastodon:1 local/standin-misskey:1)
+IMAGES=(local/debian:bookworm-minbase local/busybox-httpd:1 local/postgres:15 local/redis:7 local/node:host "$PDS_IMAGE" "$PLC_IMAGE" "${STANDINS[@]}")
 log() { echo "test-images: $*" >&2; }
 
 need() {
@@ -129,6 +132,11 @@ from_kit() {  # build $1 from scripts/test-images/$2 plus the kit's node_modules
   build "$1" "$C"; rm -rf "$C"
 }
 
+standin() {  # build $1 from the stage of scripts/test-images/standin/Dockerfile named $2
+  local C="$WORK/standin"; rm -rf "$C"; cp -a "$here/test-images/standin" "$C"
+  docker build -q --network "$BUILD_NETWORK" --target "$2" -t "$1" "$C" >/dev/null; rm -rf "$C"
+}
+
 main() {
   docker version >/dev/null 2>&1 || { log "no engine answers (start one with scripts/test-engine.sh start)"; exit 1; }
   if all_present; then log "all images present"; return 0; fi
@@ -148,6 +156,8 @@ main() {
   if ! have "$PDS_IMAGE" || ! have "$PLC_IMAGE"; then step kit_modules; fi
   have "$PDS_IMAGE" || step from_kit "$PDS_IMAGE" pds
   have "$PLC_IMAGE" || step from_kit "$PLC_IMAGE" plc
+  have local/standin-mastodon:1 || step standin local/standin-mastodon:1 mastodon
+  have local/standin-misskey:1 || step standin local/standin-misskey:1 misskey
   mkdir -p "$CACHE"
   rm -f "$CACHE"/images-*.tar.gz   # one key at a time: older sets are never loaded again
   docker save "${IMAGES[@]}" | gzip -1 > "$tarball.tmp" && mv "$tarball.tmp" "$tarball"

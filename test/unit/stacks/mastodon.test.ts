@@ -15,6 +15,12 @@ interface UpstreamService {
   dataTarget?: string;
   uploadsTarget?: string;
 }
+interface UpstreamDb extends UpstreamService {
+  composeImage: string;
+  minimumMajor: number;
+  testedMajors: number[];
+  endOfLife: Record<string, string>;
+}
 interface MastodonFacts {
   version: string;
   services: Record<string, UpstreamService>;
@@ -45,6 +51,17 @@ describe('mastodon recipe against upstream facts', () => {
   it('runs web, streaming and sidekiq on one tag with upstream’s commands', () => {
     expect(new Set(APP_SERVICES.map((n) => imageTag(service(n).image)))).toEqual(new Set([facts.version]));
     for (const name of APP_SERVICES) expect(service(name).command, name).toEqual(facts.services[name]?.command);
+  });
+
+  it('runs the newest PostgreSQL major upstream tests, not the end-of-life one of upstream’s compose', () => {
+    const db = facts.services.db as UpstreamDb;
+    const major = (image: string) => Number(/^(\d+)/.exec(imageTag(image) ?? '')?.[1]);
+    const chosen = major(service('db').image);
+    expect(chosen).toBe(Math.max(...db.testedMajors));
+    expect(chosen).toBeGreaterThanOrEqual(db.minimumMajor);
+    expect(Object.keys(db.endOfLife)).not.toContain(String(chosen));
+    // the reason for leaving upstream's compose: its major is past its end of life
+    expect(Object.keys(db.endOfLife)).toContain(String(major(db.composeImage)));
   });
 
   it('pins every image to an exact tag', () => {

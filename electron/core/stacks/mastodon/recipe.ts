@@ -11,8 +11,17 @@ export const MASTODON_VERSION = 'v4.7.4';
 
 const APP_IMAGE = `ghcr.io/mastodon/mastodon:${MASTODON_VERSION}`;
 const STREAMING_IMAGE = `ghcr.io/mastodon/mastodon-streaming:${MASTODON_VERSION}`;
-/** What upstream's compose uses with this tag (Mastodon 4.5+ needs PostgreSQL ≥ 14 and Redis ≥ 7.0). */
-const POSTGRES_IMAGE = 'postgres:14-alpine';
+/**
+ * PostgreSQL 17, not the postgres:14-alpine of upstream's compose at this tag: 14 reached its end of
+ * life in November 2026. Mastodon 4.5+ needs PostgreSQL ≥ 14 (release notes), and upstream's CI checks
+ * its migrations and `db:prepare` on 14, 15, 16 and 17 (.github/workflows/test-migrations.yml, matrix
+ * `postgres: 14-alpine … 17-alpine`); 17 is the newest major upstream verifies, supported until
+ * November 2029. Its data directory is still /var/lib/postgresql/data (the move to the parent
+ * directory came with 18). An instance keeps the major it was created with: changing it needs a dump
+ * and restore, never a tag bump. Sources: test/fixtures/upstream/mastodon.json (services.db).
+ */
+const POSTGRES_IMAGE = 'postgres:17-alpine';
+/** Mastodon 4.5+ needs Redis ≥ 7.0; upstream's compose uses redis:7-alpine. */
 const REDIS_IMAGE = 'redis:7-alpine';
 
 /** The app's home in the image (`/mastodon` is a symlink to it); uploads live under public/system. */
