@@ -14,7 +14,7 @@
 # Cache: after a build the whole set is saved as one gzip tarball keyed by a hash of everything that
 # goes into it (this script, scripts/test-images/, test/kit/pds's lockfile, the host's node/npm/busybox
 # versions). A later run on an empty engine loads it instead of building (~10 s instead of ~1 min).
-# Env: ENGAWA_IMAGE_CACHE (default ~/.cache/engawa/test-images), FORCE=1 rebuilds,
+# Env: ENGAWA_IMAGE_CACHE (default ~/.cache/engawa/test-images), FORCE=1 rebuilds (FORCE_BASE=1 the base too),
 #      BUILD_NETWORK=host when containers cannot reach the apt mirror.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,8 +50,18 @@ key() {
   } | sha256sum | cut -c1-16
 }
 
-have() { [ "$FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+exists() { docker image inspect "$1" >/dev/null 2>&1; }
+have() { [ "$FORCE" != 1 ] && exists "$1"; }
 all_present() { local i; for i in "${IMAGES[@]}"; do have "$i" || return 1; done; }
+# The engine remembers which inputs its images were built from: a tag of the set's key on the
+# smallest image. Images present but built from other inputs are rebuilt (all but the Debian base,
+# which depends only on the mirror), so a changed Dockerfile or kit never leaves a stale image.
+MARKER=local/engawa-test-images
+built_from() { exists "$MARKER:$1"; }
+mark() {
+  docker images --format '{{.Repository}}:{{.Tag}}' "$MARKER" | xargs -r docker rmi >/dev/null 2>&1 || true
+  docker tag local/busybox-httpd:1 "$MARKER:$1"
+}
 step() { local s=$SECONDS; "$@"; log "$1: $((SECONDS - s)) s"; }
 build() { docker build -q --network "$BUILD_NETWORK" -t "$1" "$2" >/dev/null; }
 
@@ -139,16 +149,17 @@ standin() {  # build $1 from the stage of scripts/test-images/standin/Dockerfile
 
 main() {
   docker version >/dev/null 2>&1 || { log "no engine answers (start one with scripts/test-engine.sh start)"; exit 1; }
-  if all_present; then log "all images present"; return 0; fi
   local k tarball; k=$(key); tarball="$CACHE/images-$k.tar.gz"
+  if all_present && built_from "$k"; then log "all images present"; return 0; fi
   if [ "$FORCE" != 1 ] && [ -s "$tarball" ]; then
     log "loading cached images ($k)"
-    if gunzip -c "$tarball" | docker load -q >/dev/null && all_present; then return 0; fi
+    if gunzip -c "$tarball" | docker load -q >/dev/null && all_present; then mark "$k"; return 0; fi
     log "cache unusable; rebuilding"; rm -f "$tarball"
   fi
+  if all_present; then log "the images were built from other inputs; rebuilding them"; FORCE=1; fi
   need
   WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
-  have local/debian:bookworm-minbase || step base
+  exists local/debian:bookworm-minbase && [ "${FORCE_BASE:-0}" != 1 ] || step base
   have local/busybox-httpd:1 || step busybox_web
   have local/postgres:15 || step from_dir local/postgres:15 postgres
   have local/redis:7 || step from_dir local/redis:7 redis
@@ -161,6 +172,7 @@ main() {
   mkdir -p "$CACHE"
   rm -f "$CACHE"/images-*.tar.gz   # one key at a time: older sets are never loaded again
   docker save "${IMAGES[@]}" | gzip -1 > "$tarball.tmp" && mv "$tarball.tmp" "$tarball"
+  mark "$k"
   log "saved the set to the cache ($k, $(du -h "$tarball" | cut -f1))"
 }
 main "$@"
