@@ -1,15 +1,28 @@
 /**
  * Composition root of the desktop app: single-instance lock, the secure `app://` session, the
- * IPC answers behind `window.engawa`, and the main window. Wiring only; the logic lives in
- * adapters/ (Electron glue) and core/ (plain Node).
+ * core behind `window.engawa` (IPC), the window (closing it keeps Engawa in the tray), the tray,
+ * notifications, launch at login and updates. Wiring only; the logic lives in adapters/
+ * (Electron glue) and core/ (plain Node).
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
-import { toEngawaError } from './core/errors';
-import { ipcChannel, type ApiMethod, type ApiResult, type ApiResults } from './shared/contract';
-import { createMainWindow, isAppUrl, lockDownContents, registerAppScheme, secureSession } from './adapters/window';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, Tray } from 'electron';
+import electronUpdater from 'electron-updater';
+import { createCore } from './core/api/core';
+import { createServices, loadImageMap, recipeFilesFromEnv } from './core/api/services';
+import { SettingsStore } from './core/api/settings';
+import { engawaHome } from './core/instances/home';
+import { startDesktop, type Desktop } from './adapters/desktop';
+import { registerIpc } from './adapters/ipc';
+import { applyLaunchAtLogin, startedHidden } from './adapters/login-item';
+import { hideOnClose } from './adapters/quit';
+import { SafeStorageSecretStore } from './adapters/secrets';
+import { startUpdater } from './adapters/updater';
+import { createMainWindow, lockDownContents, registerAppScheme, secureSession } from './adapters/window';
 
 let mainWindow: BrowserWindow | null = null;
+let desktop: Desktop | undefined;
+let quitting = false;
+const log = (line: string): void => console.log(`engawa: ${line}`);
 
 /** Creates the window, or brings the existing one to the front (a second launch lands here too). */
 function showMainWindow(): void {
@@ -19,39 +32,65 @@ function showMainWindow(): void {
     mainWindow.focus();
     return;
   }
-  mainWindow = createMainWindow(path.join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'));
-  mainWindow.on('closed', () => {
+  const win = createMainWindow(path.join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'));
+  hideOnClose(win, () => quitting || desktop?.quitting() === true);
+  win.on('hide', () => desktop?.windowHidden());
+  win.on('closed', () => {
     mainWindow = null;
   });
+  mainWindow = win;
 }
 
-/** Only the top frame of our own page may call the API; anything else is refused. */
-function fromOurPage(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  return frame !== null && frame.parent === null && isAppUrl(frame.url);
-}
-
-/** Answers one API method over IPC, checking the sender and wrapping the result in the envelope. */
-function answer<M extends ApiMethod>(method: M, run: () => ApiResults[M] | Promise<ApiResults[M]>): void {
-  ipcMain.handle(ipcChannel(method), async (event): Promise<ApiResult<ApiResults[M]>> => {
-    if (!fromOurPage(event)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'This page is not allowed to use Engawa.' } };
-    }
-    try {
-      return { ok: true, value: await run() };
-    } catch (e) {
-      return { ok: false, error: toEngawaError(e).toJSON() };
-    }
-  });
-}
-
-/** Runs once the app is ready: windows may only be created from here on. */
-function start(): void {
+/** Runs once the app is ready: windows, tray and safeStorage may only be used from here on. */
+async function start(): Promise<void> {
   secureSession(session.defaultSession, path.join(app.getAppPath(), 'dist', 'renderer'));
-  answer('app.info', () => ({ version: app.getVersion(), platform: process.platform }));
+  const env = process.env;
+  const home = engawaHome(env);
+  const settings = await SettingsStore.open(home);
+  const secrets = new SafeStorageSecretStore({ home, safeStorage, allowPlainText: () => settings.get().allowPlainTextSecrets });
+  const services = createServices({ home, env, images: await loadImageMap(env.ENGAWA_IMAGES), recipeFiles: recipeFilesFromEnv(env), secrets, log });
+  const loginItem = { app, platform: process.platform, env, executable: process.execPath };
+  const core = createCore({
+    services,
+    settings,
+    info: { version: app.getVersion(), platform: process.platform, shell: 'electron', systemLanguages: app.getPreferredSystemLanguages() },
+    log,
+    onSettingsChanged: async (next, previous) => {
+      if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
+      if (next.language !== previous.language) desktop?.languageChanged();
+    },
+  });
+  registerIpc(ipcMain, core);
+  desktop = startDesktop({
+    app,
+    Tray,
+    Menu,
+    Notification,
+    dialog,
+    shell,
+    core,
+    platform: process.platform,
+    iconDir: app.isPackaged ? path.join(process.resourcesPath, 'tray') : path.join(app.getAppPath(), 'resources', 'tray'),
+    catalogueDir: path.join(app.getAppPath(), 'renderer', 'src', 'i18n'),
+    settings: () => settings.get(),
+    showWindow: showMainWindow,
+    window: () => mainWindow,
+    log,
+  });
   app.on('second-instance', showMainWindow);
   app.on('activate', showMainWindow);
-  showMainWindow();
+  if (!startedHidden(process.argv, loginItem)) showMainWindow();
+  startUpdater({
+    updater: electronUpdater.autoUpdater,
+    dialog,
+    t: () => desktop!.t(),
+    isPackaged: app.isPackaged,
+    selfUpdating: process.platform !== 'linux' || env.APPIMAGE !== undefined,
+    beforeRestart: () => {
+      quitting = true;
+    },
+    log,
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -60,9 +99,11 @@ if (!app.requestSingleInstanceLock()) {
   registerAppScheme();
   if (process.platform === 'win32') app.setAppUserModelId('app.engawa.desktop');
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+  app.on('before-quit', () => {
+    quitting = true;
   });
+  // the tray keeps Engawa running with no window open
+  app.on('window-all-closed', () => {});
   app
     .whenReady()
     .then(start)

@@ -4,6 +4,9 @@
 //   resources/icon.png (512), icon.ico (16–256), icon.icns (16–1024)   app icon, for electron-builder
 //   resources/tray/trayTemplate.png, trayTemplate@2x.png              macOS menu bar (black + alpha)
 //   resources/tray/tray.png, tray@2x.png, tray.ico                     Linux and Windows tray
+//   resources/tray/tray-<state>Template.png/@2x, tray-<state>.png/@2x, tray-<state>.ico
+//                                 the same per tray state (the plain icons mean 'running'):
+//                                 starting = a ring badge, problem = a filled badge, stopped = dimmed/grey
 //   renderer/public/favicon.png                                        the page icon
 // The glyph: an indigo rounded square holding a white veranda: a deck board on two short posts.
 // Usage: node scripts/make-icons.mjs [output-root]
@@ -93,6 +96,37 @@ const templateTray = (size) =>
     { shapes: [trayTile], color: () => BLACK },
     { shapes: trayVeranda, erase: true },
   ]);
+
+// ---- tray states: a badge in the lower right corner, or a dimmed glyph ----
+const circle = (cx, cy, r) => ({ x0: cx - r, y0: cy - r, x1: cx + r, y1: cy + r, r });
+const BADGE = { gap: circle(0.78, 0.78, 0.27), dot: circle(0.78, 0.78, 0.2), hole: circle(0.78, 0.78, 0.1) };
+const AMBER = [245, 158, 11];
+const RED = [220, 38, 38];
+const GREY_TOP = [156, 163, 175];
+const GREY_BOTTOM = [107, 114, 128];
+const grey = (y) => GREY_TOP.map((t, i) => t + (GREY_BOTTOM[i] - t) * y);
+
+/** Multiplies every pixel's alpha by `factor` (a dimmed template image). */
+function dim(rgba, factor) {
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = Math.round(rgba[i] * factor);
+  return rgba;
+}
+
+/** The layers of a tray glyph (template: black and alpha only) in a state other than running. */
+function stateTray(size, state, template) {
+  const tileColour = template ? () => BLACK : state === 'stopped' ? grey : gradient;
+  const base = template
+    ? [{ shapes: [trayTile], color: tileColour }, { shapes: trayVeranda, erase: true }]
+    : [{ shapes: [trayTile], color: tileColour }, { shapes: trayVeranda, color: () => WHITE }];
+  if (state === 'stopped') return template ? dim(render(size, base), 0.45) : render(size, base);
+  const badge = state === 'problem' ? RED : AMBER;
+  const colour = template ? () => BLACK : () => badge;
+  const layers = [...base, { shapes: [BADGE.gap], erase: true }, { shapes: [BADGE.dot], color: colour }];
+  if (state === 'starting') layers.push({ shapes: [BADGE.hole], erase: true });
+  return render(size, layers);
+}
+
+const TRAY_STATES = ['starting', 'stopped', 'problem'];
 
 // ---- file formats ----
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -184,6 +218,13 @@ function writeIcons(outRoot) {
     'resources/tray/tray.ico': encodeIco([16, 20, 24, 32, 48].map((size) => ({ size, png: encodePng(size, colourTray(size)) }))),
     'renderer/public/favicon.png': app(64),
   };
+  for (const state of TRAY_STATES) {
+    files[`resources/tray/tray-${state}Template.png`] = encodePng(16, stateTray(16, state, true));
+    files[`resources/tray/tray-${state}Template@2x.png`] = encodePng(32, stateTray(32, state, true));
+    files[`resources/tray/tray-${state}.png`] = encodePng(24, stateTray(24, state, false));
+    files[`resources/tray/tray-${state}@2x.png`] = encodePng(48, stateTray(48, state, false));
+    files[`resources/tray/tray-${state}.ico`] = encodeIco([16, 20, 24, 32, 48].map((size) => ({ size, png: encodePng(size, stateTray(size, state, false)) })));
+  }
   for (const [rel, data] of Object.entries(files)) {
     const file = path.join(outRoot, rel);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -1,18 +1,66 @@
 /**
- * The contract between the renderer and the main process: every API method, its result type and
- * the envelope results travel in. This file imports nothing; the renderer imports its types only.
- * It starts small (one method) and grows with the app.
+ * The contract between the renderer and the core: every API method with its input and output,
+ * every pushed event with its payload, and the envelope results travel in. Both transports (the
+ * Electron preload over IPC, the browser-mode host over WebSocket) carry exactly this.
+ *
+ * This file imports nothing (DESIGN: shared imports nothing); the renderer imports its types only.
+ * The core mirrors several types here (InstanceStatus, Progress …) and checks at compile time that
+ * its own types still fit (electron/core/api/schemas.ts), so the two cannot drift.
+ *
+ * Long operations (instance create/start/stop/restart/destroy; later backup/restore) answer
+ * `{ opId }` at once, then push `op.progress` events tagged with that id and end with exactly one
+ * `op.done` or `op.failed`.
+ *
+ * Secrets never cross the contract, with one exception: `op.done` of a create whose admin password
+ * Engawa generated carries it as `result.adminPassword`, sent only to the client that started the
+ * create. The renderer shows it once (with a copy button) and must not store it anywhere.
  */
 
-/** An error as it crosses IPC: `code` is stable (the renderer translates it), `message` is plain English. */
+// ---------------------------------------------------------------------------------------------
+// Envelope and errors
+
+/** Stable error codes (the renderer translates them as `errors.<CODE>`). */
+export type ApiErrorCode =
+  | 'ENGINE_UNREACHABLE'
+  | 'ENGINE_PERMISSION'
+  | 'ENGINE_TOO_OLD'
+  | 'IMAGE_MISSING'
+  | 'IMAGE_DENIED'
+  | 'OFFLINE'
+  | 'DISK_FULL'
+  | 'CANCELLED'
+  | 'TIMEOUT'
+  | 'UNHEALTHY'
+  | 'TASK_FAILED'
+  | 'INVALID_INPUT'
+  | 'NAME_TAKEN'
+  | 'NOT_FOUND'
+  | 'PORT_IN_USE'
+  | 'BUSY'
+  | 'STATE'
+  | 'SECRETS'
+  | 'INTERNAL'
+  /** the caller (page, frame or WebSocket client) may not use the API */
+  | 'FORBIDDEN'
+  /** the browser-mode connection was lost before the answer came (client side only) */
+  | 'DISCONNECTED';
+
+/**
+ * An error as it crosses a transport: `code` is stable, `message` one plain English sentence,
+ * `details` structured facts (for INVALID_INPUT: `{ path, issues }`; for UNHEALTHY: the service
+ * and its last log lines …).
+ */
 export interface ApiError {
-  code: string;
+  code: ApiErrorCode;
   message: string;
   details?: Record<string, unknown>;
 }
 
-/** Every API result travels in this envelope, so errors keep their code across IPC. */
+/** Every API result travels in this envelope, so errors keep their code across IPC and WebSocket. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+// ---------------------------------------------------------------------------------------------
+// Values
 
 /** What the app tells the renderer about itself. */
 export interface AppInfo {
@@ -20,29 +68,348 @@ export interface AppInfo {
   version: string;
   /** Node's `process.platform` of the main process: 'darwin', 'win32', 'linux' … */
   platform: string;
+  /** 'electron' in the desktop app, 'browser' when served by `npm run serve` */
+  shell: 'electron' | 'browser';
+  /** the OS languages in order of preference (BCP 47), for the first choice of language */
+  systemLanguages: string[];
 }
 
-/** Every API method, by name. Preload and main loop over this list. */
-export const API_METHODS = ['app.info'] as const;
+/** The Docker engine as `system.check` found it. */
+export interface EngineSummary {
+  /** how it was found: 'DOCKER_HOST', 'context:<name>', 'docker-desktop' … */
+  source: string;
+  endpoint: string;
+  version: string;
+  apiVersion: string;
+  os: string;
+  osType: string;
+  arch: string;
+  cpus: number;
+  memoryBytes: number;
+  freeDiskBytes?: number;
+  sse42?: boolean;
+  flavor: 'docker' | 'podman';
+}
+
+/** One line of the Docker check (the wizard's step 2, `engawa doctor`). */
+export interface SystemCheckItem {
+  /** 'engine', 'memory', 'cpus', 'disk', 'cpu-features' */
+  id: string;
+  title: string;
+  ok: boolean;
+  level: 'error' | 'warn' | 'info';
+  detail: string;
+  /** why the engine check failed: ENGINE_UNREACHABLE (not installed or not running), ENGINE_PERMISSION … */
+  code?: ApiErrorCode;
+}
+
+/** Result of `system.check`: `ok` is false when any error-level check failed. */
+export interface SystemReport {
+  ok: boolean;
+  engine?: EngineSummary;
+  checks: SystemCheckItem[];
+}
+
+/** A network Engawa can run, for the wizard's choice. */
+export interface StackInfo {
+  id: string;
+  name: string;
+  /** the upstream version its images are pinned to */
+  version: string;
+  summary: { en: string; ja: string };
+  memoryMiB: number;
+  /** whether an admin account is created and its default user name */
+  admin: { kind: 'owner-account' | 'none'; defaultUser?: string };
+  /** settings the user may choose at creation (name, description, default, pattern) */
+  settings: { name: string; description: string; default: string; pattern?: string }[];
+  /** machine requirements beyond memory, with a note per language */
+  requires: { check: string; note: { en: string; ja: string } }[];
+  /** true for recipes that exist only for tests (the wizard hides them unless asked) */
+  testOnly: boolean;
+}
+
+/** What an instance is doing, as shown in the tray and the dashboard. */
+export type InstanceState =
+  | 'creating'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'stopping'
+  | 'stopped'
+  | 'error'
+  | 'destroying'
+  | 'unknown';
+
+/** An instance in the list: its live state when known, else the state of its last operation. */
+export interface InstanceSummary {
+  name: string;
+  stack: string;
+  domain: string;
+  state: InstanceState;
+  /** ISO time */
+  createdAt: string;
+  /** http://127.0.0.1:<port> of its web service ('' when its stack is no longer known) */
+  localUrl: string;
+  /** https://<public host>, null until a tunnel exists */
+  publicUrl: string | null;
+  /** an unfinished create or destroy: run it again (create resumes) or destroy */
+  pending?: 'create' | 'destroy';
+  lastError?: { code: ApiErrorCode; message: string };
+}
+
+/** The non-secret description of one instance. */
+export interface InstanceDetails extends InstanceSummary {
+  stackVersion: string;
+  settings: Record<string, string>;
+  /** host ports on 127.0.0.1 by port name */
+  ports: Record<string, number>;
+  admin: { user: string; email: string } | null;
+}
+
+/** The live view of an instance for the dashboard. */
+export interface InstanceStatus {
+  name: string;
+  stack: string;
+  domain: string;
+  state: InstanceState;
+  /** state: Docker's (missing, created, running, exited …); health: none, starting, healthy, unhealthy */
+  services: { name: string; state: string; health: string }[];
+  /** http://127.0.0.1:<port> */
+  localUrl: string;
+  /** https://<public host>, null until a tunnel exists */
+  publicUrl: string | null;
+  error?: { code: ApiErrorCode; message: string };
+}
+
+/** Resource use of one service right now. */
+export interface ServiceStats {
+  service: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
+
+/** One line of a container's log. */
+export interface LogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  /** ISO timestamp from Docker */
+  time: string;
+  line: string;
+}
+
+/** Progress of a long operation (the core's Progress events). */
+export type Progress =
+  | { kind: 'step'; step: string; state: 'start' | 'done' | 'skipped' | 'failed'; detail?: string }
+  | { kind: 'pull'; image: string; current: number; total: number; layersDone: number; layers: number; status: string }
+  | { kind: 'health'; service: string; health: string }
+  | { kind: 'log'; line: string }
+  /** bytes written or read by a step that is not a pull (backup, restore) */
+  | { kind: 'bytes'; step: string; current: number; total: number };
+
+/** The long operations. */
+export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy';
+
+/** A running long operation (`ops.list`), so a reloaded page can pick its progress up again. */
+export interface OpInfo {
+  opId: string;
+  op: OpKind;
+  instance: string;
+  /** ISO time */
+  startedAt: string;
+  /** false for operations that cannot be stopped safely midway (destroy) */
+  cancellable: boolean;
+}
+
+/** The app's own settings (not an instance's). */
+export interface AppSettings {
+  /** the UI, tray and notification language; null follows the OS */
+  language: 'en' | 'ja' | null;
+  /** start Engawa (in the tray, no window) when the user logs in */
+  launchAtLogin: boolean;
+  /** desktop notifications when a server fails or a backup ends */
+  notifications: boolean;
+  /**
+   * Linux without a keyring only: the user agreed to keep secrets with Electron's plain-text
+   * fallback (readable by anyone with their files). Off by default; without it Engawa refuses.
+   */
+  allowPlainTextSecrets: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/** Names one instance. */
+export interface InstanceRef {
+  name: string;
+}
+
+/** Input of `instances.create`. */
+export interface CreateInstanceInput {
+  stack: string;
+  /** 1–63 letters, digits, - or _; starts with a letter or digit */
+  name: string;
+  /** never changes after creation */
+  domain: string;
+  /** recipe settings by name (defaults apply to the rest) */
+  settings?: Record<string, string>;
+  /**
+   * The first admin account. Omitted: the stack's default user with `<user>@<domain>`; null: none;
+   * `password` omitted: Engawa generates one and returns it once in `op.done`.
+   */
+  admin?: { user: string; email: string; password?: string } | null;
+}
+
+/** Input of `instances.logs.subscribe`. */
+export interface LogsSubscribeInput {
+  name: string;
+  /** one service only; all when omitted */
+  service?: string;
+  /** lines of history to send first (default 200) */
+  tail?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+/** Every API method: its input (`undefined` when it takes none) and its output. */
+export interface ApiMethods {
+  'app.info': { input: undefined; output: AppInfo };
+  'system.check': { input: undefined; output: SystemReport };
+  'stacks.list': { input: undefined; output: StackInfo[] };
+  'instances.list': { input: undefined; output: InstanceSummary[] };
+  'instances.get': { input: InstanceRef; output: InstanceDetails };
+  'instances.status': { input: InstanceRef; output: InstanceStatus };
+  'instances.create': { input: CreateInstanceInput; output: { opId: string } };
+  'instances.start': { input: InstanceRef; output: { opId: string } };
+  'instances.stop': { input: InstanceRef; output: { opId: string } };
+  'instances.restart': { input: InstanceRef; output: { opId: string } };
+  'instances.destroy': { input: InstanceRef; output: { opId: string } };
+  /** starts pushing `logs.line` events to this client only, until unsubscribed or `logs.end` */
+  'instances.logs.subscribe': { input: LogsSubscribeInput; output: { subscriptionId: string } };
+  'instances.logs.unsubscribe': { input: { subscriptionId: string }; output: null };
+  'instances.stats': { input: InstanceRef; output: ServiceStats[] };
+  /** writes a docker-compose project into `dir` (a folder on the computer running Engawa) */
+  'instances.exportCompose': { input: { name: string; dir: string }; output: { dir: string; files: string[] } };
+  'settings.get': { input: undefined; output: AppSettings };
+  /** changes some settings; answers all of them */
+  'settings.set': { input: Partial<AppSettings>; output: AppSettings };
+  'ops.list': { input: undefined; output: OpInfo[] };
+  /** asks a running operation to stop; `cancelled` is false when it is unknown, finished or not cancellable */
+  'ops.cancel': { input: { opId: string }; output: { cancelled: boolean } };
+  // Planned, added by their features: 'tunnel.*' (connect Cloudflare, choose a domain, status) and
+  // 'backups.list' | 'backups.create' | 'backups.restore' | 'backups.schedule' (create/restore are
+  // long operations answering { opId } with OpKind 'backup' | 'restore').
+}
+
+/** Every API method, by name. Preload, IPC adapter, host and dispatcher loop over this list. */
+export const API_METHODS = [
+  'app.info',
+  'system.check',
+  'stacks.list',
+  'instances.list',
+  'instances.get',
+  'instances.status',
+  'instances.create',
+  'instances.start',
+  'instances.stop',
+  'instances.restart',
+  'instances.destroy',
+  'instances.logs.subscribe',
+  'instances.logs.unsubscribe',
+  'instances.stats',
+  'instances.exportCompose',
+  'settings.get',
+  'settings.set',
+  'ops.list',
+  'ops.cancel',
+] as const satisfies readonly (keyof ApiMethods)[];
 
 /** The name of one API method. */
 export type ApiMethod = (typeof API_METHODS)[number];
+/** What a method takes. */
+export type ApiInput<M extends ApiMethod> = ApiMethods[M]['input'];
+/** What a method resolves to. */
+export type ApiOutput<M extends ApiMethod> = ApiMethods[M]['output'];
+/** Call arguments after the method name: none for methods without input. */
+export type ApiArgs<M extends ApiMethod> = ApiInput<M> extends undefined ? [] : [input: ApiInput<M>];
 
-/** The value each method resolves to. */
-export interface ApiResults {
-  'app.info': AppInfo;
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/** What `op.done` carries: for create, the generated admin password (initiating client only). */
+export interface OpResult {
+  adminPassword?: string;
 }
+
+/** Every pushed event and its payload. */
+export interface ApiEvents {
+  'op.progress': { opId: string; op: OpKind; instance: string; progress: Progress };
+  'op.done': { opId: string; op: OpKind; instance: string; result?: OpResult };
+  'op.failed': { opId: string; op: OpKind; instance: string; error: ApiError };
+  /** an instance's state changed (from Docker's events or an operation; never polled) */
+  'instance.state': { name: string; state: InstanceState };
+  /** a log line of a subscription of this client */
+  'logs.line': { subscriptionId: string; line: LogLine };
+  /** a subscription ended (the instance went away, or Docker failed): `error` says why */
+  'logs.end': { subscriptionId: string; error?: ApiError };
+  'settings.changed': AppSettings;
+  // Planned: 'tunnel.state', 'backup.state' (backup finished/failed also raise notifications).
+}
+
+/** Every event, by name. The preload accepts listeners for these only. */
+export const API_EVENTS = [
+  'op.progress',
+  'op.done',
+  'op.failed',
+  'instance.state',
+  'logs.line',
+  'logs.end',
+  'settings.changed',
+] as const satisfies readonly (keyof ApiEvents)[];
+
+/** The name of one event. */
+export type ApiEventName = (typeof API_EVENTS)[number];
+
+/** One pushed event, as both transports carry it. */
+export type ApiEventMessage = { [E in ApiEventName]: { event: E; payload: ApiEvents[E] } }[ApiEventName];
+
+// Compile-time checks that the lists name every key (and nothing else).
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _everyMethodListed: Missing<keyof ApiMethods, ApiMethod> extends never ? true : never = true;
+const _everyEventListed: Missing<keyof ApiEvents, ApiEventName> extends never ? true : never = true;
+
+// ---------------------------------------------------------------------------------------------
+// Transports
 
 /** The IPC channel a method is invoked on. */
 export function ipcChannel(method: ApiMethod): `api:${ApiMethod}` {
   return `api:${method}`;
 }
 
+/** The IPC channel every event is pushed on, as an `ApiEventMessage`. */
+export const IPC_EVENT_CHANNEL = 'api:event';
+
 /**
- * What the preload exposes to the page as `window.engawa`. Methods reject with an Error whose
- * message is `[CODE] message` (contextBridge keeps only an Error's message).
+ * The transport both shells give the renderer: `window.engawa` (Electron preload) and the
+ * browser-mode WebSocket client implement it. `invoke` resolves to the envelope (it never rejects
+ * for an API error); `on` returns a function that removes the listener.
+ * The renderer wraps it with `createApi` (renderer/src/api/client.ts), which throws on errors.
  */
-export interface EngawaBridge {
-  /** Version and platform of the running app. */
-  info(): Promise<AppInfo>;
+export interface EngawaTransport {
+  invoke<M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiResult<ApiOutput<M>>>;
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
+
+/** Messages of the browser-mode WebSocket protocol (JSON text frames). */
+export type WsClientMessage = { id: number; method: string; input?: unknown };
+export type WsServerMessage =
+  | { id: number; result: ApiResult<unknown> }
+  | ({ id?: undefined } & ApiEventMessage);
+
+/** Query parameter carrying the browser-mode host's token in the page URL and the socket URL. */
+export const HOST_TOKEN_PARAM = 'token';
+/** Path of the browser-mode host's WebSocket endpoint. */
+export const HOST_SOCKET_PATH = '/api';

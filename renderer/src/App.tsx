@@ -1,12 +1,12 @@
 /** The welcome page: what Engawa is, in the user's language, with a language switcher. */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, EngawaBridge } from '../../electron/shared/contract';
+import type { AppInfo, EngawaTransport } from '../../electron/shared/contract';
 import { changeLanguage, LANGUAGES } from './i18n';
 
 /** The preload's `window.engawa` inside Electron; undefined in a plain browser. */
-function getBridge(): EngawaBridge | undefined {
-  return (window as Window & { engawa?: EngawaBridge }).engawa;
+function getBridge(): EngawaTransport | undefined {
+  return (window as Window & { engawa?: EngawaTransport }).engawa;
 }
 
 /** Two buttons, each naming its language in that language; the current one is pressed. */
@@ -35,9 +35,9 @@ function useAppInfo(): AppInfo | null {
   useEffect(() => {
     let current = true;
     getBridge()
-      ?.info()
+      ?.invoke('app.info')
       .then(
-        (value) => current && setInfo(value),
+        (result) => current && result.ok && setInfo(result.value),
         (e: unknown) => console.warn('Engawa: could not read the app version', e),
       );
     return () => {

@@ -14,6 +14,7 @@ const viteConfig = 'renderer/vite.config.ts';
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
+  testIgnore: 'electron/**', // the Electron smoke test runs on release CI (test/e2e/electron/playwright.config.ts)
   outputDir: '../../test-results/e2e',
   forbidOnly: Boolean(process.env.CI),
   retries: 0,

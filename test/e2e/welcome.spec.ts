@@ -50,7 +50,7 @@ test.describe('with an English system language', () => {
   test('shows the version the bridge reports', async ({ page, problems }) => {
     await page.addInitScript(() => {
       Object.defineProperty(window, 'engawa', {
-        value: Object.freeze({ info: async () => ({ version: '9.8.7', platform: 'testos' }) }),
+        value: Object.freeze({ invoke: async () => ({ ok: true, value: { version: '9.8.7', platform: 'testos' } }), on: () => () => {} }),
       });
     });
     await page.goto('/');

@@ -19,7 +19,8 @@ const config = parse(readFileSync(configFile, 'utf8')) as {
   files: string[];
   extraResources: { from: string; to: string }[];
   electronFuses: Record<string, boolean>;
-  mac: { target: string[] };
+  mac: { target: (string | { target: string; arch: string[] })[]; entitlements: string; entitlementsInherit: string; hardenedRuntime: boolean };
+  publish: { provider: string };
   win: { target: string };
   linux: { target: string[] };
 };
@@ -45,9 +46,20 @@ describe('electron-builder.yml', () => {
     expect(config.appId).toBe('app.engawa.desktop');
     expect(config.productName).toBe('Engawa');
     expect(config.asar).toBe(true);
-    expect(config.mac.target).toContain('dmg');
+    const macTargets = config.mac.target.map((t) => (typeof t === 'string' ? { target: t, arch: [] } : t));
+    expect(macTargets.map((t) => t.target)).toEqual(['dmg', 'zip']); // zip: macOS auto-update needs it
+    for (const t of macTargets) expect(t.arch).toEqual(['x64', 'arm64']);
     expect(config.win.target).toBe('nsis');
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
+  });
+
+  it('is ready for macOS signing and updates from GitHub releases', () => {
+    expect(config.mac.hardenedRuntime).toBe(true);
+    for (const file of [config.mac.entitlements, config.mac.entitlementsInherit]) {
+      expect(readFileSync(path.join(repoRoot, file), 'utf8')).toContain('com.apple.security.cs.allow-jit');
+    }
+    expect(config.publish.provider).toBe('github');
+    expect(config.files).toContain('renderer/src/i18n/*.json'); // the shell's strings, read at run time
   });
 
   it('keeps the security fuses on', () => {

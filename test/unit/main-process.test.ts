@@ -1,26 +1,50 @@
 /**
  * The composition root (electron/main.ts) against a fake Electron: the single-instance lock, the
- * app:// scheme and session, the window, a second launch focusing it, and the IPC answer that
- * only our own top-level page may get.
+ * app:// scheme and session, one IPC channel per contract method answering only our own page,
+ * the window (closing it hides it: Engawa stays in the tray), the tray, and a hidden start.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_METHODS } from '../../electron/shared/contract';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+let home: string;
+const savedEnv = { ...process.env };
+beforeAll(() => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'engawa-main-'));
+  process.env.ENGAWA_HOME = home;
+  process.env.DOCKER_HOST = `unix://${path.join(home, 'no-docker.sock')}`; // never the real engine
+});
+afterAll(() => {
+  process.env = savedEnv;
+  rmSync(home, { recursive: true, force: true });
+});
 
 function makeState(lock: boolean) {
   const calls: string[] = [];
-  const handlers = new Map<string, (event: unknown) => Promise<unknown>>();
-  const windows: { options: { webPreferences: { preload: string } } }[] = [];
+  const handlers = new Map<string, (event: unknown, input?: unknown) => Promise<unknown>>();
+  const windows: FakeWindow[] = [];
+  const trays: string[] = [];
   const app = Object.assign(new EventEmitter(), {
     requestSingleInstanceLock: () => lock,
     quit: () => calls.push('quit'),
     exit: (code: number) => calls.push(`exit ${code}`),
     setAppUserModelId: () => {},
-    getAppPath: () => '/opt/engawa/app.asar',
+    getAppPath: () => repoRoot,
     getVersion: () => '1.2.3',
+    getPreferredSystemLanguages: () => ['en-US'],
+    getLoginItemSettings: () => ({ wasOpenedAtLogin: false }),
+    setLoginItemSettings: () => {},
+    isPackaged: false,
     whenReady: () => Promise.resolve(),
   });
-  class BrowserWindow extends EventEmitter {
+  class FakeWindow extends EventEmitter {
     webContents = new EventEmitter();
+    hidden = false;
     constructor(readonly options: { webPreferences: { preload: string } }) {
       super();
       windows.push(this);
@@ -32,14 +56,32 @@ function makeState(lock: boolean) {
     isDestroyed = () => false;
     isMinimized = () => false;
     show() {}
+    hide() {
+      this.hidden = true;
+    }
     focus() {
       calls.push('focus');
     }
   }
+  class Tray {
+    constructor(image: string) {
+      trays.push(path.basename(image));
+    }
+    on() {}
+    setImage() {}
+    setToolTip() {}
+    setContextMenu() {}
+    destroy() {}
+  }
   const electron = {
     app,
-    BrowserWindow,
-    ipcMain: { handle: (channel: string, fn: (event: unknown) => Promise<unknown>) => handlers.set(channel, fn) },
+    BrowserWindow: FakeWindow,
+    Tray,
+    Menu: { buildFromTemplate: (t: unknown) => t },
+    Notification: Object.assign(class {}, { isSupported: () => false }),
+    dialog: { showMessageBox: async () => ({ response: 2 }) },
+    safeStorage: {},
+    ipcMain: { handle: (channel: string, fn: (event: unknown) => Promise<unknown>) => handlers.set(channel, fn), removeHandler: () => {} },
     protocol: { registerSchemesAsPrivileged: (s: { scheme: string }[]) => calls.push(`scheme ${s.map((x) => x.scheme).join()}`) },
     session: {
       defaultSession: {
@@ -50,16 +92,20 @@ function makeState(lock: boolean) {
     },
     shell: { openExternal: async () => {} },
   };
-  return { calls, handlers, windows, app, electron };
+  return { calls, handlers, windows, trays, app, electron };
 }
 
-/** Loads a fresh copy of main.ts against a new fake Electron and lets `whenReady` settle. */
-async function boot(lock: boolean) {
+/** Loads a fresh copy of main.ts against a new fake Electron and lets start() settle. */
+async function boot(lock: boolean, argv: string[] = []) {
   const state = makeState(lock);
+  const savedArgv = process.argv;
+  process.argv = ['electron', '.', ...argv];
   vi.resetModules();
   vi.doMock('electron', () => state.electron);
+  vi.doMock('electron-updater', () => ({ default: { autoUpdater: {} } }));
   await import('../../electron/main');
-  await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 50 && state.trays.length === 0 && lock; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  process.argv = savedArgv;
   return state;
 }
 
@@ -70,11 +116,12 @@ describe('main process', () => {
     expect(windows).toHaveLength(0);
   });
 
-  it('registers app://, serves it, and opens one window with the bundled preload', async () => {
-    const { calls, windows } = await boot(true);
+  it('registers app://, serves it, opens one window with the bundled preload, and a tray', async () => {
+    const { calls, windows, trays } = await boot(true);
     expect(calls).toEqual(['scheme app', 'handle app', 'load app://engawa/index.html']);
     expect(windows).toHaveLength(1);
-    expect(windows[0]?.options.webPreferences.preload).toBe('/opt/engawa/app.asar/dist/electron/preload.cjs');
+    expect(windows[0]?.options.webPreferences.preload).toBe(path.join(repoRoot, 'dist/electron/preload.cjs'));
+    expect(trays).toEqual([process.platform === 'darwin' ? 'tray-stoppedTemplate.png' : process.platform === 'win32' ? 'tray-stopped.ico' : 'tray-stopped.png']);
   });
 
   it('focuses the existing window on a second launch instead of opening another', async () => {
@@ -84,16 +131,37 @@ describe('main process', () => {
     expect(calls.at(-1)).toBe('focus');
   });
 
-  it('answers app.info to our own page only', async () => {
+  it('hides the window on close (Engawa stays in the tray) but lets it close when quitting', async () => {
+    const { app, windows } = await boot(true);
+    const win = windows[0]!;
+    const event = { preventDefault: vi.fn() };
+    win.emit('close', event);
+    expect(event.preventDefault).toHaveBeenCalled();
+    expect(win.hidden).toBe(true);
+    app.emit('before-quit');
+    const later = { preventDefault: vi.fn() };
+    win.emit('close', later);
+    expect(later.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('starts without a window when launched at login (--hidden)', async () => {
+    const { windows, trays } = await boot(true, ['--hidden']);
+    expect(windows).toHaveLength(0);
+    expect(trays).toHaveLength(1);
+  });
+
+  it('answers every contract method over IPC, to our own page only', async () => {
     const { handlers } = await boot(true);
+    expect([...handlers.keys()].sort()).toEqual(API_METHODS.map((m) => `api:${m}`).sort());
+    const sender = Object.assign(new EventEmitter(), { isDestroyed: () => false, send: () => {} });
     const info = handlers.get('api:app.info');
-    expect(await info?.({ senderFrame: { url: 'app://engawa/index.html', parent: null } })).toEqual({
+    expect(await info?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: null } })).toEqual({
       ok: true,
-      value: { version: '1.2.3', platform: process.platform },
+      value: { version: '1.2.3', platform: process.platform, shell: 'electron', systemLanguages: ['en-US'] },
     });
     const refused = { ok: false, error: { code: 'FORBIDDEN', message: 'This page is not allowed to use Engawa.' } };
-    expect(await info?.({ senderFrame: { url: 'https://evil.example/', parent: null } })).toEqual(refused);
-    expect(await info?.({ senderFrame: { url: 'app://engawa/index.html', parent: {} } })).toEqual(refused);
-    expect(await info?.({ senderFrame: null })).toEqual(refused);
+    expect(await info?.({ sender, senderFrame: { url: 'https://evil.example/', parent: null } })).toEqual(refused);
+    expect(await info?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: {} } })).toEqual(refused);
+    expect(await info?.({ sender, senderFrame: null })).toEqual(refused);
   });
 });

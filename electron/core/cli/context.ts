@@ -2,13 +2,12 @@
  * What every `engawa` command gets: parsed arguments, output that redacts secrets, and the core
  * (engine, recipes, instance manager) created lazily so read-only commands work without Docker.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress } from '../progress';
-import { connectEngine, realDiscoveryEnv } from '../engine/connect';
-import { DockerEngine } from '../engine/engine';
+import { createServices, discoverEngine, loadImageMap, recipeFilesFromEnv, retryingOnce } from '../api/services';
+import { isEngawaError } from '../errors';
 import type { EngineApi } from '../engine/types';
-import { InstanceManager } from '../instances/manager';
+import type { InstanceManager } from '../instances/manager';
 import { FileSecretStore } from '../instances/secret-store';
 import { engawaHome } from '../instances/home';
 import { listRecipes, getRecipe } from '../stacks/registry';
@@ -33,7 +32,7 @@ export class CliContext {
   readonly reveal: boolean;
   readonly home: string;
   private secretsSeen: string[] = [];
-  private enginePromise?: Promise<EngineApi>;
+  private connect?: () => Promise<EngineApi>;
   private managerInstance?: InstanceManager;
 
   constructor(
@@ -52,17 +51,12 @@ export class CliContext {
   }
 
   engine(): Promise<EngineApi> {
-    this.enginePromise ??= this.io.engine
-      ? this.io.engine()
-      : connectEngine({ discovery: { ...realDiscoveryEnv(), env: this.io.env } }).then(
-          ({ docker, endpoint }) => new DockerEngine(docker, { endpoint }),
-        );
-    return this.enginePromise;
+    this.connect ??= retryingOnce(this.io.engine ?? (() => discoverEngine(this.io.env)));
+    return this.connect();
   }
 
   recipeFiles(): string[] {
-    const v = this.io.env.ENGAWA_RECIPES;
-    return v ? v.split(path.delimiter).filter(Boolean) : [];
+    return recipeFilesFromEnv(this.io.env);
   }
 
   recipes(): { get(id: string): Recipe; list(): Recipe[] } {
@@ -71,36 +65,23 @@ export class CliContext {
   }
 
   async images(): Promise<Record<string, string>> {
-    const v = this.str('images') ?? this.io.env.ENGAWA_IMAGES;
-    if (!v) return {};
-    let text = v;
-    if (!v.trim().startsWith('{')) {
-      try {
-        text = await readFile(v, 'utf8');
-      } catch (e) {
-        throw new UsageError(`Cannot read the image map "${v}": ${(e as Error).message}`);
-      }
-    }
-    let map: unknown;
     try {
-      map = JSON.parse(text);
-    } catch {
-      throw new UsageError('The image map must be JSON: {"official/image:tag": "local/image:tag", …}.');
+      return await loadImageMap(this.str('images') ?? this.io.env.ENGAWA_IMAGES);
+    } catch (e) {
+      if (isEngawaError(e, 'INVALID_INPUT')) throw new UsageError(e.message);
+      throw e;
     }
-    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((x) => typeof x !== 'string')) {
-      throw new UsageError('The image map must be a JSON object of strings.');
-    }
-    return map as Record<string, string>;
   }
 
   async manager(): Promise<InstanceManager> {
-    this.managerInstance ??= new InstanceManager({
+    this.managerInstance ??= createServices({
       home: this.home,
-      engine: () => this.engine(),
-      secrets: new FileSecretStore(this.home),
-      recipes: this.recipes(),
+      env: this.io.env,
       images: await this.images(),
-    });
+      recipeFiles: this.recipeFiles(),
+      secrets: new FileSecretStore(this.home),
+      engine: () => this.engine(),
+    }).manager;
     return this.managerInstance;
   }
 

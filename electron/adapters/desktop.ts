@@ -1,0 +1,124 @@
+/**
+ * Engawa's presence on the desktop, composed from the pure models: the tray (state icon, tooltip,
+ * menu), notifications when a server fails, the shell's strings in the user's language, and the
+ * quit flow (ask; by default leave the servers running). Fed by pushed events only.
+ */
+import type { App, BrowserWindow, Dialog, Menu, Notification, NotificationConstructorOptions, Shell, Tray } from 'electron';
+import type { Core } from '../core/api/types';
+import { trayModel, type TrayAction } from '../core/tray/model';
+import { stateNotification, type DesktopNotification } from '../core/tray/notify';
+import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
+import { trackInstances } from '../core/tray/tracker';
+import { createNotifier } from './notifications';
+import { askHowToQuit } from './quit';
+import { TrayView } from './tray';
+
+export interface DesktopDeps {
+  app: Pick<App, 'quit' | 'getPreferredSystemLanguages'>;
+  Tray: new (image: string) => Tray;
+  Menu: Pick<typeof Menu, 'buildFromTemplate'>;
+  Notification: { new (options: NotificationConstructorOptions): Notification; isSupported(): boolean };
+  dialog: Pick<Dialog, 'showMessageBox'>;
+  shell: Pick<Shell, 'openExternal'>;
+  core: Core;
+  platform: NodeJS.Platform;
+  /** resources/tray (or process.resourcesPath/tray when packaged) */
+  iconDir: string;
+  /** the renderer's JSON catalogues (renderer/src/i18n) */
+  catalogueDir: string;
+  /** the language setting (null: the OS language) and whether notifications are on */
+  settings: () => { language: 'en' | 'ja' | null; notifications: boolean };
+  showWindow: () => void;
+  window: () => BrowserWindow | null;
+  log: (line: string) => void;
+}
+
+export interface Desktop {
+  /** the shell's strings in the current language */
+  t(): Translate;
+  /** re-reads the language setting and redraws the tray */
+  languageChanged(): void;
+  /** the Quit flow (tray menu): ask, maybe stop the servers, quit */
+  quit(): Promise<void>;
+  /** true once the user chose to quit (closing the window then really closes it) */
+  quitting(): boolean;
+  /** tells the user once that Engawa stays in the tray */
+  windowHidden(): void;
+  notify(n: DesktopNotification | null): void;
+}
+
+/** Only web addresses go to the user's browser. */
+const isWebUrl = (url: string): boolean => /^https?:\/\//.test(url);
+
+export function startDesktop(deps: DesktopDeps): Desktop {
+  const strings = (): Translate => {
+    const language = pickLanguage(deps.settings().language, deps.app.getPreferredSystemLanguages());
+    return translator(loadCatalogue(deps.catalogueDir, language), loadCatalogue(deps.catalogueDir, 'en'));
+  };
+  let t = strings();
+  let quitting = false;
+  let toldAboutTray = false;
+  const notify = createNotifier({ Notification: deps.Notification, enabled: () => deps.settings().notifications, onClick: () => deps.showWindow() });
+
+  const onAction = (action: TrayAction): void => {
+    const fail = (e: unknown) => deps.log(`${action.type} failed: ${(e as Error).message}`);
+    switch (action.type) {
+      case 'open-app':
+        deps.showWindow();
+        break;
+      case 'open-server':
+        if (isWebUrl(action.url)) deps.shell.openExternal(action.url).catch(fail);
+        break;
+      case 'start':
+        tracker.call('instances.start', { name: action.name }).catch(fail);
+        break;
+      case 'stop':
+        tracker.call('instances.stop', { name: action.name }).catch(fail);
+        break;
+      case 'backup':
+        break; // backups land later: the item stays disabled until then
+      case 'quit':
+        void desktop.quit().catch(fail);
+        break;
+    }
+  };
+
+  const view = new TrayView({ Tray: deps.Tray, Menu: deps.Menu, iconDir: deps.iconDir, platform: deps.platform, onAction });
+  const tracker = trackInstances(
+    deps.core,
+    (instances, change) => {
+      view.render(trayModel(instances, t));
+      if (change) notify(stateNotification(change.name, change.previous, change.next, t));
+    },
+    deps.log,
+  );
+  view.render(trayModel([], t));
+
+  const desktop: Desktop = {
+    t: () => t,
+    languageChanged() {
+      t = strings();
+      view.render(trayModel(tracker.instances(), t));
+    },
+    async quit() {
+      const choice = await askHowToQuit(deps.dialog, t, deps.window() ?? undefined);
+      if (choice === 'cancel') return;
+      if (choice === 'stop-servers') {
+        const running = tracker.instances().filter((i) => i.state !== 'stopped');
+        await Promise.allSettled(running.map((i) => tracker.runOp('instances.stop', i.name)));
+      }
+      quitting = true;
+      tracker.close();
+      view.destroy();
+      deps.app.quit();
+    },
+    quitting: () => quitting,
+    windowHidden() {
+      if (toldAboutTray) return;
+      toldAboutTray = true;
+      notify({ title: t('notify.stillRunning.title'), body: t('notify.stillRunning.body') });
+    },
+    notify,
+  };
+  return desktop;
+}

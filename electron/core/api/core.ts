@@ -1,0 +1,277 @@
+/**
+ * `createCore(deps)`: the contract implemented over the instance manager, the engine, `doctor`
+ * and the recipes. Both shells (Electron IPC and the browser-mode host) serve it through the same
+ * dispatcher. Instance states are pushed from the manager's `watch` (Docker events, no polling)
+ * and remembered, so `instances.list` shows live states.
+ */
+import { publicUrlOf } from '../tunnel/instance';
+import path from 'node:path';
+import type { AppInfo, AppSettings, CreateInstanceInput, InstanceDetails, InstanceState, InstanceSummary, StackInfo, SystemReport } from '../../shared/contract';
+import { doctor } from '../cli/doctor';
+import { isEngawaError, toEngawaError } from '../errors';
+import type { Subscription } from '../engine/types';
+import { assertCreatable } from '../instances/input';
+import { projectName } from '../instances/manager';
+import type { CreateInput, InstanceRecord } from '../instances/types';
+import type { Recipe } from '../stacks/types';
+import { validateDomain, validateInstanceName } from '../stacks/validate';
+import { EventBus } from './events';
+import { LogSubscriptions } from './logs';
+import { Operations } from './ops';
+import type { Services } from './services';
+import type { SettingsStore } from './settings';
+import type { BusListener, ClientContext, Core, Handlers } from './types';
+
+/** While Docker cannot be reached, try to start watching it again this often. */
+export const WATCH_RETRY_MS = 15_000;
+
+export interface CoreDeps {
+  services: Services;
+  settings: SettingsStore;
+  /** what `app.info` answers */
+  info: AppInfo;
+  /** runs after a settings change (the shell applies launch at login, language …) */
+  onSettingsChanged?: (next: AppSettings, previous: AppSettings) => void | Promise<void>;
+  log?: (line: string) => void;
+}
+
+/** The core behind the contract, with the bus and operations exposed for the shell and tests. */
+export interface EngawaCore extends Core {
+  bus: EventBus;
+  ops: Operations;
+}
+
+export function createCore(deps: CoreDeps): EngawaCore {
+  const log = deps.log ?? (() => {});
+  const { manager, recipes } = deps.services;
+  const bus = new EventBus(log);
+  const ops = new Operations(bus);
+  const logs = new LogSubscriptions(manager);
+  const states = new Map<string, InstanceState>();
+  let watch: Subscription | undefined;
+  let watching: Promise<void> | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const setState = (name: string, state: InstanceState): void => {
+    if (states.get(name) === state) return;
+    states.set(name, state);
+    bus.emit('instance.state', { name, state });
+  };
+
+  /** Starts watching Docker once it answers; until then retries now and then (and on demand). */
+  const ensureWatching = (): Promise<void> => {
+    if (watch !== undefined || closed) return Promise.resolve();
+    watching ??= deps.services
+      .engine()
+      .then(async () => {
+        if (closed || watch !== undefined) return;
+        watch = manager.watch(setState);
+        for (const record of await manager.list()) {
+          const status = await manager.status(record.name).catch(() => undefined);
+          if (status !== undefined && !states.has(record.name)) setState(record.name, status.state);
+        }
+      })
+      .catch((e: unknown) => {
+        log(`not watching Docker yet: ${toEngawaError(e).message}`);
+        if (!closed && retry === undefined) {
+          retry = setTimeout(() => {
+            retry = undefined;
+            void ensureWatching();
+          }, WATCH_RETRY_MS);
+          retry.unref?.();
+        }
+      })
+      .finally(() => {
+        watching = undefined;
+      });
+    return watching;
+  };
+
+  const localUrl = (r: InstanceRecord): string => {
+    try {
+      const port = r.ports[recipes.get(r.stack).web.port];
+      return port === undefined ? '' : `http://127.0.0.1:${port}`;
+    } catch {
+      return ''; // a recipe file that is gone: the instance is still listed
+    }
+  };
+
+  const summary = (r: InstanceRecord): InstanceSummary => ({
+    name: r.name,
+    stack: r.stack,
+    domain: r.domain,
+    state: states.get(r.name) ?? r.state,
+    createdAt: r.createdAt,
+    localUrl: localUrl(r),
+    publicUrl: publicUrlOf(r.tunnel),
+    ...(r.pending && { pending: r.pending }),
+    ...(r.lastError && { lastError: r.lastError }),
+  });
+
+  /** Checks made before an operation id is handed out, so plain mistakes are answered at once. */
+  const precheckCreate = async (input: CreateInstanceInput): Promise<void> => {
+    const recipe = recipes.get(input.stack);
+    const name = validateInstanceName(input.name);
+    const domain = validateDomain(input.domain);
+    const existing = await manager.get(name).catch((e: unknown) => {
+      if (isEngawaError(e, 'NOT_FOUND')) return undefined;
+      throw e;
+    });
+    assertCreatable(existing, name, recipe.id, domain);
+  };
+
+  const lifecycle = (op: 'start' | 'stop' | 'restart') => async ({ name }: { name: string }, client: ClientContext) => {
+    await manager.get(name);
+    void ensureWatching();
+    return ops.start(op, name, client, async (ctx) => {
+      await manager[op](name, ctx);
+      return undefined;
+    }, { cancellable: true });
+  };
+
+  const handlers: Handlers = {
+    'app.info': async () => ({ ...deps.info, systemLanguages: [...deps.info.systemLanguages] }),
+
+    'system.check': async () => {
+      const report = await doctor({ engine: deps.services.engine, recipes: recipes.list() });
+      if (report.ok) void ensureWatching();
+      return toSystemReport(report);
+    },
+
+    'stacks.list': async () => recipes.list().map(toStackInfo),
+
+    'instances.list': async () => (await manager.list()).map(summary),
+
+    'instances.get': async ({ name }) => {
+      const r = await manager.get(name);
+      const details: InstanceDetails = {
+        ...summary(r),
+        stackVersion: r.stackVersion,
+        settings: { ...r.settings },
+        ports: { ...r.ports },
+        admin: r.admin && { user: r.admin.user, email: r.admin.email },
+      };
+      return details;
+    },
+
+    'instances.status': async ({ name }) => {
+      const status = await manager.status(name);
+      void ensureWatching();
+      return status;
+    },
+
+    'instances.create': async (input, client) => {
+      await precheckCreate(input);
+      void ensureWatching();
+      const createInput: CreateInput = { stack: input.stack, name: input.name, domain: input.domain, tunnel: 'none' };
+      if (input.settings) createInput.settings = { ...input.settings };
+      if (input.admin !== undefined) createInput.admin = input.admin;
+      return ops.start('create', input.name, client, async (ctx) => {
+        const { adminPassword } = await manager.create(createInput, ctx);
+        return adminPassword === undefined ? undefined : { adminPassword };
+      }, { cancellable: true });
+    },
+
+    'instances.start': lifecycle('start'),
+    'instances.stop': lifecycle('stop'),
+    'instances.restart': lifecycle('restart'),
+
+    'instances.destroy': async ({ name }, client) => {
+      await manager.get(name);
+      return ops.start('destroy', name, client, async (ctx) => {
+        await manager.destroy(name, { onProgress: ctx.onProgress });
+        states.delete(name);
+        return undefined;
+      }, { cancellable: false });
+    },
+
+    'instances.logs.subscribe': (input, client) => logs.subscribe(input, client),
+
+    'instances.logs.unsubscribe': async ({ subscriptionId }, client) => {
+      logs.unsubscribe(subscriptionId, client);
+      return null;
+    },
+
+    'instances.stats': async ({ name }) => {
+      await manager.get(name);
+      return (await deps.services.engine()).stats(projectName(name));
+    },
+
+    'instances.exportCompose': async ({ name, dir }) => {
+      const target = path.resolve(dir);
+      return { dir: target, files: await manager.exportCompose(name, target) };
+    },
+
+    'settings.get': async () => deps.settings.get(),
+
+    'settings.set': async (patch) => {
+      const previous = deps.settings.get();
+      const next = await deps.settings.update(patch);
+      if (JSON.stringify(next) !== JSON.stringify(previous)) {
+        bus.emit('settings.changed', next);
+        await deps.onSettingsChanged?.(next, previous);
+      }
+      return next;
+    },
+
+    'ops.list': async () => ops.list(),
+
+    'ops.cancel': async ({ opId }) => ({ cancelled: ops.cancel(opId) }),
+  };
+
+  void ensureWatching();
+
+  return {
+    handlers,
+    bus,
+    ops,
+    subscribe: (listener: BusListener) => bus.subscribe(listener),
+    async close() {
+      closed = true;
+      if (retry !== undefined) clearTimeout(retry);
+      watch?.close();
+      logs.closeAll();
+    },
+  };
+}
+
+/** The doctor's report as the contract carries it. */
+function toSystemReport(report: Awaited<ReturnType<typeof doctor>>): SystemReport {
+  const e = report.engine;
+  return {
+    ok: report.ok,
+    checks: report.checks.map((c) => ({ ...c })),
+    ...(e && {
+      engine: {
+        source: e.source,
+        endpoint: e.endpoint,
+        version: e.version,
+        apiVersion: e.apiVersion,
+        os: e.os,
+        osType: e.osType,
+        arch: e.arch,
+        cpus: e.cpus,
+        memoryBytes: e.memoryBytes,
+        flavor: e.flavor,
+        ...(e.freeDiskBytes !== undefined && { freeDiskBytes: e.freeDiskBytes }),
+        ...(e.sse42 !== undefined && { sse42: e.sse42 }),
+      },
+    }),
+  };
+}
+
+/** A recipe as the wizard sees it (no images, secrets or steps). */
+function toStackInfo(r: Recipe): StackInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    summary: { ...r.summary },
+    memoryMiB: r.memoryMiB,
+    admin: { kind: r.admin.kind, ...(r.admin.defaultUser !== undefined && { defaultUser: r.admin.defaultUser }) },
+    settings: (r.settings ?? []).map((s) => ({ name: s.name, description: s.description, default: s.default, ...(s.pattern !== undefined && { pattern: s.pattern }) })),
+    requires: (r.requires ?? []).map((q) => ({ check: q.check, note: { ...q.note } })),
+    testOnly: r.testOnly === true,
+  };
+}

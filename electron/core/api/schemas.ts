@@ -1,0 +1,83 @@
+/**
+ * One zod schema per API method's input, checked at the boundary by the dispatcher. Type-level
+ * assertions at the end make the build fail when a schema and the contract's input type differ,
+ * or when a core type no longer fits the contract type it is sent as.
+ */
+import { z } from 'zod';
+import type { ApiErrorCode, ApiInput, ApiMethod, InstanceStatus as ContractStatus, LogLine as ContractLogLine, Progress as ContractProgress, ServiceStats as ContractStats, SystemReport, InstanceState as ContractState } from '../../shared/contract';
+import type { DoctorReport } from '../cli/doctor';
+import type { ErrorCode } from '../errors';
+import type { LogLine, ServiceStats } from '../engine/types';
+import type { InstanceState, InstanceStatus } from '../instances/types';
+import type { Progress } from '../progress';
+
+/** Methods without input accept nothing (undefined, or null from JSON). */
+const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
+
+const name = z.string().min(1).max(63);
+const id = z.string().min(1).max(100);
+const instanceRef = z.strictObject({ name });
+
+/** Each settings field on its own (the settings store also uses them to read a stored file). */
+export const SETTINGS_FIELDS = {
+  language: z.enum(['en', 'ja']).nullable().optional(),
+  launchAtLogin: z.boolean().optional(),
+  notifications: z.boolean().optional(),
+  allowPlainTextSecrets: z.boolean().optional(),
+};
+
+/** The input schema of every method. */
+export const INPUT_SCHEMAS = {
+  'app.info': none,
+  'system.check': none,
+  'stacks.list': none,
+  'instances.list': none,
+  'instances.get': instanceRef,
+  'instances.status': instanceRef,
+  'instances.create': z.strictObject({
+    stack: z.string().min(1).max(64),
+    name,
+    domain: z.string().min(1).max(253),
+    settings: z.record(z.string().max(100), z.string().max(4096)).optional(),
+    admin: z
+      .strictObject({
+        user: z.string().min(1).max(64),
+        email: z.string().min(3).max(254),
+        password: z.string().min(8).max(1024).optional(),
+      })
+      .nullable()
+      .optional(),
+  }),
+  'instances.start': instanceRef,
+  'instances.stop': instanceRef,
+  'instances.restart': instanceRef,
+  'instances.destroy': instanceRef,
+  'instances.logs.subscribe': z.strictObject({
+    name,
+    service: z.string().min(1).max(63).optional(),
+    tail: z.number().int().min(0).max(10_000).optional(),
+  }),
+  'instances.logs.unsubscribe': z.strictObject({ subscriptionId: id }),
+  'instances.stats': instanceRef,
+  'instances.exportCompose': z.strictObject({ name, dir: z.string().min(1).max(4096) }),
+  'settings.get': none,
+  'settings.set': z.strictObject(SETTINGS_FIELDS),
+  'ops.list': none,
+  'ops.cancel': z.strictObject({ opId: id }),
+} satisfies Record<ApiMethod, z.ZodType>;
+
+// ---------------------------------------------------------------------------------------------
+// Compile-time checks: schemas match the contract; core types fit what the contract promises.
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type SchemaMatches = { [M in ApiMethod]: Same<z.output<(typeof INPUT_SCHEMAS)[M]>, ApiInput<M>> };
+
+export type _SchemasMatchContract = Assert<SchemaMatches[ApiMethod]>;
+export type _ErrorCodesFit = Assert<Same<Exclude<ErrorCode, ApiErrorCode>, never>>;
+export type _StatesMatch = Assert<Same<InstanceState, ContractState>>;
+export type _ProgressFits = Assert<Progress extends ContractProgress ? true : false>;
+export type _StatusFits = Assert<InstanceStatus extends ContractStatus ? true : false>;
+export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
+export type _StatsFit = Assert<ServiceStats extends ContractStats ? true : false>;
+export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;

@@ -1,0 +1,95 @@
+/**
+ * The tray, as data: instances' states → the icon state, the tooltip and the menu, in the user's
+ * language. Pure, so every rule is unit-tested; electron/adapters/tray.ts only renders it.
+ * Menu: each instance with its state (with one instance, its actions inline; with several, each
+ * in a submenu): Open my server, Start, Stop, Back up now (shown disabled until backups exist);
+ * then Open Engawa and Quit.
+ */
+import type { InstanceState } from '../../shared/contract';
+import type { Translate } from './strings';
+
+/** The four icons the tray has. */
+export type TrayIconState = 'running' | 'starting' | 'stopped' | 'problem';
+
+/** What the tray needs to know about an instance. */
+export interface TrayInstance {
+  name: string;
+  domain: string;
+  state: InstanceState;
+  /** the address "Open my server" opens: the public URL when there is one, else the local one */
+  url: string | null;
+}
+
+/** What a menu item does when clicked. */
+export type TrayAction =
+  | { type: 'open-app' }
+  | { type: 'open-server'; name: string; url: string }
+  | { type: 'start'; name: string }
+  | { type: 'stop'; name: string }
+  | { type: 'backup'; name: string }
+  | { type: 'quit' };
+
+export type TrayMenuItem =
+  | { kind: 'item'; label: string; enabled: boolean; action?: TrayAction }
+  | { kind: 'submenu'; label: string; items: TrayMenuItem[] }
+  | { kind: 'separator' };
+
+export interface TrayModel {
+  icon: TrayIconState;
+  tooltip: string;
+  menu: TrayMenuItem[];
+}
+
+export interface TrayOptions {
+  /** true once backups exist: "Back up now" is enabled for running instances */
+  backups: boolean;
+}
+
+const PROBLEM: ReadonlySet<InstanceState> = new Set<InstanceState>(['error', 'degraded', 'unknown']);
+const BUSY: ReadonlySet<InstanceState> = new Set<InstanceState>(['creating', 'starting', 'stopping', 'destroying']);
+/** States from which Start makes sense, and Stop. */
+const STARTABLE: ReadonlySet<InstanceState> = new Set<InstanceState>(['stopped', 'error', 'degraded']);
+const STOPPABLE: ReadonlySet<InstanceState> = new Set<InstanceState>(['running', 'degraded', 'error', 'starting']);
+
+/** One icon for all instances: a problem wins, then work in progress, then running. */
+export function trayIconState(states: readonly InstanceState[]): TrayIconState {
+  if (states.some((s) => PROBLEM.has(s))) return 'problem';
+  if (states.some((s) => BUSY.has(s))) return 'starting';
+  if (states.some((s) => s === 'running')) return 'running';
+  return 'stopped';
+}
+
+function instanceActions(i: TrayInstance, t: Translate, opts: TrayOptions): TrayMenuItem[] {
+  const open: TrayMenuItem =
+    i.url !== null && (i.state === 'running' || i.state === 'degraded')
+      ? { kind: 'item', label: t('tray.menu.openServer'), enabled: true, action: { type: 'open-server', name: i.name, url: i.url } }
+      : { kind: 'item', label: t('tray.menu.openServer'), enabled: false };
+  return [
+    open,
+    { kind: 'item', label: t('tray.menu.start'), enabled: STARTABLE.has(i.state), action: { type: 'start', name: i.name } },
+    { kind: 'item', label: t('tray.menu.stop'), enabled: STOPPABLE.has(i.state), action: { type: 'stop', name: i.name } },
+    { kind: 'item', label: t('tray.menu.backup'), enabled: opts.backups && i.state === 'running', action: { type: 'backup', name: i.name } },
+  ];
+}
+
+/** The whole tray for these instances. */
+export function trayModel(instances: readonly TrayInstance[], t: Translate, opts: TrayOptions = { backups: false }): TrayModel {
+  const icon = trayIconState(instances.map((i) => i.state));
+  const tooltip = instances.length === 0 ? t('tray.tooltip.none') : t(`tray.tooltip.${icon}`);
+  const heading = (i: TrayInstance): string => t('tray.instance', { name: i.name, domain: i.domain, state: t(`tray.state.${i.state}`) });
+  const menu: TrayMenuItem[] = [];
+  if (instances.length === 0) {
+    menu.push({ kind: 'item', label: t('tray.menu.noInstances'), enabled: false });
+  } else if (instances.length === 1) {
+    const [only] = instances as [TrayInstance];
+    menu.push({ kind: 'item', label: heading(only), enabled: false }, ...instanceActions(only, t, opts));
+  } else {
+    for (const i of instances) menu.push({ kind: 'submenu', label: heading(i), items: instanceActions(i, t, opts) });
+  }
+  menu.push(
+    { kind: 'separator' },
+    { kind: 'item', label: t('tray.menu.openApp'), enabled: true, action: { type: 'open-app' } },
+    { kind: 'item', label: t('tray.menu.quit'), enabled: true, action: { type: 'quit' } },
+  );
+  return { icon, tooltip, menu };
+}

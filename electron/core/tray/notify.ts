@@ -1,0 +1,35 @@
+/**
+ * Which desktop notifications to show, decided from events (pure): an instance that fails, and a
+ * backup that finishes or fails (the backup feature calls `backupNotification`).
+ */
+import type { InstanceState } from '../../shared/contract';
+import type { Translate } from './strings';
+
+export interface DesktopNotification {
+  title: string;
+  body: string;
+  /** the instance it is about (clicking opens Engawa on it) */
+  instance?: string;
+}
+
+/**
+ * A notification when `name` moves into 'error' (an operation failed or its containers died), or
+ * from running to 'degraded' (a service stopped); nothing for any other change.
+ */
+export function stateNotification(name: string, previous: InstanceState | undefined, next: InstanceState, t: Translate): DesktopNotification | null {
+  if (next === 'error' && previous !== 'error') {
+    return { title: t('notify.instanceFailed.title', { name }), body: t('notify.instanceFailed.body', { name }), instance: name };
+  }
+  if (next === 'degraded' && previous === 'running') {
+    return { title: t('notify.instanceDegraded.title', { name }), body: t('notify.instanceDegraded.body', { name }), instance: name };
+  }
+  return null;
+}
+
+/** The notification for a finished backup (ok) or a failed one, with its reason. */
+export function backupNotification(outcome: { name: string; ok: boolean; reason?: string }, t: Translate): DesktopNotification {
+  const { name } = outcome;
+  return outcome.ok
+    ? { title: t('notify.backupDone.title', { name }), body: t('notify.backupDone.body', { name }), instance: name }
+    : { title: t('notify.backupFailed.title', { name }), body: t('notify.backupFailed.body', { name, reason: outcome.reason ?? '' }), instance: name };
+}

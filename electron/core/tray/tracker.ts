@@ -1,0 +1,120 @@
+/**
+ * The desktop shell's own view of the instances (tray, notifications, the quit flow): a dispatcher
+ * session like any page's, kept up to date by pushed events only (`instance.state`, and a fresh
+ * list after a create or destroy ends). It also runs operations and waits for their end.
+ */
+import type { ApiError, ApiEventMessage, ApiInput, ApiMethod, ApiOutput, InstanceState, InstanceSummary } from '../../shared/contract';
+import { openSession } from '../api/dispatch';
+import type { Core } from '../api/types';
+import { EngawaError } from '../errors';
+import type { TrayInstance } from './model';
+
+/** A state change of one instance (`previous` undefined for one seen for the first time). */
+export interface StateChange {
+  name: string;
+  previous: InstanceState | undefined;
+  next: InstanceState;
+}
+
+export interface InstanceTracker {
+  /** the instances as last seen */
+  instances(): TrayInstance[];
+  /** calls a method as the shell; rejects with the API error */
+  call<M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>>;
+  /** starts a long operation and resolves when it has ended (rejects when it failed) */
+  runOp(method: 'instances.start' | 'instances.stop' | 'instances.restart', name: string): Promise<void>;
+  close(): void;
+}
+
+/** Operation endings remembered in case runOp asks after the fact. */
+const EARLY_ENDINGS_KEPT = 32;
+
+const toTray = (s: InstanceSummary): TrayInstance => ({
+  name: s.name,
+  domain: s.domain,
+  state: s.state,
+  url: s.publicUrl ?? (s.localUrl || null),
+});
+
+/**
+ * Starts tracking. `onChange` runs after every change of the list or of a state; `change` names
+ * the instance whose state moved (undefined when the whole list was refreshed).
+ */
+export function trackInstances(core: Core, onChange: (instances: TrayInstance[], change?: StateChange) => void, log: (line: string) => void = () => {}): InstanceTracker {
+  let list: TrayInstance[] = [];
+  const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  const early = new Map<string, ApiEventMessage>();
+
+  const settle = (message: ApiEventMessage): void => {
+    if (message.event !== 'op.done' && message.event !== 'op.failed') return;
+    const w = waiting.get(message.payload.opId);
+    if (w === undefined) {
+      // maybe one of ours that ended before runOp saw its id; keep the last few only
+      early.set(message.payload.opId, message);
+      if (early.size > EARLY_ENDINGS_KEPT) early.delete(early.keys().next().value as string);
+      return;
+    }
+    waiting.delete(message.payload.opId);
+    if (message.event === 'op.done') w.resolve();
+    else w.reject(toCoreError(message.payload.error));
+  };
+
+  const refresh = async (): Promise<void> => {
+    const result = await session.call('instances.list', undefined);
+    if (!result.ok) {
+      log(`cannot list the instances: ${result.error.message}`);
+      return;
+    }
+    list = (result.value as InstanceSummary[]).map(toTray);
+    onChange(list.map((i) => ({ ...i })));
+  };
+
+  const session = openSession(core, (message) => {
+    if (message.event === 'instance.state') {
+      const { name, state } = message.payload;
+      const current = list.find((i) => i.name === name);
+      if (current === undefined) {
+        void refresh();
+        return;
+      }
+      const previous = current.state;
+      if (previous === state) return;
+      current.state = state;
+      onChange(list.map((i) => ({ ...i })), { name, previous, next: state });
+    } else if (message.event === 'op.done' || message.event === 'op.failed') {
+      settle(message);
+      if (message.payload.op === 'create' || message.payload.op === 'destroy') void refresh();
+    }
+  });
+
+  void refresh();
+
+  const call = async <M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>> => {
+    const result = await session.call(method, input);
+    if (result.ok) return result.value as ApiOutput<M>;
+    throw toCoreError(result.error);
+  };
+
+  return {
+    instances: () => list.map((i) => ({ ...i })),
+    call,
+    async runOp(method, name) {
+      const { opId } = await call(method, { name });
+      await new Promise<void>((resolve, reject) => {
+        waiting.set(opId, { resolve, reject });
+        const ended = early.get(opId);
+        if (ended !== undefined) {
+          early.delete(opId);
+          settle(ended);
+        }
+      });
+    },
+    close: () => session.close(),
+  };
+}
+
+/** An API error as a core error (the transport-only codes cannot occur in-process). */
+function toCoreError(e: ApiError): EngawaError {
+  const code = e.code === 'FORBIDDEN' || e.code === 'DISCONNECTED' ? 'INTERNAL' : e.code;
+  return new EngawaError(code, e.message, e.details);
+}

@@ -1,0 +1,32 @@
+/** Which state changes raise a desktop notification. */
+import { describe, expect, it } from 'vitest';
+import { backupNotification, stateNotification } from '../../../electron/core/tray/notify';
+import { translator } from '../../../electron/core/tray/strings';
+import en from '../../../renderer/src/i18n/en.json';
+
+const t = translator(en);
+
+describe('stateNotification', () => {
+  it('tells when an instance fails, once', () => {
+    expect(stateNotification('blog', 'running', 'error', t)).toEqual({ title: 'blog has a problem', body: en.notify.instanceFailed.body, instance: 'blog' });
+    expect(stateNotification('blog', 'creating', 'error', t)?.title).toBe('blog has a problem');
+    expect(stateNotification('blog', 'error', 'error', t)).toBeNull();
+  });
+
+  it('tells when a running instance loses a service', () => {
+    expect(stateNotification('blog', 'running', 'degraded', t)?.title).toBe('Part of blog stopped');
+  });
+
+  it('stays quiet for ordinary changes', () => {
+    for (const [a, b] of [['stopped', 'starting'], ['starting', 'running'], ['running', 'stopping'], ['stopping', 'stopped'], ['starting', 'degraded'], [undefined, 'running']] as const) {
+      expect(stateNotification('blog', a, b, t), `${a} → ${b}`).toBeNull();
+    }
+  });
+});
+
+describe('backupNotification', () => {
+  it('says a backup finished, or failed with the reason', () => {
+    expect(backupNotification({ name: 'blog', ok: true }, t).title).toBe('Backup of blog finished');
+    expect(backupNotification({ name: 'blog', ok: false, reason: 'The disk is full.' }, t)).toEqual({ title: 'Backup of blog failed', body: 'The disk is full.', instance: 'blog' });
+  });
+});
