@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'IMAGE_DENIED' // registry refused (auth)
   | 'OFFLINE' // registry unreachable
   | 'DISK_FULL'
+  | 'LOW_MEMORY' // Docker has less memory than the stack needs
   | 'CANCELLED'
   | 'TIMEOUT'
   | 'UNHEALTHY' // a service did not become healthy

@@ -28,6 +28,7 @@ export type ApiErrorCode =
   | 'IMAGE_DENIED'
   | 'OFFLINE'
   | 'DISK_FULL'
+  | 'LOW_MEMORY'
   | 'CANCELLED'
   | 'TIMEOUT'
   | 'UNHEALTHY'
@@ -260,6 +261,8 @@ export interface CreateInstanceInput {
    * `password` omitted: Engawa generates one and returns it once in `op.done`.
    */
   admin?: { user: string; email: string; password?: string } | null;
+  /** create even though Docker has less memory than the stack needs (after a LOW_MEMORY answer) */
+  allowLowMemory?: boolean;
 }
 
 /** Input of `instances.logs.subscribe`. */

@@ -167,6 +167,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
       const createInput: CreateInput = { stack: input.stack, name: input.name, domain: input.domain, tunnel: 'none' };
       if (input.settings) createInput.settings = { ...input.settings };
       if (input.admin !== undefined) createInput.admin = input.admin;
+      if (input.allowLowMemory === true) createInput.allowLowMemory = true;
       return ops.start('create', input.name, client, async (ctx) => {
         const { adminPassword } = await manager.create(createInput, ctx);
         return adminPassword === undefined ? undefined : { adminPassword };

@@ -47,6 +47,7 @@ export const INPUT_SCHEMAS = {
       })
       .nullable()
       .optional(),
+    allowLowMemory: z.boolean().optional(),
   }),
   'instances.start': instanceRef,
   'instances.stop': instanceRef,

@@ -52,6 +52,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'admin-email': { type: 'string' },
       'admin-password-file': { type: 'string' },
       'no-admin': { type: 'boolean' },
+      'allow-low-memory': { type: 'boolean' },
       tunnel: { type: 'string' },
       'cloudflare-token-file': { type: 'string' },
       zone: { type: 'string' },

@@ -157,6 +157,7 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
       tunnel,
     };
     if (admin !== undefined) input.admin = admin;
+    if (ctx.cmd.options['allow-low-memory'] === true) input.allowLowMemory = true;
     if (tunnel !== 'none' && !ctx.json) ctx.io.stderr(`${DOMAIN_IS_FINAL}\n`);
     const result = await m.create(input, { onProgress: ctx.progress(), signal: ctx.io.signal });
     const status = await m.status(name);

@@ -98,6 +98,7 @@ export class InstanceManager {
       assertCreatable(record, name, recipe.id, domain);
       let secrets: Record<string, string>;
       if (record === undefined) {
+        await assertEnoughMemory(engine, recipe, input.allowLowMemory === true);
         // Images first: one that is missing and cannot be pulled fails here, with nothing written.
         await engine.ensureImages(imagesOf(dryPlan), withOpts(opts));
         secrets = { ...fresh, ...tunnel?.secrets };
@@ -523,6 +524,22 @@ export class InstanceManager {
       stack: record.stack,
     });
   }
+}
+
+/**
+ * Refuses to create a stack that needs more memory than Docker has (it would start, then crash or
+ * crawl), unless the user explicitly accepts it.
+ */
+async function assertEnoughMemory(engine: EngineApi, recipe: Recipe, allowLow: boolean): Promise<void> {
+  const have = (await engine.info()).memoryBytes;
+  const need = recipe.memoryMiB * 1024 * 1024;
+  if (have >= need || allowLow) return;
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GB`;
+  throw new EngawaError(
+    'LOW_MEMORY',
+    `Docker has ${gib(have)} of memory but ${recipe.name} needs about ${gib(need)}; give Docker more memory (Docker Desktop: Settings → Resources), or create it anyway with --allow-low-memory.`,
+    { haveBytes: have, needBytes: need, stack: recipe.id },
+  );
 }
 
 /** Secret-store keys under which answers of HTTP steps are kept while a create is unfinished. */

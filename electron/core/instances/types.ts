@@ -72,6 +72,8 @@ export interface CreateInput {
   admin?: { user: string; email: string; password?: string } | null;
   /** how the server is reached from the internet (default 'none'); checked before anything is written */
   tunnel?: TunnelInput;
+  /** create even when Docker has less memory than the stack needs (the user was warned) */
+  allowLowMemory?: boolean;
 }
 
 export interface OpOptions {

@@ -26,6 +26,8 @@ export class FakeEngine implements EngineApi {
   readonly scriptedHealth = new Map<string, ServiceStatus['health']>();
   private readonly failures = new Map<Method, Error>();
   private readonly emitter = new EventEmitter();
+  /** the memory Docker reports */
+  memoryBytes = 8 * 1024 ** 3;
   /** what a setup step prints when apply runs it (default: nothing, exit 0) */
   readonly stepOutputs = new Map<string, TaskResult>();
   /** setup steps apply ran, in order, across calls */
@@ -82,7 +84,7 @@ export class FakeEngine implements EngineApi {
   }
 
   async info(): Promise<EngineInfo> {
-    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: 1, flavor: 'docker' };
+    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: this.memoryBytes, flavor: 'docker' };
   }
 
   async ensureImages(images: string[]): Promise<void> {

@@ -454,3 +454,21 @@ describe('create: setup steps that print what must be kept', () => {
     expect((await m.get('blog')).setupDone).toBeUndefined();
   });
 });
+
+describe('create: Docker memory', () => {
+  it('refuses a stack that needs more memory than Docker has, naming both, and writes nothing', async () => {
+    engine.memoryBytes = 32 * 1024 ** 2; // the test stack needs 64 MiB
+    const err = await manager.create(input).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'LOW_MEMORY' });
+    expect((err as Error).message).toMatch(/0\.0 GB|0\.1 GB/);
+    expect((err as Error).message).toContain('--allow-low-memory');
+    expect(await filesUnder(home)).toEqual([]);
+    expect(engine.callsOf('apply')).toEqual([]);
+  });
+
+  it('creates it anyway when the user explicitly allows it', async () => {
+    engine.memoryBytes = 32 * 1024 ** 2;
+    await manager.create({ ...input, allowLowMemory: true });
+    expect(engine.callsOf('apply')).toHaveLength(1);
+  });
+});
