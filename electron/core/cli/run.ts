@@ -11,6 +11,7 @@ import { generateSecrets } from '../stacks/secrets';
 import { redactPlan } from '../stacks/redact';
 import { COMMANDS, parseCommand, parseSet, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
 import { CliContext, type CliIo, type CommandImpl } from './context';
+import { backupCommands } from './backup';
 import { doctor } from './doctor';
 import { formatBytes, formatStatus, table } from './format';
 import { pdsCommands } from './pds';
@@ -26,7 +27,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands];
+const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;

@@ -313,6 +313,7 @@ export class InstanceManager {
       overrides: record.overrides,
       ports: record.ports,
       images: this.deps.images ?? {},
+      ...(record.volumes && { volumeNames: record.volumes }),
     });
   }
 

@@ -56,6 +56,10 @@ export interface InstanceRecord {
   /** one-off setup steps of the pending create that already succeeded and must not run twice */
   setupDone?: string[];
   lastError?: { code: ErrorCode; message: string };
+  /** Docker volume name by volume key, for volumes a restore made (absent: `engawa-<name>_<key>`) */
+  volumes?: Record<string, string>;
+  /** volumes in use before each restore, kept until the user confirms the restore (newest last) */
+  beforeRestore?: { at: string; backup: string; volumes: Record<string, string> }[];
 }
 
 /** Input of `InstanceManager.create`. */

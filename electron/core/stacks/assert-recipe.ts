@@ -161,5 +161,10 @@ const recipe = obj(
       ),
     ),
     testOnly: bool,
+    backup: obj({}, {
+      databases: list(obj({ service: name, kind: oneOf('postgres'), user: nonEmpty, db: nonEmpty }, { passwordSecret: name, tables: list(nonEmpty) })),
+      stopServices: list(name),
+      probe: oneOf('atproto-pds'),
+    }),
   },
 );

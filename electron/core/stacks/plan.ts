@@ -32,6 +32,8 @@ export interface PlanChoices {
   overrides?: { service: string; key: string; value: string }[];
   /** port name → host port on 127.0.0.1 (missing: 0, Docker chooses) */
   ports?: Record<string, number>;
+  /** volume key → Docker volume name, for volumes not at `<project>_<key>` (a restore's new generation) */
+  volumeNames?: Record<string, string>;
 }
 
 /** Compose's label listing a container's dependencies, `db:service_healthy:false,…`. */
@@ -63,8 +65,9 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   const overrides = groupOverrides(choices.overrides ?? [], serviceNames);
   const secretValues = new Set(recipe.secrets.map((s) => ctx.secrets[s.name] as string).filter((v) => v !== ''));
 
+  const volumeName = (key: string): string => choices.volumeNames?.[key] ?? `${project}_${key}`;
   const volumes: PlannedVolume[] = recipe.volumes.map((v) => ({
-    name: `${project}_${v.name}`,
+    name: volumeName(v.name),
     key: v.name,
     backup: v.backup,
     ...(v.ownerUid !== undefined && { ownerUid: v.ownerUid }),
@@ -73,7 +76,7 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   }));
 
   const services = sortByDependencies(recipe).map((spec) => {
-    const service = planService(spec, { recipe, ctx, project, ports, images: choices.images ?? {}, ownLabels });
+    const service = planService(spec, { recipe, ctx, project, ports, images: choices.images ?? {}, ownLabels, volumeName });
     for (const { key, value } of overrides.get(spec.name) ?? []) {
       service.env[key] = value;
       if (service.secretEnv.includes(key) && value !== '') secretValues.add(value);
@@ -169,9 +172,10 @@ interface ServiceContext {
   ports: Record<string, number>;
   images: Record<string, string>;
   ownLabels: Record<string, string>;
+  volumeName: (key: string) => string;
 }
 
-function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, ownLabels }: ServiceContext): PlannedService {
+function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, ownLabels, volumeName }: ServiceContext): PlannedService {
   const where = `service "${spec.name}"`;
   const noSecret = (value: string, field: string): string => renderPublic(value, ctx, where, field);
   const env = renderEnv(spec.env ?? {}, ctx);
@@ -196,7 +200,7 @@ function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, o
     ...(spec.workingDir !== undefined && { workingDir: spec.workingDir }),
     mounts: (spec.mounts ?? []).map((m) => {
       if (!recipe.volumes.some((v) => v.name === m.volume)) throw recipeBug(`${where} mounts the undeclared volume "${m.volume}"`);
-      return { source: `${project}_${m.volume}`, volume: m.volume, target: m.target, readOnly: m.readOnly ?? false };
+      return { source: volumeName(m.volume), volume: m.volume, target: m.target, readOnly: m.readOnly ?? false };
     }),
     ports: (spec.ports ?? []).map((p) => ({ container: p.container, name: p.name, hostPort: ports[p.name] ?? 0 })),
     ...(spec.healthcheck !== undefined && {

@@ -188,6 +188,27 @@ export interface HttpStep {
   admin?: boolean;
 }
 
+/** A database a backup dumps with its own tool (see core/backup); its service's volumes are not copied as files. */
+export interface DatabaseBackup {
+  service: string;
+  kind: 'postgres';
+  user: string;
+  db: string;
+  /** the secret holding the user's password, when the server wants one on its local socket */
+  passwordSecret?: string;
+  /** key tables whose row counts the restore drill compares with those at backup time */
+  tables?: string[];
+}
+
+/** What a backup of this stack holds besides its 'data' volumes, and how to take it consistently. */
+export interface BackupSpec {
+  databases?: DatabaseBackup[];
+  /** services stopped while the volumes are copied (their files are not consistent while they run) */
+  stopServices?: string[];
+  /** an extra data check of the restore drill: 'atproto-pds' counts accounts and records over XRPC */
+  probe?: 'atproto-pds';
+}
+
 export interface Recipe {
   id: string;
   /** display name */
@@ -214,4 +235,6 @@ export interface Recipe {
   http?: HttpStep[];
   /** true for recipes that exist only for tests and are never offered to users */
   testOnly?: boolean;
+  /** how backups dump databases and keep files consistent (volumes alone when absent) */
+  backup?: BackupSpec;
 }

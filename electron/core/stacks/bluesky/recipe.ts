@@ -188,4 +188,6 @@ export const blueskyRecipe: Recipe = {
   ],
   web: { service: 'pds', port: 'http', healthPath: '/xrpc/_health', publicHost: '{{host.pds}}' },
   admin: { kind: 'owner-account', passwordSecret: 'owner_password' },
+  // SQLite in WAL mode is not consistent while the PDS writes: stop it for the copy (a few seconds)
+  backup: { stopServices: ['pds'], probe: 'atproto-pds' },
 };

@@ -282,4 +282,6 @@ export const mastodonRecipe: Recipe = {
   web: { service: 'web', port: 'web', healthPath: '/health', publicHost: '{{domain}}' },
   // tootctl makes up the password itself: it is captured, never supplied
   admin: { kind: 'owner-account', defaultUser: 'owner', passwordSecret: 'admin_password' },
+  // upstream's order: PostgreSQL (pg_dump -Fc), secrets, uploads; the remote media cache is left out
+  backup: { databases: [{ service: 'db', kind: 'postgres', user: DB_USER, db: DB_NAME, passwordSecret: 'db_password', tables: ['accounts', 'statuses'] }] },
 };

@@ -156,4 +156,5 @@ export const misskeyRecipe: Recipe = {
   ingress: [{ hostname: '{{domain}}', service: 'web', port: 3000 }],
   web: { service: 'web', port: 'web', healthPath: '/healthz', publicHost: '{{domain}}' },
   admin: { kind: 'owner-account', passwordSecret: 'admin_password', defaultUser: 'admin' },
+  backup: { databases: [{ service: 'db', kind: 'postgres', user: DB_USER, db: DB_NAME, passwordSecret: 'db_password', tables: ['user', 'note'] }] },
 };

@@ -1,0 +1,50 @@
+/**
+ * The restore drill ("Verify this backup"): prove a backup restores by restoring it into a
+ * temporary isolated instance (staging.ts: own volumes, internal network, no tunnel), waiting until
+ * it is healthy, and comparing its data with what was counted when the backup was made
+ * (probes.ts). The temporary instance is always removed, and the result is written beside the
+ * backup (`<file>.drill.json`). A backup that cannot be read (wrong passphrase, not a backup) is
+ * an error; one that reads but does not restore, or restores different data, is a failed drill.
+ */
+import { randomBytes } from 'node:crypto';
+import { toEngawaError } from '../errors';
+import { writeFileAtomic } from '../instances/atomic';
+import { projectName } from '../instances/manager';
+import { backupContents } from './contents';
+import { drillFile, type DrillRecord } from './files';
+import { compareProbes, measureProbes } from './probes';
+import { startStaging } from './staging';
+import { step } from './step';
+import type { BackupDeps, CommonOptions } from './types';
+import { verifyBackup } from './verify';
+
+export interface DrillResult extends DrillRecord {
+  /** where the result was recorded */
+  recordedAt: string;
+}
+
+/** Runs the drill on `file`; see the module comment. */
+export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOptions): Promise<DrillResult> {
+  const t0 = Date.now();
+  const problems: string[] = [];
+  try {
+    const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
+    const instance = `drill-${randomBytes(4).toString('hex')}`;
+    try {
+      const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance }, opts);
+      const contents = backupContents(recipe, plan, { includeCache: true });
+      const actual = await step(opts.onProgress, 'Check the restored data', () => measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes));
+      problems.push(...compareProbes(manifest.probes, actual));
+    } finally {
+      await deps.engine.remove(projectName(instance)).catch(() => undefined);
+    }
+  } catch (e) {
+    const err = toEngawaError(e);
+    if (err.code === 'CANCELLED' || err.details?.reason === 'passphrase' || err.code === 'ENGINE_UNREACHABLE' || err.details?.path === file) throw err;
+    problems.push(err.message);
+  }
+  const record: DrillRecord = { at: new Date().toISOString(), ok: problems.length === 0, problems, durationMs: Date.now() - t0 };
+  const recordedAt = drillFile(file);
+  await writeFileAtomic(recordedAt, JSON.stringify(record, null, 2) + '\n');
+  return { ...record, recordedAt };
+}

@@ -1,0 +1,218 @@
+/**
+ * Restoring a backup, on this computer (over an existing instance) or on a new one.
+ *
+ * Docker cannot rename volumes and copying them twice is slow, so a restore never writes into the
+ * volumes in use: it fills a new generation of volumes, `engawa-<name>_<key>-r<id>`, labelled with
+ * the instance's project, and the instance record says which volumes the instance uses
+ * (`InstanceRecord.volumes`; plan() names them, so start, export and destroy follow). Steps:
+ * 1. verify the whole file (verify.ts) and that it fits: same stack, same domain as the instance it
+ *    replaces — nothing is touched before this;
+ * 2. under the instance's lock, clear what an interrupted restore left (its temporary instance,
+ *    volumes of the project the record does not name);
+ * 3. restore into the new volumes and start them as an isolated temporary instance (staging.ts)
+ *    until healthy — the existing instance keeps running all along;
+ * 4. swap: remove the temporary containers, record the new volumes (the old ones are kept under
+ *    `beforeRestore` until `confirmRestore`), and start the instance on them. If that fails, the
+ *    record, secrets and containers go back to the old volumes, as they were.
+ * On a new computer (no instance of that name) the record is made from the manifest: same domain,
+ * settings, secrets (so the same identity) and tunnel; ports as before when they are free.
+ * A restore killed in steps 1-3 leaves the old instance running untouched; run it again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { EngawaError } from '../errors';
+import { LABELS } from '../engine/types';
+import { acquireLock } from '../instances/lock';
+import { assertPortFree, freePorts } from '../instances/ports';
+import { projectName } from '../instances/manager';
+import { InstanceStore } from '../instances/store';
+import type { InstanceRecord } from '../instances/types';
+import { plan as makePlan } from '../stacks/plan';
+import type { Recipe } from '../stacks/types';
+import { validateInstanceName } from '../stacks/validate';
+import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
+import type { Manifest } from './manifest';
+import { startStaging } from './staging';
+import { step } from './step';
+import type { BackupDeps, CommonOptions } from './types';
+import { verifyBackup } from './verify';
+
+export interface RestoreOptions extends CommonOptions {
+  /** the instance to restore into (default: the name in the backup) */
+  name?: string;
+}
+
+export interface RestoreResult {
+  name: string;
+  /** true when an existing instance was replaced (its old volumes are kept, see confirmRestore) */
+  replaced: boolean;
+  manifest: Manifest;
+}
+
+/** The temporary instance a restore of `name` uses (fixed, so a re-run finds what a killed one left). */
+export const restoreStagingName = (name: string): string => `restore-${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
+
+/** The volume names a record uses. */
+export function volumesOf(record: Pick<InstanceRecord, 'name' | 'volumes'>, recipe: Recipe): Record<string, string> {
+  return Object.fromEntries(recipe.volumes.map((v) => [v.name, record.volumes?.[v.name] ?? `${projectName(record.name)}_${v.name}`]));
+}
+
+/** Restores `file`; see the module comment. */
+export async function restoreBackup(deps: BackupDeps, file: string, opts: RestoreOptions): Promise<RestoreResult> {
+  const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
+  const name = validateInstanceName(opts.name ?? manifest.instance.name);
+  const store = new InstanceStore(deps.home);
+  assertFits(await store.read(name), name, manifest, recipe);
+  const lock = await acquireLock(deps.home, name, 'restore');
+  try {
+    const existing = await store.read(name);
+    assertFits(existing, name, manifest, recipe);
+    const project = projectName(name);
+    const staging = restoreStagingName(name);
+    await step(opts.onProgress, 'Clear what an interrupted restore left', async () => {
+      await deps.engine.remove(projectName(staging), { keepVolumes: true });
+      await removeLeftoverHelpers(deps.docker, project);
+      const keep = new Set(existing ? [...Object.values(volumesOf(existing, recipe)), ...(existing.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes))] : []);
+      await removeVolumes(deps.docker, (await projectVolumes(deps.docker, project)).filter((v) => !keep.has(v)));
+    });
+    const id = randomBytes(3).toString('hex');
+    const newVolumes = Object.fromEntries(recipe.volumes.map((v) => [v.name, `${project}_${v.name}-r${id}`]));
+    // labels as the instance's own volumes get them, so destroy removes these too
+    const realPlan = makePlan(recipe, { instance: name, domain: manifest.instance.domain, secrets, settings: manifest.instance.settings, overrides: manifest.instance.overrides });
+    const labels = (key: string) => ({ ...(realPlan.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
+    try {
+      await startStaging(deps, file, { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels }, opts);
+    } finally {
+      await deps.engine.remove(projectName(staging), { keepVolumes: true });
+    }
+    await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
+      existing ? swap(deps, existing, recipe, secrets, newVolumes, file, opts) : adopt(deps, name, manifest, recipe, secrets, newVolumes, opts),
+    );
+    return { name, replaced: existing !== undefined, manifest };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Refuses a backup that does not belong in instance `name` (another stack or domain), or an unfinished instance. */
+function assertFits(existing: InstanceRecord | undefined, name: string, m: Manifest, recipe: Recipe): void {
+  if (!existing) return;
+  if (existing.stack !== m.stack.id) {
+    throw new EngawaError(
+      'INVALID_INPUT',
+      `This is a backup of a ${recipe.name} server, but "${name}" is a ${existing.stack} server; restore it under another name (--name).`,
+      { reason: 'other-stack', stack: m.stack.id, instanceStack: existing.stack },
+    );
+  }
+  if (existing.domain !== m.instance.domain) {
+    throw new EngawaError(
+      'INVALID_INPUT',
+      `This backup is of ${m.instance.domain}, but "${name}" serves ${existing.domain}; restore it under another name (--name).`,
+      { reason: 'other-domain' },
+    );
+  }
+  if (existing.pending) throw new EngawaError('STATE', `"${name}" is not fully ${existing.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
+}
+
+function healthOpts(opts: CommonOptions): { healthTimeoutMs?: number; signal?: AbortSignal } {
+  return { ...(opts.healthTimeoutMs !== undefined && { healthTimeoutMs: opts.healthTimeoutMs }), ...(opts.signal && { signal: opts.signal }) };
+}
+
+/** Moves an existing instance onto the new volumes, or back to its old ones when that fails. */
+async function swap(
+  deps: BackupDeps,
+  old: InstanceRecord,
+  recipe: Recipe,
+  secrets: Record<string, string>,
+  newVolumes: Record<string, string>,
+  file: string,
+  opts: CommonOptions,
+): Promise<void> {
+  const store = new InstanceStore(deps.home);
+  const project = projectName(old.name);
+  const oldSecrets = await deps.secrets.get(old.name);
+  const oldVolumes = volumesOf(old, recipe);
+  const before = [...(old.beforeRestore ?? []), { at: new Date().toISOString(), backup: path.basename(file), volumes: oldVolumes }];
+  // the instance's own tunnel secrets stay: the backup's may be of a tunnel that no longer exists
+  await deps.secrets.set(old.name, { ...oldSecrets, ...secrets });
+  const { lastError: _e, ...rest } = old;
+  await store.write({ ...rest, volumes: newVolumes, beforeRestore: before, state: 'starting' });
+  try {
+    await deps.engine.stop(project);
+    await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts));
+    await store.write({ ...rest, volumes: newVolumes, beforeRestore: before, state: 'running' });
+  } catch (e) {
+    await deps.secrets.set(old.name, oldSecrets);
+    await store.write(old);
+    await deps.engine.stop(project).catch(() => undefined);
+    await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts)).catch(() => undefined);
+    await removeVolumes(deps.docker, Object.values(newVolumes)).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Makes a new instance from the manifest on the new volumes; removes everything again when it fails. */
+async function adopt(
+  deps: BackupDeps,
+  name: string,
+  m: Manifest,
+  recipe: Recipe,
+  secrets: Record<string, string>,
+  volumes: Record<string, string>,
+  opts: CommonOptions,
+): Promise<void> {
+  const store = new InstanceStore(deps.home);
+  const record: InstanceRecord = {
+    version: 1,
+    name,
+    stack: recipe.id,
+    stackVersion: recipe.version,
+    domain: m.instance.domain,
+    createdAt: m.instance.createdAt,
+    settings: m.instance.settings,
+    overrides: m.instance.overrides,
+    ports: await portsFor(m.instance.ports),
+    admin: m.instance.admin,
+    tunnel: m.instance.tunnel ?? null,
+    state: 'starting',
+    volumes,
+  };
+  try {
+    await deps.secrets.set(name, secrets);
+    await store.write(record);
+    await deps.engine.apply(await deps.manager.planFor(name), healthOpts(opts));
+    await store.write({ ...record, state: 'running' });
+  } catch (e) {
+    await deps.engine.remove(projectName(name)).catch(() => undefined);
+    await deps.secrets.delete(name).catch(() => undefined);
+    await store.delete(name).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The backup's ports where they are free on this computer, others newly chosen. */
+async function portsFor(wanted: Record<string, number>): Promise<Record<string, number>> {
+  const taken: string[] = [];
+  for (const [key, port] of Object.entries(wanted)) {
+    await assertPortFree(port).catch(() => taken.push(key));
+  }
+  return { ...wanted, ...(taken.length > 0 ? await freePorts(taken) : {}) };
+}
+
+/** Deletes the data an instance had before its restores, once the user is happy with the restore. */
+export async function confirmRestore(deps: BackupDeps, name: string): Promise<string[]> {
+  const lock = await acquireLock(deps.home, name, 'restore');
+  try {
+    const store = new InstanceStore(deps.home);
+    const record = await deps.manager.get(name);
+    const old = (record.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes));
+    const inUse = new Set(Object.values(volumesOf(record, deps.recipes.get(record.stack))));
+    await removeLeftoverHelpers(deps.docker, projectName(name));
+    await removeVolumes(deps.docker, old.filter((v) => !inUse.has(v)));
+    const { beforeRestore: _b, ...rest } = record;
+    await store.write(rest);
+    return old;
+  } finally {
+    await lock.release();
+  }
+}

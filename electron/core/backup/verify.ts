@@ -1,0 +1,81 @@
+/**
+ * Verifying a backup file without touching anything: decrypt it all, check the manifest, every
+ * entry's size and SHA-256 and every tar inside (archive-reader.ts), then that this Engawa can
+ * restore it: the stack is known and not newer than ours, every database and data volume the
+ * recipe keeps is there, and every secret the recipe needs.
+ */
+import { EngawaError, isEngawaError } from '../errors';
+import type { Recipe } from '../stacks/types';
+import { readArchive } from './archive-reader';
+import { dumpPath } from './contents';
+import type { Manifest } from './manifest';
+import { step } from './step';
+import type { BackupDeps, CommonOptions } from './types';
+
+export interface Verified {
+  manifest: Manifest;
+  secrets: Record<string, string>;
+  recipe: Recipe;
+}
+
+/** Reads and checks the whole file; see the module comment. Throws INVALID_INPUT (details.reason) when it cannot be restored. */
+export async function verifyBackup(deps: Pick<BackupDeps, 'recipes'>, file: string, opts: CommonOptions): Promise<Verified> {
+  let recipe: Recipe | undefined;
+  const { manifest, secrets } = await step(opts.onProgress, 'Check the backup file', () =>
+    readArchive(file, {
+      passphrase: opts.passphrase,
+      ...(opts.signal && { signal: opts.signal }),
+      ...(opts.onBytes && { onBytes: (n: number) => opts.onBytes?.({ step: 'Check the backup file', current: n, total: 0 }) }),
+      // refuse a backup of an unknown stack before reading the rest
+      onManifest: (m) => void (recipe = recipeFor(deps, m)),
+    }),
+  );
+  const r = recipe as Recipe;
+  const missing = r.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new EngawaError('INVALID_INPUT', `This backup lacks secrets the server needs (${missing.join(', ')}).`, { reason: 'incomplete', missing });
+  }
+  const paths = new Set(manifest.entries.map((e) => e.path));
+  const dumps = (r.backup?.databases ?? []).filter((d) => !paths.has(dumpPath(d.service)));
+  if (dumps.length > 0) {
+    throw new EngawaError('INVALID_INPUT', `This backup lacks the database of ${dumps.map((d) => d.service).join(', ')}.`, { reason: 'incomplete' });
+  }
+  return { manifest, secrets, recipe: r };
+}
+
+/** The recipe a manifest was made with, refusing unknown stacks and newer stack versions. */
+export function recipeFor(deps: Pick<BackupDeps, 'recipes'>, m: Manifest): Recipe {
+  let recipe: Recipe;
+  try {
+    recipe = deps.recipes.get(m.stack.id);
+  } catch (e) {
+    if (!isEngawaError(e, 'NOT_FOUND')) throw e;
+    throw new EngawaError('INVALID_INPUT', `This backup is of a "${m.stack.id}" server, which this version of Engawa does not know.`, {
+      reason: 'stack',
+      stack: m.stack.id,
+    });
+  }
+  if (compareVersions(m.stack.version, recipe.version) > 0) {
+    throw new EngawaError(
+      'INVALID_INPUT',
+      `This backup was made with ${recipe.name} ${m.stack.version}, newer than the ${recipe.version} this Engawa runs; update Engawa to restore it.`,
+      { reason: 'newer-stack', version: m.stack.version },
+    );
+  }
+  return recipe;
+}
+
+/** Compares dotted versions numerically part by part (1.10 > 1.9); non-numeric parts compare as text. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    const nx = Number(x);
+    const ny = Number(y);
+    const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}

@@ -1,0 +1,172 @@
+/**
+ * Backup commands (core/backup):
+ *   backup <name> [--out DIR] [--passphrase-file F] [--include-cache] [--keep N]
+ *   backups <name> [--out DIR]                   the backups in the folder, newest first, with drill results
+ *   verify <file> [--drill] [--passphrase-file F] check a backup (--drill: restore it into a temporary copy)
+ *   restore <file> [--name N] [--passphrase-file F]
+ *   restore-confirm <name>                       delete the data kept from before a restore
+ * The passphrase comes from --passphrase-file or the ENGAWA_BACKUP_PASSPHRASE variable, never an argument.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { connectEngine, realDiscoveryEnv } from '../engine/connect';
+import { DockerEngine } from '../engine/engine';
+import { FileSecretStore } from '../instances/secret-store';
+import { createBackup } from '../backup/create';
+import { drillBackup } from '../backup/drill';
+import { defaultBackupDir, listBackups } from '../backup/files';
+import { confirmRestore, restoreBackup } from '../backup/restore';
+import type { BackupDeps, BytesSink } from '../backup/types';
+import { verifyBackup } from '../backup/verify';
+import { EngawaError } from '../errors';
+import { UsageError } from './args';
+import type { CliContext } from './context';
+import { formatBytes, table } from './format';
+import type { CommandGroup } from './run';
+
+const PASSPHRASE = { 'passphrase-file': { type: 'string' as const } };
+const MIN_PASSPHRASE = 8;
+
+async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
+  const file = ctx.str('passphrase-file');
+  let value = ctx.io.env.ENGAWA_BACKUP_PASSPHRASE;
+  if (file) {
+    try {
+      value = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new UsageError(`Cannot read --passphrase-file: ${(e as Error).message}`);
+    }
+  }
+  if (!value) throw new UsageError('Give the backup passphrase with --passphrase-file FILE (or ENGAWA_BACKUP_PASSPHRASE).');
+  if (creating && value.length < MIN_PASSPHRASE) throw new UsageError(`Choose a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+  ctx.addSecrets([value]);
+  return value;
+}
+
+async function deps(ctx: CliContext): Promise<BackupDeps> {
+  const { docker, endpoint } = await connectEngine({ discovery: { ...realDiscoveryEnv(), env: ctx.io.env } });
+  return {
+    home: ctx.home,
+    docker,
+    engine: new DockerEngine(docker, { endpoint }),
+    manager: await ctx.manager(),
+    secrets: new FileSecretStore(ctx.home),
+    recipes: ctx.recipes(),
+    images: await ctx.images(),
+  };
+}
+
+/** Byte progress on stderr, at most once a second per step. */
+function bytesPrinter(ctx: CliContext): BytesSink {
+  let last = 0;
+  return ({ step, current, total }) => {
+    if (ctx.json || Date.now() - last < 1000) return;
+    last = Date.now();
+    ctx.io.stderr(`  ${step}: ${formatBytes(current)}${total > 0 ? ` of about ${formatBytes(total)}` : ''}\n`);
+  };
+}
+
+function common(ctx: CliContext, pass: string): { passphrase: string; onProgress: ReturnType<CliContext['progress']>; onBytes: BytesSink; signal?: AbortSignal } {
+  return { passphrase: pass, onProgress: ctx.progress(), onBytes: bytesPrinter(ctx), ...(ctx.io.signal && { signal: ctx.io.signal }) };
+}
+
+function parseKeep(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--keep expects a number of backups (1 or more), got "${v}".`);
+  return Number(v);
+}
+
+export const backupCommands: CommandGroup = {
+  specs: {
+    backup: {
+      args: ['name'],
+      options: { out: { type: 'string' }, 'include-cache': { type: 'boolean' }, keep: { type: 'string' }, ...PASSPHRASE },
+      summary: 'back up a server into one encrypted file',
+    },
+    backups: { args: ['name'], options: { out: { type: 'string' } }, summary: "list a server's backups" },
+    verify: { args: ['file'], options: { drill: { type: 'boolean' }, ...PASSPHRASE }, summary: 'check a backup (--drill: restore it into a temporary copy)' },
+    restore: { args: ['file'], options: { name: { type: 'string' }, ...PASSPHRASE }, summary: 'restore a server from a backup' },
+    'restore-confirm': { args: ['name'], options: {}, summary: 'delete the data kept from before a restore' },
+  },
+  impl: {
+    async backup(ctx) {
+      const keep = parseKeep(ctx.str('keep'));
+      const pass = await passphrase(ctx, true);
+      const d = await deps(ctx);
+      const out = ctx.str('out');
+      const r = await createBackup(d, ctx.cmd.args.name as string, {
+        ...common(ctx, pass),
+        ...(out && { out }),
+        ...(keep !== undefined && { keep }),
+        includeCache: ctx.cmd.options['include-cache'] === true,
+      });
+      if (ctx.json) {
+        ctx.outJson({ path: r.path, bytes: r.bytes, entries: r.manifest.entries, excluded: r.manifest.excluded, downtimeMs: r.downtimeMs, pruned: r.pruned });
+        return;
+      }
+      ctx.out(`Backed up "${ctx.cmd.args.name}" to ${r.path} (${formatBytes(r.bytes)}).\n`);
+      for (const e of r.manifest.entries) ctx.out(`  ${e.path.padEnd(28)} ${formatBytes(e.size)}\n`);
+      for (const x of r.manifest.excluded) {
+        ctx.out(`  left out: ${x.volume} (${x.reason === 'cache' ? 'a cache that is fetched again' : 'temporary'}${x.bytes !== undefined ? `, ${formatBytes(x.bytes)}` : ''})${x.reason === 'cache' ? '; --include-cache keeps it' : ''}\n`);
+      }
+      if (r.downtimeMs > 0) ctx.out(`  downtime: ${(r.downtimeMs / 1000).toFixed(1)} s (stopped for a consistent copy)\n`);
+      if (r.pruned.length > 0) ctx.out(`  deleted ${r.pruned.length} older backup(s) to keep ${keep}.\n`);
+    },
+
+    async backups(ctx) {
+      const dir = path.resolve(ctx.str('out') ?? defaultBackupDir(ctx.home));
+      const list = await listBackups(dir, ctx.cmd.args.name);
+      if (ctx.json) {
+        ctx.outJson(list.map((b) => ({ ...b, at: b.at.toISOString() })));
+        return;
+      }
+      if (list.length === 0) {
+        ctx.out(`No backups of "${ctx.cmd.args.name}" in ${dir}.\n`);
+        return;
+      }
+      const drill = (b: (typeof list)[number]) => (b.drill === undefined ? 'not yet' : b.drill.ok ? `restores (${b.drill.at.slice(0, 10)})` : 'FAILED');
+      ctx.out(table(['FILE', 'MADE', 'SIZE', 'DRILL'], list.map((b) => [path.basename(b.path), b.at.toISOString(), formatBytes(b.bytes), drill(b)])));
+    },
+
+    async verify(ctx) {
+      const file = path.resolve(ctx.cmd.args.file as string);
+      const pass = await passphrase(ctx, false);
+      if (ctx.cmd.options.drill !== true) {
+        const v = await verifyBackup({ recipes: ctx.recipes() }, file, common(ctx, pass));
+        if (ctx.json) ctx.outJson({ ok: true, manifest: v.manifest });
+        else {
+          const m = v.manifest;
+          ctx.out(`✓ ${path.basename(file)}: a complete backup of "${m.instance.name}" (${v.recipe.name} ${m.stack.version}, ${m.instance.domain}) made ${m.createdAt}.\n`);
+          ctx.out(`  ${m.entries.length} parts, each matching its checksum. "--drill" also restores it into a temporary copy.\n`);
+        }
+        return;
+      }
+      const r = await drillBackup(await deps(ctx), file, common(ctx, pass));
+      if (ctx.json) ctx.outJson(r);
+      else if (r.ok) ctx.out(`✓ The backup restores: a temporary copy started and its data matches (${(r.durationMs / 1000).toFixed(0)} s).\n`);
+      else ctx.out(`✗ The backup did not pass the drill:\n${r.problems.map((p) => `  - ${p}\n`).join('')}`);
+      if (!r.ok) throw new EngawaError('TASK_FAILED', `The restore drill failed: ${r.problems[0] ?? 'unknown reason'}`, { problems: r.problems });
+    },
+
+    async restore(ctx) {
+      const file = path.resolve(ctx.cmd.args.file as string);
+      const pass = await passphrase(ctx, false);
+      const name = ctx.str('name');
+      const r = await restoreBackup(await deps(ctx), file, { ...common(ctx, pass), ...(name && { name }) });
+      if (ctx.json) {
+        ctx.outJson({ ok: true, name: r.name, replaced: r.replaced, domain: r.manifest.instance.domain });
+        return;
+      }
+      ctx.out(`Restored "${r.name}" (${r.manifest.instance.domain}) from the backup made ${r.manifest.createdAt}.\n`);
+      if (r.replaced) {
+        ctx.out(`The data it had before is kept. When the server looks right, delete it with "engawa restore-confirm ${r.name}".\n`);
+      }
+    },
+
+    async 'restore-confirm'(ctx) {
+      const removed = await confirmRestore(await deps(ctx), ctx.cmd.args.name as string);
+      if (ctx.json) ctx.outJson({ ok: true, removed });
+      else ctx.out(removed.length > 0 ? `Deleted the data "${ctx.cmd.args.name}" had before its restore.\n` : `"${ctx.cmd.args.name}" keeps no data from before a restore.\n`);
+    },
+  },
+};
