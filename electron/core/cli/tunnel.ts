@@ -2,8 +2,10 @@
  * Cloudflare Tunnel on the command line:
  *   create … --tunnel api --cloudflare-token-file F --zone Z [--hostname H] [--tunnel-protocol http2]
  *   create … --tunnel token --tunnel-token-file F --hostname H [--tunnel-protocol http2]
+ *   create … --tunnel login [--hostname H] [--tunnel-protocol http2]   (sign in with Cloudflare: the
+ *            link is printed on stderr; Engawa waits ENGAWA_TUNNEL_LOGIN_TIMEOUT_S seconds, default 600)
  *   create … --tunnel none   (the default)
- *   plan …   --tunnel api|token   (shows the connector and the ingress; no API call, no token)
+ *   plan …   --tunnel api|token|login   (shows the connector and the ingress; no API call, no token)
  *   engawa tunnel status <name> [--json]
  * The domain is chosen once: a fediverse server's identity (accounts, posts, keys, handles) is
  * tied to it, so neither the domain nor the tunnel's host names can change after creation.
@@ -19,6 +21,8 @@ import { CONNECTOR_SERVICE, TOKEN_PLACEHOLDER, withConnector } from '../tunnel/c
 import { probeUrl, tunnelHealth } from '../tunnel/health';
 import { buildIngress } from '../tunnel/ingress';
 import { apiFor } from '../tunnel/instance';
+import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../tunnel/login';
+import { TUNNEL_NAME_PLACEHOLDER, withLoginConnector } from '../tunnel/login-connector';
 import { dashboardInstructions } from '../tunnel/token';
 import { TUNNEL_SECRETS, type TunnelInput, type TunnelProtocol } from '../tunnel/types';
 import { UsageError } from './args';
@@ -29,7 +33,7 @@ import type { CommandGroup } from './run';
 export const DOMAIN_IS_FINAL =
   'The domain cannot be changed later: your server\'s identity (accounts, posts, keys and handles) is tied to it.';
 
-const MODES = ['none', 'api', 'token'] as const;
+const MODES = ['none', 'api', 'token', 'login'] as const;
 
 /** The tunnel choice of `create`, from its options; reads the token files and hides their contents from all output. */
 export async function tunnelInputFromCli(ctx: CliContext): Promise<TunnelInput> {
@@ -45,11 +49,12 @@ export async function tunnelInputFromCli(ctx: CliContext): Promise<TunnelInput> 
   }
   if (mode !== 'token') misplaced('tunnel-token-file', 'token');
   if (mode === 'none') {
-    misplaced('hostname', 'api or token');
-    misplaced('tunnel-protocol', 'api or token');
+    misplaced('hostname', 'api, token or login');
+    misplaced('tunnel-protocol', 'api, token or login');
     return 'none';
   }
   const extra = { ...(hostname !== undefined && { hostname }), ...(protocol !== undefined && { protocol }) };
+  if (mode === 'login') return { mode: 'login', ...extra, timeoutMs: loginTimeoutMs(ctx), ...(ctx.json && { onLink: (url: string) => printLink(ctx, url) }) };
   if (mode === 'api') {
     const zone = ctx.str('zone');
     const file = ctx.str('cloudflare-token-file');
@@ -70,6 +75,7 @@ export async function tunnelInputFromCli(ctx: CliContext): Promise<TunnelInput> 
 export function planTunnel(ctx: CliContext, recipe: Recipe): { recipe: Recipe; secrets: Record<string, string> } | undefined {
   const mode = tunnelMode(ctx);
   if (mode === 'none') return undefined;
+  if (mode === 'login') return { recipe: withLoginConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto', tunnelName: TUNNEL_NAME_PLACEHOLDER }), secrets: {} };
   return { recipe: withConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto' }), secrets: { [TUNNEL_SECRETS.connector]: TOKEN_PLACEHOLDER } };
 }
 
@@ -120,7 +126,7 @@ export const tunnelCommands: CommandGroup = {
       const cf = health.cloudflare;
       ctx.out(
         [
-          `Tunnel of "${name}": ${health.publicUrl} (${record.tunnel.mode === 'api' ? 'managed by Engawa' : 'your own tunnel'})`,
+          `Tunnel of "${name}": ${health.publicUrl} (${MODE_NOTES[record.tunnel.mode]})`,
           `  connector:  ${health.connector.state}, ${health.connector.health}`,
           ...(cf === undefined ? [] : ['error' in cf ? `  cloudflare: unknown (${cf.error.message})` : `  cloudflare: ${cf.status}, ${cf.connections} connection(s)`]),
           `  public URL: ${health.probe.ok ? 'answers' : (health.probe.problem ?? 'fails')}`,
@@ -131,6 +137,22 @@ export const tunnelCommands: CommandGroup = {
     },
   },
 };
+
+const MODE_NOTES = { api: 'managed by Engawa', token: 'your own tunnel', login: 'managed by Engawa with your Cloudflare sign-in' } as const;
+
+/** How long `--tunnel login` waits for the sign-in: ENGAWA_TUNNEL_LOGIN_TIMEOUT_S seconds, default 10 minutes. */
+function loginTimeoutMs(ctx: CliContext): number {
+  const text = ctx.io.env.ENGAWA_TUNNEL_LOGIN_TIMEOUT_S;
+  if (text === undefined || text === '') return DEFAULT_SIGN_IN_TIMEOUT_MS;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new UsageError(`ENGAWA_TUNNEL_LOGIN_TIMEOUT_S must be a whole number of seconds, not "${text}".`);
+  return seconds * 1000;
+}
+
+/** The sign-in link on stderr (with --json, where progress lines are not printed). */
+function printLink(ctx: CliContext, url: string): void {
+  ctx.io.stderr(`Sign in with Cloudflare: open this link in your browser, log in and authorize your domain:\n  ${url}\n`);
+}
 
 function tunnelMode(ctx: CliContext): (typeof MODES)[number] {
   const mode = ctx.str('tunnel') ?? 'none';

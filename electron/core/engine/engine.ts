@@ -123,7 +123,7 @@ export class DockerEngine implements EngineApi {
     });
   }
 
-  runStep(plan: Plan, step: Plan['setup'][number], opts: { signal?: AbortSignal; stdin?: string } = {}): Promise<TaskResult> {
+  runStep(plan: Plan, step: Plan['setup'][number], opts: Parameters<EngineApi['runStep']>[2] = {}): Promise<TaskResult> {
     this.ctx.log(`run step ${step.name} (${step.kind} in ${step.service})`);
     return guard(() => runPlanStep(this.docker, plan, step, opts));
   }

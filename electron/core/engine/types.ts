@@ -236,8 +236,12 @@ export interface EngineApi {
   /** remove every container, the network and every volume labelled with the project */
   remove(project: string, opts?: { keepVolumes?: boolean }): Promise<void>;
   status(project: string): Promise<ServiceStatus[]>;
-  /** run a one-off step (kind 'run' or 'exec') of the plan */
-  runStep(plan: Plan, step: Plan['setup'][number], opts?: { signal?: AbortSignal; stdin?: string }): Promise<TaskResult>;
+  /** run a one-off step (kind 'run' or 'exec') of the plan; `onLine` gets each output line as it comes */
+  runStep(
+    plan: Plan,
+    step: Plan['setup'][number],
+    opts?: { signal?: AbortSignal; stdin?: string; onLine?: (stream: 'stdout' | 'stderr', line: string) => void },
+  ): Promise<TaskResult>;
   exec(project: string, service: string, cmd: string[], opts?: { env?: Record<string, string>; user?: string; stdin?: string }): Promise<TaskResult>;
   logs(project: string, opts: { service?: string; tail?: number; follow?: boolean; since?: number; signal?: AbortSignal }, onLine: (l: LogLine) => void): Promise<void>;
   stats(project: string): Promise<ServiceStats[]>;

@@ -17,7 +17,7 @@ import { generateSecrets } from '../stacks/secrets';
 import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
 import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
-import { prepareTunnel, provisionTunnel, publicUrlOf, recipeWithTunnel, teardownTunnel } from '../tunnel/instance';
+import { prepareTunnel, provisionTunnel, publicUrlOf, recipeWithTunnel, teardownTunnel, type TunnelOpContext } from '../tunnel/instance';
 import { neededAnswers, runHttpSteps } from './http-steps';
 import { assertCreatable, resolveAdmin, withAdminSettings } from './input';
 import { acquireLock, lockHolder } from './lock';
@@ -387,8 +387,8 @@ export class InstanceManager {
     });
   }
 
-  private tunnelContext(opts: OpOptions): { cloudflare: CloudflareOptions; onProgress?: OpOptions['onProgress'] } {
-    return { cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env), ...(opts.onProgress && { onProgress: opts.onProgress }) };
+  private tunnelContext(opts: OpOptions): TunnelOpContext {
+    return { cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env), engine: () => this.engine(), images: this.deps.images ?? {}, ...(opts.onProgress && { onProgress: opts.onProgress }), ...(opts.signal && { signal: opts.signal }) };
   }
 
   /** Runs `body` holding the instance's lock. */

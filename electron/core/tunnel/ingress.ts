@@ -11,6 +11,7 @@
 import { domainToASCII } from 'node:url';
 import { EngawaError } from '../errors';
 import type { Plan } from '../engine/types';
+import type { IngressRule } from '../stacks/types';
 import type { IngressRuleJson, TunnelConfigJson } from './types';
 
 /** The final rule: anything no other rule routes gets a 404 from Cloudflare's edge. */
@@ -18,7 +19,15 @@ export const CATCH_ALL: IngressRuleJson = { service: 'http_status:404' };
 
 /** The ingress configuration for a plan: its rules in order, services on the instance network, then the 404 catch-all. */
 export function buildIngress(plan: Plan): TunnelConfigJson {
-  const rules: IngressRuleJson[] = plan.ingress.map((r) => ({
+  return ingressConfig(plan.ingress);
+}
+
+/**
+ * The same from ingress rules as a recipe or a plan lists them (a recipe's host names may still be
+ * templates such as `{{domain}}`, which keep their meaning through the checks).
+ */
+export function ingressConfig(list: readonly Pick<IngressRule, 'hostname' | 'path' | 'service' | 'port'>[]): TunnelConfigJson {
+  const rules: IngressRuleJson[] = list.map((r) => ({
     hostname: r.hostname,
     ...(r.path !== undefined && { path: r.path }),
     service: `http://${r.service}:${r.port}`,

@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EngawaError } from '../errors';
-import type { Plan } from '../engine/types';
+import type { EngineApi, Plan } from '../engine/types';
 import type { ProgressSink } from '../progress';
 import type { Recipe } from '../stacks/types';
 import { CloudflareApi, type CloudflareOptions } from './api';
 import { withConnector } from './connector';
 import { buildIngress, ingressHostnames } from './ingress';
+import { provisionLogin, signIn, teardownLogin, type LoginContext } from './login';
+import { withLoginConnector } from './login-connector';
 import { preflight, provision, teardown, type ApiTunnel } from './provision';
 import { parseConnectorToken } from './token';
 import { TUNNEL_SECRETS, type TunnelInput, type TunnelProtocol, type TunnelRecord } from './types';
@@ -18,11 +20,17 @@ import { TUNNEL_SECRETS, type TunnelInput, type TunnelProtocol, type TunnelRecor
 export interface TunnelOpContext {
   cloudflare?: CloudflareOptions;
   onProgress?: ProgressSink;
+  /** the Docker engine, for the sign-in mode (its cloudflared commands run as containers) */
+  engine?: () => Promise<EngineApi>;
+  /** official image → local image (tests, mirrors), for the sign-in mode's cloudflared commands */
+  images?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 /**
- * Checks a tunnel choice against the plan (and, for `api`, against Cloudflare, changing nothing).
- * Returns the tunnel record to store and the secrets to add, or null for `none`.
+ * Checks a tunnel choice against the plan (and, for `api`, against Cloudflare, changing nothing;
+ * `login` has the user sign in, leaving only that sign-in behind). Returns the tunnel record to
+ * store and the secrets to add, or null for `none`.
  */
 export async function prepareTunnel(
   input: TunnelInput | undefined,
@@ -31,8 +39,12 @@ export async function prepareTunnel(
 ): Promise<{ tunnel: TunnelRecord; secrets: Record<string, string> } | null> {
   if (input === undefined || input === 'none') return null;
   const mode: unknown = typeof input === 'object' && input !== null ? input.mode : undefined;
-  if (mode !== 'api' && mode !== 'token') {
-    throw new EngawaError('INVALID_INPUT', 'The tunnel must be "none", "api" (with a Cloudflare API token) or "token" (with a tunnel token).', { tunnel: String(mode ?? input) });
+  if (mode !== 'api' && mode !== 'token' && mode !== 'login') {
+    throw new EngawaError(
+      'INVALID_INPUT',
+      'The tunnel must be "none", "api" (with a Cloudflare API token), "token" (with a tunnel token) or "login" (sign in with Cloudflare).',
+      { tunnel: String(mode ?? input) },
+    );
   }
   const protocol = checkProtocol(input.protocol);
   const publicHost = plan.web.publicHost;
@@ -47,6 +59,22 @@ export async function prepareTunnel(
     const { tunnelId } = parseConnectorToken(input.connectorToken);
     return { tunnel: { mode: 'token', protocol, publicHost, tunnelId }, secrets: { [TUNNEL_SECRETS.connector]: input.connectorToken.trim() } };
   }
+  if (input.mode === 'login') {
+    const tunnel = await signIn(
+      {
+        project: plan.project,
+        instance: plan.instance,
+        publicHost,
+        hostnames: ingressHostnames(buildIngress(plan)),
+        tunnelName: tunnelNameFor(plan),
+        protocol,
+        ...(input.timeoutMs !== undefined && { timeoutMs: input.timeoutMs }),
+        ...(input.onLink && { onLink: input.onLink }),
+      },
+      await loginContext(ctx),
+    );
+    return { tunnel, secrets: {} };
+  }
   if (input.apiToken.trim() === '') throw new EngawaError('INVALID_INPUT', 'The Cloudflare API token is empty.', { reason: 'token' });
   const step = 'Check the Cloudflare token and domain';
   ctx.onProgress?.({ kind: 'step', step, state: 'start' });
@@ -55,7 +83,7 @@ export async function prepareTunnel(
       zone: input.zone,
       hostnames: ingressHostnames(buildIngress(plan)),
       publicHost,
-      tunnelName: `engawa-${plan.instance}-${randomBytes(3).toString('hex')}`,
+      tunnelName: tunnelNameFor(plan),
       protocol,
     });
     ctx.onProgress?.({ kind: 'step', step, state: 'done' });
@@ -79,6 +107,10 @@ export async function provisionTunnel(
   ctx: TunnelOpContext = {},
 ): Promise<Record<string, string>> {
   if (tunnel.mode === 'token') return secrets;
+  if (tunnel.mode === 'login') {
+    await provisionLogin(tunnel, { ...(await loginContext(ctx)), save });
+    return secrets;
+  }
   const { connectorToken } = await provision(tunnel, buildIngress(plan), {
     api: apiFor(secrets, ctx),
     save,
@@ -87,7 +119,7 @@ export async function provisionTunnel(
   return { ...secrets, [TUNNEL_SECRETS.connector]: connectorToken };
 }
 
-/** Deletes the tunnel and our DNS records (api mode); call it after the connector is removed. */
+/** Deletes the tunnel and our DNS records (api mode; sign-in mode names the records to delete); call it after the connector is removed. */
 export async function teardownTunnel(
   tunnel: TunnelRecord,
   secrets: Record<string, string>,
@@ -95,12 +127,17 @@ export async function teardownTunnel(
   ctx: TunnelOpContext = {},
 ): Promise<void> {
   if (tunnel.mode === 'token') return; // the user's own tunnel: Engawa only ran its connector
+  if (tunnel.mode === 'login') return teardownLogin(tunnel, { ...(await loginContext(ctx)), save });
   await teardown(tunnel, { api: apiFor(secrets, ctx), save, ...(ctx.onProgress && { onProgress: ctx.onProgress }) });
 }
 
 /** The recipe an instance runs: with the connector when it has a tunnel. */
 export function recipeWithTunnel(recipe: Recipe, tunnel: TunnelRecord | null): Recipe {
-  return tunnel === null ? recipe : withConnector(recipe, { protocol: tunnel.protocol });
+  if (tunnel === null) return recipe;
+  if (tunnel.mode === 'login') {
+    return withLoginConnector(recipe, { protocol: tunnel.protocol, tunnelName: tunnel.name, ...(tunnel.tunnelId !== undefined && { tunnelId: tunnel.tunnelId }) });
+  }
+  return withConnector(recipe, { protocol: tunnel.protocol });
 }
 
 /** https://<public host> once a tunnel exists, else null. */
@@ -117,6 +154,22 @@ export function apiFor(secrets: Record<string, string>, ctx: TunnelOpContext): C
     });
   }
   return new CloudflareApi(token, ctx.cloudflare);
+}
+
+/** A stable tunnel name, unique to this instance: provisioning finds the tunnel by it. */
+function tunnelNameFor(plan: Plan): string {
+  return `engawa-${plan.instance}-${randomBytes(3).toString('hex')}`;
+}
+
+/** What the sign-in mode needs from the operation: the engine above all. */
+async function loginContext(ctx: TunnelOpContext): Promise<LoginContext> {
+  if (ctx.engine === undefined) throw new EngawaError('INTERNAL', 'Signing in with Cloudflare needs the Docker engine, and none was given.');
+  return {
+    engine: await ctx.engine(),
+    images: ctx.images ?? {},
+    ...(ctx.onProgress && { onProgress: ctx.onProgress }),
+    ...(ctx.signal && { signal: ctx.signal }),
+  };
 }
 
 function checkProtocol(p: TunnelProtocol | undefined): TunnelProtocol {

@@ -9,13 +9,27 @@ export type TunnelProtocol = 'auto' | 'http2';
 /**
  * How an instance reaches the internet, as given to `create`:
  * - `api`: Engawa creates and manages a tunnel with the user's Cloudflare API token;
- * - `token`: the user made a tunnel in Cloudflare's dashboard and pastes its connector token.
+ * - `token`: the user made a tunnel in Cloudflare's dashboard and pastes its connector token;
+ * - `login`: the user signs in to Cloudflare in the browser (`cloudflared tunnel login`) and Engawa
+ *   manages a locally-managed tunnel with cloudflared commands (see login.ts).
  * `hostname`, when given, must be the server's public host (it follows from the domain).
  */
 export type TunnelInput =
   | 'none'
   | { mode: 'api'; apiToken: string; zone: string; hostname?: string; protocol?: TunnelProtocol }
-  | { mode: 'token'; connectorToken: string; hostname?: string; protocol?: TunnelProtocol };
+  | { mode: 'token'; connectorToken: string; hostname?: string; protocol?: TunnelProtocol }
+  | {
+      mode: 'login';
+      hostname?: string;
+      protocol?: TunnelProtocol;
+      /** how long to wait for the user to finish signing in (default 10 minutes) */
+      timeoutMs?: number;
+      /**
+       * Receives the sign-in link as soon as cloudflared prints it, for in-process callers (the CLI).
+       * The same link is also the `detail` of the progress step SIGN_IN_STEP, which is what the UI uses.
+       */
+      onLink?: (url: string) => void;
+    };
 
 /** A DNS record Engawa created (only these are ever changed or deleted). */
 export interface OwnedDnsRecord {
@@ -51,6 +65,21 @@ export type TunnelRecord =
       publicHost: string;
       /** from the connector token, to tell the user what the DNS records point to */
       tunnelId: string;
+    }
+  | {
+      mode: 'login';
+      protocol: TunnelProtocol;
+      publicHost: string;
+      /** stable tunnel name, `engawa-<instance>-<short id>`: provisioning finds the tunnel by it */
+      name: string;
+      /** the Docker volume that is cloudflared's home: cert.pem from the sign-in and the tunnel's credentials */
+      volume: string;
+      /** set once the tunnel exists */
+      tunnelId?: string;
+      /** the public names routed to the tunnel (each gets a proxied CNAME from `cloudflared tunnel route dns`) */
+      hostnames: string[];
+      /** the DNS names cloudflared pointed at the tunnel; cloudflared cannot delete them, so destroy names them */
+      routed: string[];
     };
 
 /** The names under which tunnel secrets are kept in the instance's SecretStore entry. */

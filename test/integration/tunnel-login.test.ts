@@ -1,0 +1,387 @@
+/**
+ * "Sign in with Cloudflare" on the real engine, through the CLI. A stand-in for cloudflared, built
+ * here from local/busybox-httpd:1, behaves like cloudflared 2026.8.2 for the commands Engawa runs
+ * (same output formats) and keeps "Cloudflare's side" (tunnels, DNS records, every command line) in
+ * the volume beside cert.pem: `tunnel login` prints the link and waits until the test, playing the
+ * user, approves a domain; `create`, `token`, `route dns`, `list`, `delete` act on that state;
+ * `tunnel … run` records how the connector was started and answers the `ready` check.
+ * The engine is the real one, wrapped to record each cloudflared command and each removal, in order.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCli } from '../../electron/core/cli/run';
+import { DockerEngine } from '../../electron/core/engine/engine';
+import { tarFiles } from '../../electron/core/engine/tar';
+import type { EngineApi } from '../../electron/core/engine/types';
+import { InstanceManager } from '../../electron/core/instances/manager';
+import { FileSecretStore } from '../../electron/core/instances/secret-store';
+import { loadRecipeFile } from '../../electron/core/stacks/registry';
+import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
+import { provisionTunnel } from '../../electron/core/tunnel/instance';
+import { CLOUDFLARED_HOME, LOGIN_CONFIG_FILE } from '../../electron/core/tunnel/login-connector';
+import { docker, eventually, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
+
+const STANDIN = 'local/cloudflared-login-standin:1';
+const STANDIN_SCRIPT = String.raw`#!/bin/sh
+# cloudflared 2026.8.2 as far as Engawa's sign-in mode uses it (formats from its source).
+st="$HOME/.standin-cloudflare"
+cf="$HOME/.cloudflared"
+all="$*"
+log() { printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" >&2; }
+while [ "$1" = --no-autoupdate ]; do shift; done
+[ "$1" = tunnel ] || { echo "cloudflared version 2026.8.2 (stand-in)"; exit 0; }
+shift
+config=""; metrics=""
+while :; do case "$1" in
+  --no-autoupdate) shift;;
+  --metrics) metrics="$2"; shift 2;;
+  --config) config="$2"; shift 2;;
+  --protocol) shift 2;;
+  *) break;;
+esac; done
+cmd="$1"; shift
+case "$cmd" in
+ready) timeout 3 wget -q -O /dev/null "http://$metrics/ready"; exit $?;;
+run)
+  echo "$all" > /standin/argv; id -u > /standin/uid; env > /standin/env; cp "$config" /standin/config.yml
+  cred=$(sed -n 's/^credentials-file: "\(.*\)"$/\1/p' "$config")
+  [ -r "$cred" ] || { log ERR "couldn't read tunnel credentials from $cred"; exit 1; }
+  if touch "$HOME/.write-test" 2>/dev/null; then echo writable > /standin/home; else echo read-only > /standin/home; fi
+  mkdir -p /standin/www && echo '{"status":200,"readyConnections":4}' > /standin/www/ready
+  exec httpd -f -p 20241 -h /standin/www;;
+esac
+mkdir -p "$st/tunnels" "$st/deleted" "$st/dns"
+echo "$all" >> "$st/argv.log"
+write_creds() { printf '{"AccountTag":"account-id","TunnelSecret":"%s","TunnelID":"%s","Endpoint":""}' "$(head -c 32 /dev/urandom | base64)" "$2" > "$1"; chmod 400 "$1"; }
+if [ "$cmd" = login ]; then
+  if [ -s "$cf/cert.pem" ]; then log ERR "You have an existing certificate at $cf/cert.pem which login would overwrite.
+If this is intentional, please move or delete that file then run this command again.
+ error=<nil>"; exit 0; fi
+  mkdir -p "$cf" && chmod 700 "$cf"
+  key=$(head -c 32 /dev/urandom | base64 | sed 's/+/%2B/g; s/\//%2F/g; s/=/%3D/g')
+  printf 'Please open the following URL and log in with your Cloudflare account:\n\nhttps://dash.cloudflare.com/argotunnel?aud=&callback=https%%3A%%2F%%2Flogin.cloudflareaccess.org%%2F%s\n\nLeave cloudflared running to download the cert automatically.\n' "$key" >&2
+  while [ ! -s "$st/approve" ]; do usleep 200000; done
+  mv "$st/approve" "$st/zone"
+  token=$(printf '{"zoneID":"zone-id","accountID":"account-id","apiToken":"%s"}' "$(head -c 30 /dev/urandom | base64)" | base64 | tr -d '\n')
+  { echo '-----BEGIN ARGO TUNNEL TOKEN-----'; echo "$token" | fold -w 64; echo '-----END ARGO TUNNEL TOKEN-----'; } > "$cf/cert.pem"
+  chmod 600 "$cf/cert.pem"
+  log INF "You have successfully logged in.
+If you wish to copy your credentials to a server, they have been saved to:
+$cf/cert.pem"
+  exit 0
+fi
+if [ ! -s "$cf/cert.pem" ]; then
+  log ERR "Cannot determine default origin certificate path. No file cert.pem in [~/.cloudflared ~/.cloudflare-warp ~/cloudflare-warp /etc/cloudflared /usr/local/etc/cloudflared]."
+  echo "client didn't specify origincert path" >&2; exit 1
+fi
+cred=""; name=""; out=""; force=""; pos=""
+while [ $# -gt 0 ]; do case "$1" in
+  --credentials-file|--cred-file) cred="$2"; shift 2;;
+  --name|-n) name="$2"; shift 2;;
+  --output|-o) out="$2"; shift 2;;
+  -f|--force) force=1; shift;;
+  *) pos="$pos $1"; shift;;
+esac; done
+set -- $pos
+case "$cmd" in
+list)
+  body=""; sep=""
+  for f in "$st"/tunnels/*; do
+    [ -f "$f" ] || continue
+    n=$(cat "$f"); [ -z "$name" ] || [ "$n" = "$name" ] || continue
+    body="$body$sep{\"id\":\"$(basename "$f")\",\"name\":\"$n\",\"created_at\":\"2026-08-20T10:00:00Z\",\"deleted_at\":\"0001-01-01T00:00:00Z\",\"connections\":[]}"; sep=","
+  done
+  if [ -z "$body" ]; then echo null; else echo "[$body]"; fi;;
+create)
+  for f in "$st"/tunnels/*; do [ -f "$f" ] && [ "$(cat "$f")" = "$1" ] && { echo "failed to create tunnel: Create Tunnel API call failed: tunnel with name already exists" >&2; exit 1; }; done
+  id=$(cat /proc/sys/kernel/random/uuid)
+  echo "$1" > "$st/tunnels/$id"
+  write_creds "$cf/$id.json" "$id"
+  printf 'Tunnel credentials written to %s. cloudflared chose this file based on where your origin certificate was found. Keep this file secret. To revoke these credentials, delete the tunnel.\n\nCreated tunnel %s with id %s\n' "$cf/$id.json" "$1" "$id";;
+token)
+  [ -f "$st/tunnels/$1" ] || { echo "error parsing tunnel ID: $1 is neither the ID nor the name of any of your tunnels" >&2; exit 1; }
+  [ -e "$cred" ] && { echo "error writing token credentials to JSON file in path $cred: $cred already exists" >&2; exit 1; }
+  write_creds "$cred" "$1";;
+route)
+  [ "$1" = dns ] || exit 1
+  id="$2"; host="$3"; zone=$(cat "$st/zone")
+  case "$host" in "$zone"|*."$zone") rec="$host";; *) rec="$host.$zone";; esac
+  if [ -f "$st/dns/$rec" ]; then
+    if [ "$(cat "$st/dns/$rec")" = "CNAME $id.cfargotunnel.com" ]; then log INF "$rec is already configured to route to your tunnel tunnelID=$id"; exit 0; fi
+    echo "Failed to add route: code: 1003, reason: An A, AAAA, or CNAME record with that host already exists." >&2; exit 1
+  fi
+  echo "CNAME $id.cfargotunnel.com" > "$st/dns/$rec"
+  log INF "Added CNAME $rec which will route to this tunnel tunnelID=$id";;
+delete)
+  [ -f "$st/tunnels/$1" ] || { echo "Tunnel $1 has already been deleted" >&2; exit 1; }
+  mv "$st/tunnels/$1" "$st/deleted/$1"; rm -f "$cf/$1.json";;
+*) echo "stand-in: unknown command $cmd" >&2; exit 1;;
+esac
+`;
+const DOCKERFILE = `FROM local/busybox-httpd:1
+COPY cloudflared /bin/cloudflared
+RUN mkdir -p /home/nonroot /standin && chown 65532:65532 /home/nonroot /standin && chmod 700 /home/nonroot \\
+ && echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd
+USER 65532:65532
+ENTRYPOINT ["cloudflared", "--no-autoupdate"]
+CMD ["version"]
+`;
+
+async function buildStandin(): Promise<void> {
+  const d = docker();
+  const stream = await d.buildImage(
+    tarFiles([
+      { path: 'Dockerfile', content: DOCKERFILE, mode: 0o644, uid: 0, gid: 0 },
+      { path: 'cloudflared', content: STANDIN_SCRIPT, mode: 0o755, uid: 0, gid: 0 },
+    ]) as unknown as NodeJS.ReadableStream,
+    { t: STANDIN },
+  );
+  const out = await new Promise<unknown[]>((resolve, reject) => d.modem.followProgress(stream, (e, r) => (e ? reject(e) : resolve(r ?? []))));
+  const failed = out.find((m) => typeof m === 'object' && m !== null && 'error' in m);
+  if (failed) throw new Error(`stand-in build failed: ${JSON.stringify(failed)}`);
+}
+
+/** The real engine, recording each cloudflared command (`run …`) and each project removal (`remove …`). */
+function recordingEngine(real: EngineApi, calls: string[]): EngineApi {
+  return new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'runStep') {
+        return (...a: Parameters<EngineApi['runStep']>) => {
+          calls.push(`run ${a[1].command.join(' ')}`);
+          return target.runStep(...a);
+        };
+      }
+      if (prop === 'remove') {
+        return (...a: Parameters<EngineApi['remove']>) => {
+          calls.push(`remove ${a[0]}`);
+          return target.remove(...a);
+        };
+      }
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+async function execIn(container: string, cmd: string[]): Promise<string> {
+  const exec = await docker().getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve());
+  });
+  const all = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= all.length; ) {
+    const len = all.readUInt32BE(i + 4);
+    out += all.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return out;
+}
+
+/** A file in a volume, read by a throw-away busybox container. */
+async function readVolume(volume: string, file: string): Promise<string> {
+  const d = docker();
+  const c = await d.createContainer({
+    Image: 'local/busybox-httpd:1',
+    Cmd: ['cat', `/v/${file}`],
+    HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/v', ReadOnly: true }], NetworkMode: 'none' },
+  });
+  try {
+    await c.start();
+    await c.wait();
+    const buf = (await c.logs({ stdout: true, stderr: false })) as unknown as Buffer;
+    let out = '';
+    for (let i = 0; i + 8 <= buf.length; ) {
+      const len = buf.readUInt32BE(i + 4);
+      out += buf.subarray(i + 8, i + 8 + len).toString();
+      i += 8 + len;
+    }
+    return out;
+  } finally {
+    await c.remove({ force: true });
+  }
+}
+
+const LINK = /https:\/\/dash\.cloudflare\.com\/argotunnel\?aud=&callback=https%3A%2F%2Flogin\.cloudflareaccess\.org%2F\S+/;
+const name = uniqueName('cfl');
+const domain = `${name}.example.com`;
+const project = `engawa-${name}`;
+const tool = `${project}_cloudflared`;
+const images = { ...LOCAL_IMAGES, [CLOUDFLARED_IMAGE]: STANDIN };
+let home: { dir: string; cleanup: () => Promise<void> };
+const calls: string[] = [];
+let engine: EngineApi;
+
+/**
+ * `engawa …` in-process on the recording engine. With `approve`, plays the user: when the link
+ * appears on stderr, approves that domain inside the waiting `tunnel login` container.
+ */
+async function run(args: string[], opts: { env?: Record<string, string>; approve?: string } = {}): Promise<CliResult & { approved: Promise<void> }> {
+  let stdout = '';
+  let stderr = '';
+  let approved: Promise<void> = Promise.resolve();
+  let seen = false;
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => {
+      stderr += s;
+      if (opts.approve !== undefined && !seen && LINK.test(stderr)) {
+        seen = true;
+        approved = approveIn(tool, opts.approve);
+      }
+    },
+    env: { DOCKER_HOST: process.env.DOCKER_HOST, HOME: process.env.HOME, ENGAWA_HOME: home.dir, ENGAWA_RECIPES: TEST_RECIPE, ENGAWA_IMAGES: JSON.stringify(images), ...opts.env },
+    engine: () => Promise.resolve(engine),
+  });
+  return { code, stdout, stderr, json: () => JSON.parse(stdout), approved };
+}
+
+/**
+ * The user authorizes `zone` in the browser: the waiting login container sees it. Its output can
+ * arrive a moment before Docker lists it as running, so this waits for that first.
+ */
+async function approveIn(toolProject: string, zone: string): Promise<void> {
+  const filters = { label: [`com.docker.compose.project=${toolProject}`, 'app.engawa.role=task'] };
+  const login = await eventually(async () => (await docker().listContainers({ filters }))[0], 10_000, 'the running tunnel login container');
+  await execIn(login.Id, ['sh', '-c', `echo ${zone} > ${CLOUDFLARED_HOME}/.standin-cloudflare/approve`]);
+}
+
+beforeAll(async () => {
+  await buildStandin();
+  home = await tempHome();
+  engine = recordingEngine(new DockerEngine(docker()), calls);
+});
+
+afterAll(async () => {
+  await run(['destroy', name, '--yes']).catch(() => undefined);
+  await engine?.remove(tool).catch(() => undefined);
+  await home?.cleanup();
+});
+
+describe('sign in with Cloudflare on the real engine', () => {
+  it('plan --tunnel login shows the connector and its config without running anything', async () => {
+    const r = await run(['plan', 'test-web', '--domain', domain, '--name', name, '--tunnel', 'login', '--json']);
+    expect(r.code).toBe(0);
+    const shown = r.json() as { services: { name: string; command?: string[]; files: { path: string; content: string }[] }[]; tunnel: unknown };
+    const c = shown.services.find((s) => s.name === 'cloudflared')!;
+    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--config', LOGIN_CONFIG_FILE, 'run', '<tunnel name, chosen at creation>']);
+    expect(parse(c.files.find((f) => f.path === LOGIN_CONFIG_FILE)!.content).ingress).toEqual([{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }]);
+    expect(calls).toEqual([]);
+    expect(await labelled(tool)).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+
+  it('a sign-in nobody finishes times out with a clear message and leaves nothing behind', async () => {
+    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'login'], { env: { ENGAWA_TUNNEL_LOGIN_TIMEOUT_S: '3' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(LINK);
+    expect(r.stderr).toMatch(/Open this link in your browser, log in to Cloudflare and authorize the domain of/);
+    expect(r.stderr).toMatch(/The Cloudflare sign-in was not finished within 3 seconds, so nothing was created; run the command again/);
+    expect(calls).toEqual(['run tunnel login', `remove ${tool}`]);
+    expect(await labelled(tool)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect((await run(['list', '--json'])).json()).toEqual([]);
+  });
+
+  it('create --tunnel login: the link reaches the user, then create, route dns and the connector, no token anywhere', async () => {
+    calls.length = 0;
+    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'login'], { approve: 'example.com' });
+    await r.approved;
+    expect(r.stderr + r.stdout).not.toMatch(/engawa: /);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`… Sign in to Cloudflare \\(${LINK.source}\\)`));
+    expect(r.stdout).toContain(`public URL: https://${domain}`);
+
+    const recordText = await readFile(path.join(home.dir, 'instances', `${name}.json`), 'utf8');
+    const record = JSON.parse(recordText) as {
+      tunnel: { mode: string; name: string; tunnelId: string; volume: string; routed: string[] };
+    };
+    const { tunnelId, name: tunnelName } = record.tunnel;
+    expect(record.tunnel).toMatchObject({ mode: 'login', volume: tool, routed: [domain] });
+    expect(calls).toEqual([
+      'run tunnel login',
+      'run tunnel list --output json',
+      `run tunnel list --name ${tunnelName} --output json`,
+      `run tunnel create ${tunnelName}`,
+      `run tunnel route dns ${tunnelId} ${domain}`,
+    ]);
+    // Cloudflare's side, as the stand-in kept it in the volume
+    expect(await readVolume(tool, `.standin-cloudflare/tunnels/${tunnelId}`)).toBe(`${tunnelName}\n`);
+    expect(await readVolume(tool, `.standin-cloudflare/dns/${domain}`)).toBe(`CNAME ${tunnelId}.cfargotunnel.com\n`);
+    expect(await readVolume(tool, '.cloudflared/cert.pem')).toMatch(/^-----BEGIN ARGO TUNNEL TOKEN-----/);
+
+    const container = `${project}-cloudflared-1`;
+    const info = await docker().getContainer(container).inspect();
+    expect(info.State.Health?.Status).toBe('healthy');
+    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--config', LOGIN_CONFIG_FILE, 'run', tunnelName]);
+    expect(info.Mounts.map((m) => [m.Name, m.Destination, m.RW])).toEqual([[tool, CLOUDFLARED_HOME, false]]);
+    expect(info.Config.Env.filter((e) => /TOKEN|CRED/.test(e))).toEqual([]);
+    expect(Object.values(info.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
+    expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
+    // what the stand-in connector saw
+    expect((await execIn(container, ['cat', '/standin/argv'])).trim()).toBe(`--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`);
+    expect((await execIn(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
+    expect((await execIn(container, ['cat', '/standin/home'])).trim()).toBe('read-only');
+    expect(parse(await execIn(container, ['cat', '/standin/config.yml']))).toEqual({
+      'credentials-file': `${CLOUDFLARED_HOME}/.cloudflared/${tunnelId}.json`,
+      ingress: [{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }],
+    });
+    // the sign-in's API token and the tunnel secret stay in the volume: not in the container's definition, the output or the record
+    const pem = await readVolume(tool, '.cloudflared/cert.pem');
+    const { apiToken } = JSON.parse(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString()) as { apiToken: string };
+    const { TunnelSecret } = JSON.parse(await readVolume(tool, `.cloudflared/${tunnelId}.json`)) as { TunnelSecret: string };
+    for (const value of [apiToken, TunnelSecret]) {
+      expect(value.length).toBeGreaterThan(20);
+      for (const place of [JSON.stringify(info), r.stdout + r.stderr, recordText]) expect(place).not.toContain(value);
+    }
+  });
+
+  it('running the provisioning again reuses the tunnel and changes nothing', async () => {
+    const recipes = { get: () => loadRecipeFile(TEST_RECIPE), list: () => [loadRecipeFile(TEST_RECIPE)] };
+    const secrets = new FileSecretStore(home.dir);
+    const m = new InstanceManager({ home: home.dir, engine: () => Promise.resolve(engine), secrets, recipes, images });
+    const before = await m.get(name);
+    const plan = await m.planFor(name);
+    const argvBefore = await readVolume(tool, '.standin-cloudflare/argv.log');
+    calls.length = 0;
+    const saved: unknown[] = [];
+    const kept = await provisionTunnel(before.tunnel!, plan, await secrets.get(name), async (t) => void saved.push(t), { engine: () => Promise.resolve(engine), images });
+    expect(kept).toEqual(await secrets.get(name));
+    const t = before.tunnel as { name: string; tunnelId: string };
+    expect(calls).toEqual([
+      `run tunnel list --name ${t.name} --output json`,
+      `run tunnel token --credentials-file ${CLOUDFLARED_HOME}/.cloudflared/${t.tunnelId}.json ${t.tunnelId}`,
+      `run tunnel route dns ${t.tunnelId} ${domain}`,
+    ]);
+    expect(saved).toEqual([]);
+    // Cloudflare's side saw only reads and an unchanged route
+    const argvAfter = await readVolume(tool, '.standin-cloudflare/argv.log');
+    expect(argvAfter.startsWith(argvBefore)).toBe(true);
+    const commands = argvAfter.slice(argvBefore.length).trim().split('\n');
+    expect(commands.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['tunnel list', 'tunnel token', 'tunnel route']);
+    expect(await readVolume(tool, `.standin-cloudflare/dns/${domain}`)).toBe(`CNAME ${t.tunnelId}.cfargotunnel.com\n`);
+    expect((await m.get(name)).tunnel).toEqual(before.tunnel);
+  });
+
+  it('destroy removes the connector, then deletes the tunnel with -f, names the DNS record to delete, and removes the sign-in', async () => {
+    const t = JSON.parse(await readFile(path.join(home.dir, 'instances', `${name}.json`), 'utf8')) as { tunnel: { name: string; tunnelId: string } };
+    calls.length = 0;
+    const r = await run(['destroy', name, '--yes']);
+    expect(r.code).toBe(0);
+    expect(calls).toEqual([
+      `remove ${project}`,
+      `run tunnel list --name ${t.tunnel.name} --output json`,
+      `run tunnel delete -f ${t.tunnel.tunnelId}`,
+      `remove ${tool}`,
+    ]);
+    expect(r.stderr).toContain(`delete the CNAME record ${domain} (it points to ${t.tunnel.tunnelId}.cfargotunnel.com)`);
+    expect(r.stderr).toMatch(/- Delete the DNS records Engawa made \(cloudflared cannot delete DNS records/);
+    expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(await labelled(tool)).toEqual({ containers: [], volumes: [], networks: [] });
+  });
+});
