@@ -1,73 +1,64 @@
-/** The welcome page: what Engawa is, in the user's language, with a language switcher. */
-import { useEffect, useState } from 'react';
+/**
+ * The app: the wizard when there is no server yet (or the user asks for a new one), else the
+ * dashboard; the settings; a banner while the browser-mode connection is lost. The language
+ * follows the settings (null: the system's).
+ */
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppInfo, EngawaTransport } from '../../electron/shared/contract';
-import { changeLanguage, LANGUAGES } from './i18n';
+import { ErrorNotice } from './components/ErrorNotice';
+import { Loading } from './components/Loading';
+import { TopBar } from './components/TopBar';
+import { Dashboard } from './dashboard/Dashboard';
+import { applyLanguage, browserLanguages, pickLanguage } from './i18n';
+import { SettingsPage } from './settings/SettingsPage';
+import { useApp } from './store/context';
+import { Wizard } from './wizard/Wizard';
 
-/** The preload's `window.engawa` inside Electron; undefined in a plain browser. */
-function getBridge(): EngawaTransport | undefined {
-  return (window as Window & { engawa?: EngawaTransport }).engawa;
-}
-
-/** Two buttons, each naming its language in that language; the current one is pressed. */
-function LanguageSwitcher() {
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="language-switcher" role="group" aria-label={t('language.label')}>
-      {LANGUAGES.map(({ code, label }) => (
-        <button
-          key={code}
-          type="button"
-          lang={code}
-          aria-pressed={i18n.resolvedLanguage === code}
-          onClick={() => void changeLanguage(code)}
-        >
-          {label}
-        </button>
-      ))}
-    </div>
-  );
-}
-
-/** The app's version and platform, shown when running inside Electron. */
-function useAppInfo(): AppInfo | null {
-  const [info, setInfo] = useState<AppInfo | null>(null);
+/** Keeps the UI language in step with the settings. */
+function useSettingsLanguage(): void {
+  const language = useApp((s) => s.settings?.language);
+  const info = useApp((s) => s.info);
   useEffect(() => {
-    let current = true;
-    getBridge()
-      ?.invoke('app.info')
-      .then(
-        (result) => current && result.ok && setInfo(result.value),
-        (e: unknown) => console.warn('Engawa: could not read the app version', e),
-      );
-    return () => {
-      current = false;
-    };
-  }, []);
-  return info;
+    if (language === undefined) return; // settings not read yet: stay in the system language
+    const system = info?.shell === 'electron' ? info.systemLanguages : browserLanguages();
+    void applyLanguage(pickLanguage(language, system));
+  }, [language, info]);
 }
 
 export function App() {
   const { t } = useTranslation();
-  const info = useAppInfo();
+  const boot = useApp((s) => s.boot);
+  const view = useApp((s) => s.view);
+  const connected = useApp((s) => s.connected);
+  const info = useApp((s) => s.info);
+  const init = useApp((s) => s.init);
+  useSettingsLanguage();
+
   return (
     <div className="page">
-      <header className="top-bar">
-        <span className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          Engawa
-        </span>
-        <LanguageSwitcher />
-      </header>
-      <main className="welcome">
-        <p className="tagline">{t('welcome.tagline')}</p>
-        <h1>{t('welcome.heading')}</h1>
-        <p className="lead">{t('welcome.body')}</p>
-        <p className="note">{t('welcome.name')}</p>
-      </main>
-      {info !== null && (
-        <footer className="footer">{t('footer.version', { version: info.version, platform: info.platform })}</footer>
+      <TopBar />
+      {!connected && (
+        <div className="banner" role="status">
+          {t('app.reconnecting')}
+        </div>
       )}
+      <main className="main">
+        {boot.status === 'loading' ? (
+          <Loading />
+        ) : boot.status === 'error' ? (
+          <div className="card narrow">
+            <h1>{t('app.cannotConnect')}</h1>
+            <ErrorNotice error={boot.error} onRetry={() => void init()} />
+          </div>
+        ) : view.screen === 'settings' ? (
+          <SettingsPage />
+        ) : view.screen === 'dashboard' ? (
+          <Dashboard key={view.instance} name={view.instance} />
+        ) : (
+          <Wizard />
+        )}
+      </main>
+      {info !== null && <footer className="footer">{t('footer.version', { version: info.version, platform: info.platform })}</footer>}
     </div>
   );
 }

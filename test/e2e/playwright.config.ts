@@ -1,28 +1,34 @@
 /**
  * End-to-end tests of the renderer in the system Chromium (Playwright cannot download its own
- * browsers here). The web server builds the renderer and serves the build with `vite preview`,
- * so `npm run test:e2e` needs nothing built beforehand.
- * Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_PORT (default 4319).
+ * browsers here), against `npm run serve`: the real core on the test engine (DOCKER_HOST), with a
+ * fresh ENGAWA_HOME, the test recipe (ENGAWA_RECIPES) and the local test images (ENGAWA_IMAGES),
+ * on a fixed port and token. `serve` builds the renderer when it is older than its sources.
+ * Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_PORT (default 4319), DOCKER_HOST.
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
+import { E2E_IMAGES, E2E_PORT, E2E_TOKEN, TEST_RECIPE_FILE } from './host';
 
-const port = Number(process.env.E2E_PORT ?? 4319);
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const viteConfig = 'renderer/vite.config.ts';
+// made once in the main process; workers inherit it through the environment
+process.env.ENGAWA_E2E_HOME ??= mkdtempSync(path.join(os.tmpdir(), 'engawa-e2e-'));
 
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
   testIgnore: 'electron/**', // the Electron smoke test runs on release CI (test/e2e/electron/playwright.config.ts)
   outputDir: '../../test-results/e2e',
+  globalTeardown: './global-teardown.ts',
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   workers: 2,
   reporter: 'list',
   timeout: 30_000,
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
     browserName: 'chromium',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -39,9 +45,16 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx vite build --config ${viteConfig} --logLevel warn && npx vite preview --config ${viteConfig} --port ${port}`,
+    command: 'npm run serve',
     cwd: repoRoot,
-    url: `http://127.0.0.1:${port}/`,
+    env: {
+      ENGAWA_HOME: process.env.ENGAWA_E2E_HOME,
+      ENGAWA_RECIPES: path.join(repoRoot, TEST_RECIPE_FILE),
+      ENGAWA_IMAGES: JSON.stringify(E2E_IMAGES),
+      ENGAWA_SERVE_PORT: String(E2E_PORT),
+      ENGAWA_SERVE_TOKEN: E2E_TOKEN,
+    },
+    url: `http://127.0.0.1:${E2E_PORT}/`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'ignore',

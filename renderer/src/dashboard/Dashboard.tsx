@@ -1,0 +1,66 @@
+/**
+ * The dashboard of one instance: its live state and controls, then tabs for the overview
+ * (services, addresses, resources), live logs and backups. Every instance is listed on the side.
+ */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApp } from '../store/context';
+import { BackupsPanel } from './BackupsPanel';
+import { InstanceHeader } from './InstanceHeader';
+import { InstanceList } from './InstanceList';
+import { LogsPanel } from './LogsPanel';
+import { ResourcesCard } from './ResourcesCard';
+import { ServicesCard } from './ServicesCard';
+import { UrlsCard } from './UrlsCard';
+
+const TABS = ['overview', 'logs', 'backups'] as const;
+type Tab = (typeof TABS)[number];
+
+export function Dashboard(props: { name: string }) {
+  const { t } = useTranslation();
+  const instance = useApp((s) => s.instances.find((i) => i.name === props.name));
+  const loadStatus = useApp((s) => s.loadStatus);
+  const loadStacks = useApp((s) => s.loadStacks);
+  const stacksLoaded = useApp((s) => s.stacks.status === 'ready');
+  const [tab, setTab] = useState<Tab>('overview');
+
+  useEffect(() => {
+    void loadStatus(props.name);
+  }, [loadStatus, props.name]);
+  useEffect(() => {
+    if (!stacksLoaded) void loadStacks();
+  }, [stacksLoaded, loadStacks]);
+
+  return (
+    <div className="dashboard">
+      <InstanceList current={props.name} />
+      <div className="dashboard-main">
+        {instance === undefined ? (
+          <p className="empty">{t('dashboard.gone')}</p>
+        ) : (
+          <>
+            <InstanceHeader instance={instance} />
+            <div className="tabs" role="tablist" aria-label={t('dashboard.sections')}>
+              {TABS.map((id) => (
+                <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => setTab(id)}>
+                  {t(`dashboard.tabs.${id}`)}
+                </button>
+              ))}
+            </div>
+            <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="panel">
+              {tab === 'overview' && (
+                <div className="grid">
+                  <ServicesCard name={instance.name} />
+                  <UrlsCard instance={instance} />
+                  <ResourcesCard name={instance.name} state={instance.state} />
+                </div>
+              )}
+              {tab === 'logs' && <LogsPanel name={instance.name} />}
+              {tab === 'backups' && <BackupsPanel />}
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

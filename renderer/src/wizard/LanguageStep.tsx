@@ -1,0 +1,37 @@
+/** Step 1: what Engawa is, and the language (saved in the settings, so the tray follows). */
+import { useTranslation } from 'react-i18next';
+import { applyLanguage, LANGUAGES } from '../i18n';
+import { useApp } from '../store/context';
+import { StepNav } from './parts';
+
+export function LanguageStep(props: { onNext: () => void }) {
+  const { t, i18n } = useTranslation();
+  const updateSettings = useApp((s) => s.updateSettings);
+  return (
+    <div className="welcome">
+      <p className="tagline">{t('welcome.tagline')}</p>
+      <h1>{t('welcome.heading')}</h1>
+      <p className="lead">{t('welcome.body')}</p>
+      <p className="note">{t('welcome.name')}</p>
+      <h2 className="section-title">{t('wizard.language.title')}</h2>
+      <div className="choice-row" role="group" aria-label={t('language.label')}>
+        {LANGUAGES.map(({ code, label }) => (
+          <button
+            key={code}
+            type="button"
+            lang={code}
+            className="choice"
+            aria-pressed={i18n.resolvedLanguage === code}
+            onClick={() => {
+              void applyLanguage(code);
+              updateSettings({ language: code }).catch(() => undefined);
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <StepNav onNext={props.onNext} nextLabel={t('wizard.start')} />
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * A stand-in for Electron's `window.engawa`, installed before the page's scripts run, for specs of
+ * the first screen that must not share the real host's state (its settings, its instances). It
+ * answers from memory; settings survive a reload (this tab's sessionStorage), and every call is
+ * recorded in `window.__calls` so a spec can see what the page asked for.
+ */
+import type { Page } from '@playwright/test';
+
+export interface FakeBridgeOptions {
+  version?: string;
+  platform?: string;
+  /** 'down': system.check reports no Docker until `window.__dockerUp()` is called */
+  docker?: 'up' | 'down';
+}
+
+/** Installs the fake bridge into every document the page loads. */
+export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}): Promise<void> {
+  await page.addInitScript((o: Required<FakeBridgeOptions>) => {
+    const w = window as unknown as Record<string, unknown>;
+    const calls: { method: string; input: unknown }[] = [];
+    w.__calls = calls;
+    let dockerUp = o.docker === 'up';
+    w.__dockerUp = () => {
+      dockerUp = true;
+    };
+    const listeners = new Map<string, Set<(p: unknown) => void>>();
+    const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
+    const KEY = 'fake.settings';
+    const settings = () => JSON.parse(sessionStorage.getItem(KEY) ?? '{"language":null,"launchAtLogin":false,"notifications":true,"allowPlainTextSecrets":false}');
+    const engine = { source: 'DOCKER_HOST', endpoint: 'unix:///fake.sock', version: '27.0.0', apiVersion: '1.46', os: 'Fake OS', osType: 'linux', arch: 'x86_64', cpus: 4, memoryBytes: 8 * 1024 ** 3, freeDiskBytes: 100 * 1024 ** 3, sse42: true, flavor: 'docker' };
+    const answers: Record<string, (input: never) => unknown> = {
+      'app.info': () => ({ version: o.version, platform: o.platform, shell: 'electron', systemLanguages: [...navigator.languages] }),
+      'settings.get': () => settings(),
+      'settings.set': (patch: Record<string, unknown>) => {
+        const next = { ...settings(), ...patch };
+        sessionStorage.setItem(KEY, JSON.stringify(next));
+        setTimeout(() => emit('settings.changed', next), 0);
+        return next;
+      },
+      'instances.list': () => [],
+      'ops.list': () => [],
+      'stacks.list': () => [],
+      'system.check': () =>
+        dockerUp
+          ? { ok: true, engine, checks: [{ id: 'engine', title: 'Docker', ok: true, level: 'info', detail: 'Docker 27.0.0' }] }
+          : { ok: false, checks: [{ id: 'engine', title: 'Docker', ok: false, level: 'error', code: 'ENGINE_UNREACHABLE', detail: 'Engawa found no running Docker engine.' }] },
+    };
+    Object.defineProperty(window, 'engawa', {
+      value: Object.freeze({
+        invoke: async (method: string, input: never) => {
+          calls.push({ method, input });
+          const answer = answers[method];
+          return answer ? { ok: true, value: answer(input) } : { ok: false, error: { code: 'NOT_FOUND', message: `fake: no ${method}` } };
+        },
+        on: (event: string, listener: (p: unknown) => void) => {
+          const set = listeners.get(event) ?? new Set();
+          listeners.set(event, set);
+          set.add(listener);
+          return () => set.delete(listener);
+        },
+      }),
+    });
+  }, { version: opts.version ?? '9.8.7', platform: opts.platform ?? 'testos', docker: opts.docker ?? 'up' });
+}
+
+/** The calls the page made to the fake bridge so far. */
+export async function bridgeCalls(page: Page): Promise<{ method: string; input: unknown }[]> {
+  return page.evaluate(() => (window as unknown as { __calls: { method: string; input: unknown }[] }).__calls);
+}

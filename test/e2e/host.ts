@@ -1,0 +1,51 @@
+/**
+ * The browser-mode host the end-to-end tests run against (started by playwright.config.ts), and
+ * a client of its API for what the tests do behind the page's back (clean-up).
+ */
+import WebSocket from 'ws';
+import type { ApiEvents } from '../../electron/shared/contract';
+import { createApi, type EngawaApi } from '../../renderer/src/api/client';
+import { createWsTransport } from '../../renderer/src/api/ws-client';
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 4319);
+/** The host's fixed token (tests only; `npm run serve` makes a random one otherwise). */
+export const E2E_TOKEN = 'e2e-token-5f1c2a9b7d3e4f60';
+/** The address a user would open. */
+export const E2E_URL = `/?token=${E2E_TOKEN}`;
+export const TEST_RECIPE_FILE = 'test/fixtures/recipes/test-web.json';
+/** The test recipe's images, mapped to the local test images (as test/integration/helpers.ts). */
+export const E2E_IMAGES: Record<string, string> = {
+  'docker.io/library/postgres:15': 'local/postgres:15',
+  'docker.io/library/redis:7': 'local/redis:7',
+  'docker.io/library/busybox:1': 'local/busybox-httpd:1',
+};
+
+/** The host's API over its WebSocket, as the page sees it; `close` ends the connection. */
+export async function hostApi(): Promise<{ api: EngawaApi; close: () => void; ended: (opId: string) => Promise<ApiEvents['op.done'] | ApiEvents['op.failed']> }> {
+  const origin = `http://127.0.0.1:${E2E_PORT}`;
+  const transport = createWsTransport({
+    url: `ws://127.0.0.1:${E2E_PORT}/api?token=${E2E_TOKEN}`,
+    connect: (url) => new WebSocket(url, { origin }) as never,
+  });
+  await new Promise<void>((resolve) => {
+    const off = transport.onConnection((up) => {
+      if (up) {
+        off();
+        resolve();
+      }
+    });
+  });
+  const ends = new Map<string, (e: ApiEvents['op.done'] | ApiEvents['op.failed']) => void>();
+  const seen = new Map<string, ApiEvents['op.done'] | ApiEvents['op.failed']>();
+  const onEnd = (e: ApiEvents['op.done'] | ApiEvents['op.failed']) => {
+    seen.set(e.opId, e);
+    ends.get(e.opId)?.(e);
+  };
+  transport.on('op.done', onEnd);
+  transport.on('op.failed', onEnd);
+  return {
+    api: createApi(transport),
+    close: () => transport.close(),
+    ended: (opId) => new Promise((resolve) => (seen.has(opId) ? resolve(seen.get(opId)!) : ends.set(opId, resolve))),
+  };
+}
