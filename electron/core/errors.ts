@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'OFFLINE' // registry unreachable
   | 'DISK_FULL'
   | 'LOW_MEMORY' // Docker has less memory than the stack needs
+  | 'UNSUPPORTED' // this machine cannot run the stack (e.g. a CPU feature its images need)
   | 'CANCELLED'
   | 'TIMEOUT'
   | 'UNHEALTHY' // a service did not become healthy

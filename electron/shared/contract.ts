@@ -29,6 +29,7 @@ export type ApiErrorCode =
   | 'OFFLINE'
   | 'DISK_FULL'
   | 'LOW_MEMORY'
+  | 'UNSUPPORTED'
   | 'CANCELLED'
   | 'TIMEOUT'
   | 'UNHEALTHY'

@@ -98,7 +98,7 @@ export class InstanceManager {
       assertCreatable(record, name, recipe.id, domain);
       let secrets: Record<string, string>;
       if (record === undefined) {
-        await assertEnoughMemory(engine, recipe, input.allowLowMemory === true);
+        await assertMachineFits(engine, recipe, input.allowLowMemory === true);
         // Images first: one that is missing and cannot be pulled fails here, with nothing written.
         await engine.ensureImages(imagesOf(dryPlan), withOpts(opts));
         secrets = { ...fresh, ...tunnel?.secrets };
@@ -528,18 +528,24 @@ export class InstanceManager {
 }
 
 /**
- * Refuses to create a stack that needs more memory than Docker has (it would start, then crash or
- * crawl), unless the user explicitly accepts it.
+ * Refuses to create a stack this machine cannot run: a CPU the images cannot run on (Misskey needs
+ * SSE4.2 on x86-64; the container would die with "illegal instruction"), or less memory than the
+ * stack needs (it would start, then crash or crawl) unless the user explicitly accepts that.
  */
-async function assertEnoughMemory(engine: EngineApi, recipe: Recipe, allowLow: boolean): Promise<void> {
-  const have = (await engine.info()).memoryBytes;
+async function assertMachineFits(engine: EngineApi, recipe: Recipe, allowLowMemory: boolean): Promise<void> {
+  const info = await engine.info();
+  for (const req of recipe.requires ?? []) {
+    if (req.check === 'x86-64-sse4.2' && info.sse42 === false) {
+      throw new EngawaError('UNSUPPORTED', req.note.en, { stack: recipe.id, requirement: req.check });
+    }
+  }
   const need = recipe.memoryMiB * 1024 * 1024;
-  if (have >= need || allowLow) return;
+  if (info.memoryBytes >= need || allowLowMemory) return;
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GB`;
   throw new EngawaError(
     'LOW_MEMORY',
-    `Docker has ${gib(have)} of memory but ${recipe.name} needs about ${gib(need)}; give Docker more memory (Docker Desktop: Settings → Resources), or create it anyway with --allow-low-memory.`,
-    { haveBytes: have, needBytes: need, stack: recipe.id },
+    `Docker has ${gib(info.memoryBytes)} of memory but ${recipe.name} needs about ${gib(need)}; give Docker more memory (Docker Desktop: Settings → Resources), or create it anyway with --allow-low-memory.`,
+    { haveBytes: info.memoryBytes, needBytes: need, stack: recipe.id },
   );
 }
 

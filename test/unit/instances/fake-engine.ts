@@ -28,6 +28,8 @@ export class FakeEngine implements EngineApi {
   private readonly emitter = new EventEmitter();
   /** the memory Docker reports */
   memoryBytes = 8 * 1024 ** 3;
+  /** whether the CPU has SSE4.2 (undefined: cannot be known) */
+  sse42: boolean | undefined = true;
   /** what a setup step prints when apply runs it (default: nothing, exit 0) */
   readonly stepOutputs = new Map<string, TaskResult>();
   /** setup steps apply ran, in order, across calls */
@@ -84,7 +86,7 @@ export class FakeEngine implements EngineApi {
   }
 
   async info(): Promise<EngineInfo> {
-    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: this.memoryBytes, flavor: 'docker' };
+    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: this.memoryBytes, ...(this.sse42 !== undefined && { sse42: this.sse42 }), flavor: 'docker' };
   }
 
   async ensureImages(images: string[]): Promise<void> {

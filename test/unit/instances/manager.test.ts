@@ -472,3 +472,25 @@ describe('create: Docker memory', () => {
     expect(engine.callsOf('apply')).toHaveLength(1);
   });
 });
+
+describe('create: CPU requirements', () => {
+  const needsSse42: Recipe = {
+    ...testRecipe,
+    id: 'picky',
+    requires: [{ check: 'x86-64-sse4.2', note: { en: 'This stack needs a processor with SSE4.2.', ja: 'SSE4.2 が必要です。' } }],
+  };
+  const pickyRecipes = { get: (id: string) => (id === 'picky' ? needsSse42 : recipes.get(id)), list: () => [testRecipe, needsSse42] };
+  const make = () => new InstanceManager({ home, engine: async () => engine, secrets, recipes: pickyRecipes, log: (l) => logs.push(l) });
+
+  it('refuses a stack whose images this CPU cannot run, explaining why, and writes nothing', async () => {
+    engine.sse42 = false;
+    await expect(make().create({ ...input, stack: 'picky' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'This stack needs a processor with SSE4.2.' });
+    expect(await filesUnder(home)).toEqual([]);
+  });
+
+  it('creates it when the CPU has the feature or it cannot be known (a remote engine)', async () => {
+    engine.sse42 = undefined;
+    await make().create({ ...input, stack: 'picky' });
+    expect(engine.callsOf('apply')).toHaveLength(1);
+  });
+});
