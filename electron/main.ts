@@ -48,13 +48,15 @@ async function start(): Promise<void> {
   const home = engawaHome(env);
   const settings = await SettingsStore.open(home);
   const secrets = new SafeStorageSecretStore({ home, safeStorage, allowPlainText: () => settings.get().allowPlainTextSecrets });
-  const services = createServices({ home, env, images: await loadImageMap(env.ENGAWA_IMAGES), recipeFiles: recipeFilesFromEnv(env), secrets, log });
+  const images = await loadImageMap(env.ENGAWA_IMAGES);
+  const services = createServices({ home, env, images, recipeFiles: recipeFilesFromEnv(env), secrets, log });
   const loginItem = { app, platform: process.platform, env, executable: process.execPath };
   const core = createCore({
     services,
     settings,
     info: { version: app.getVersion(), platform: process.platform, shell: 'electron', systemLanguages: app.getPreferredSystemLanguages() },
     log,
+    backups: { secrets, images, env },
     onSettingsChanged: async (next, previous) => {
       if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
       if (next.language !== previous.language) desktop?.languageChanged();

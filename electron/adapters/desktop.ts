@@ -5,8 +5,9 @@
  */
 import type { App, BrowserWindow, Dialog, Menu, Notification, NotificationConstructorOptions, Shell, Tray } from 'electron';
 import type { Core } from '../core/api/types';
-import { trayModel, type TrayAction } from '../core/tray/model';
-import { stateNotification, type DesktopNotification } from '../core/tray/notify';
+import { backUpNow } from '../core/tray/backup-now';
+import { trayModel, type TrayAction, type TrayOptions } from '../core/tray/model';
+import { backupNotification, backupOutcome, stateNotification, type DesktopNotification } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
 import { createNotifier } from './notifications';
@@ -47,6 +48,9 @@ export interface Desktop {
   notify(n: DesktopNotification | null): void;
 }
 
+/** Backups exist: "Back up now" is enabled for running servers. */
+const TRAY_OPTIONS: TrayOptions = { backups: true };
+
 /** Only web addresses go to the user's browser. */
 const isWebUrl = (url: string): boolean => /^https?:\/\//.test(url);
 
@@ -76,7 +80,14 @@ export function startDesktop(deps: DesktopDeps): Desktop {
         tracker.call('instances.stop', { name: action.name }).catch(fail);
         break;
       case 'backup':
-        break; // backups land later: the item stays disabled until then
+        backUpNow(tracker.call, action.name)
+          .then((r) => {
+            if (r === 'started') return;
+            deps.showWindow(); // the passphrase is chosen once, in the Backups tab
+            notify({ title: t('notify.backupPassphrase.title', { name: action.name }), body: t('notify.backupPassphrase.body', { name: action.name }), instance: action.name });
+          })
+          .catch(fail);
+        break;
       case 'quit':
         void desktop.quit().catch(fail);
         break;
@@ -87,18 +98,23 @@ export function startDesktop(deps: DesktopDeps): Desktop {
   const tracker = trackInstances(
     deps.core,
     (instances, change) => {
-      view.render(trayModel(instances, t));
+      view.render(trayModel(instances, t, TRAY_OPTIONS));
       if (change) notify(stateNotification(change.name, change.previous, change.next, t));
     },
     deps.log,
   );
-  view.render(trayModel([], t));
+  view.render(trayModel([], t, TRAY_OPTIONS));
+  // a backup that ends (from the window, the tray or the schedule) is told on the desktop
+  const stopBackupNotes = deps.core.subscribe((message) => {
+    const outcome = backupOutcome(message);
+    if (outcome !== null) notify(backupNotification(outcome, t));
+  });
 
   const desktop: Desktop = {
     t: () => t,
     languageChanged() {
       t = strings();
-      view.render(trayModel(tracker.instances(), t));
+      view.render(trayModel(tracker.instances(), t, TRAY_OPTIONS));
     },
     async quit() {
       const choice = await askHowToQuit(deps.dialog, t, deps.window() ?? undefined);
@@ -109,6 +125,7 @@ export function startDesktop(deps: DesktopDeps): Desktop {
       }
       quitting = true;
       tracker.close();
+      stopBackupNotes();
       view.destroy();
       deps.app.quit();
     },

@@ -12,7 +12,9 @@ export type Progress =
       status: string;
     }
   | { kind: 'health'; service: string; health: string }
-  | { kind: 'log'; line: string };
+  | { kind: 'log'; line: string }
+  /** bytes written or read by a step that is not a pull (backup, restore); `total` 0 when unknown */
+  | { kind: 'bytes'; step: string; current: number; total: number };
 
 export type ProgressSink = (p: Progress) => void;
 

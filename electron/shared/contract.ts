@@ -212,7 +212,7 @@ export type Progress =
   | { kind: 'bytes'; step: string; current: number; total: number };
 
 /** The long operations. */
-export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy';
+export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify';
 
 /** A running long operation (`ops.list`), so a reloaded page can pick its progress up again. */
 export interface OpInfo {
@@ -241,6 +241,152 @@ export interface AppSettings {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Backups (values)
+
+/** One backup file (`backups.list`). */
+export interface BackupInfo {
+  /** absolute path on the computer running Engawa */
+  file: string;
+  /** the file's name */
+  fileName: string;
+  instance: string;
+  /** ISO time the backup was made */
+  createdAt: string;
+  bytes: number;
+  /** the last restore drill of this file, when one ran */
+  drill?: { at: string; ok: boolean; problems: string[] };
+}
+
+/** What `backups.list` answers about one instance. */
+export interface BackupList {
+  /** the folder new backups of this instance go to (the schedule's, else the default) */
+  folder: string;
+  /** true once a backup passphrase is kept for this instance (the renderer never sees it) */
+  passphraseSet: boolean;
+  /** data kept from before restores, until `backups.confirmRestore` deletes it */
+  beforeRestore: { at: string; backup: string }[];
+  /** newest first */
+  backups: BackupInfo[];
+}
+
+/** A backup schedule as the user sets it. */
+export interface BackupScheduleSettings {
+  every: 'daily' | 'weekly';
+  /** local time, "HH:MM" */
+  at: string;
+  /** weekly only: 0 = Sunday … 6 = Saturday */
+  weekday?: number;
+  /** backups kept in the folder (default 7) */
+  keep: number;
+  /** the folder (an external drive, a synced folder …) */
+  folder: string;
+  /** run a restore drill after each backup */
+  drill: boolean;
+}
+
+/** What `backups.schedule.get|set` answer. */
+export interface BackupScheduleInfo {
+  /** null: no scheduled backups */
+  schedule: BackupScheduleSettings | null;
+  /** ISO time of the next scheduled backup, null when none is due */
+  nextRun: string | null;
+  /** the folder used when none is chosen */
+  defaultFolder: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cloudflare Tunnel (values of the tunnel.* methods and the tunnel choice of instances.create)
+
+/**
+ * How a new server is reached from the internet. Tokens are sent once, with `instances.create` or
+ * `tunnel.verifyToken`; the core keeps them in its secret store and never sends them back (not in
+ * answers, events, errors or logs). The renderer keeps them in memory only, never in storage.
+ * - `api`: Engawa makes the tunnel with the user's Cloudflare API token, in `zone`;
+ * - `token`: the user's own tunnel (made in Cloudflare's dashboard), its connector token pasted;
+ * - `login`: the user signs in with Cloudflare in the browser; the sign-in link arrives as the
+ *   `detail` (an https:// URL) of a `step` progress event of the create ("Sign in to Cloudflare").
+ * `hostname`, when given, must be the server's public host (`tunnel.preview`'s `publicHost`).
+ */
+export type TunnelChoiceInput =
+  | { mode: 'none' }
+  | { mode: 'api'; apiToken: string; zone: string; hostname?: string }
+  | { mode: 'token'; tunnelToken: string; hostname: string }
+  | { mode: 'login'; hostname?: string };
+
+/** The three permissions of the API token: Cloudflare Tunnel Edit, DNS Edit, Zone Read. */
+export type CloudflarePermission = 'tunnel' | 'dns' | 'zone';
+
+/** Where to create the API token: Cloudflare's form pre-filled, and the rows to tick if it is not. */
+export interface TunnelTokenPage {
+  /** https://dash.cloudflare.com/… with the three permissions pre-filled */
+  url: string;
+  /** the permissions in the words of Cloudflare's form, e.g. "Zone → DNS → Edit" */
+  checklist: { permission: CloudflarePermission; label: string }[];
+}
+
+/** A domain (zone) of the user's Cloudflare account. */
+export interface CloudflareZoneInfo {
+  name: string;
+  /** 'active' can be used; 'pending' waits for the registrar to use `nameServers` */
+  status: string;
+  nameServers: string[];
+}
+
+/** What `tunnel.verifyToken` found, changing nothing at Cloudflare. */
+export interface TunnelTokenCheck {
+  zones: CloudflareZoneInfo[];
+  /** permissions the token lacks (empty: it can do everything Engawa needs) */
+  missing: { permission: CloudflarePermission; label: string }[];
+}
+
+/** One public hostname to enter in Cloudflare's dashboard (token mode), in order: first match wins. */
+export interface TunnelRoute {
+  hostname: string;
+  path?: string;
+  /** e.g. http://web:8080 */
+  service: string;
+}
+
+/** What a tunnel for a server of `stack` at `domain` would route (`tunnel.preview`: nothing is made). */
+export interface TunnelPreview {
+  /** the server's public host: it answers at https://<publicHost> */
+  publicHost: string;
+  /** every public host name routed to the server (each needs a DNS record) */
+  hostnames: string[];
+  routes: TunnelRoute[];
+}
+
+/** Stable advice codes of `tunnel.status` (the renderer translates `tunnelStatus.problem.<code>`). */
+export type TunnelProblemCode =
+  | 'connector-missing'
+  | 'connector-unhealthy'
+  | 'tunnel-down'
+  | 'api-unavailable'
+  | 'connector-offline'
+  | 'server-not-ready'
+  | 'security-setting'
+  | 'dns-elsewhere'
+  | 'unreachable'
+  | 'unexpected';
+
+/** A tunnel's health from three signals: the connector, Cloudflare's view (api mode), an HTTPS probe. */
+export interface TunnelStatusInfo {
+  mode: 'api' | 'token' | 'login';
+  ok: boolean;
+  publicUrl: string;
+  /** the connector container: state (running, exited, missing …) and health */
+  connector: { state: string; health: string };
+  /** Cloudflare's view of the tunnel (api mode only); `error` when it could not be asked */
+  cloudflare?: { status: string; connections: number } | { error: { code: string; message: string } };
+  /** a GET of the public URL's health path, as a visitor would make it */
+  probe: { ok: boolean; status?: number; problem?: TunnelProblemCode };
+  /** what is wrong, each with one plain English sentence of advice */
+  problems: { problem: TunnelProblemCode; message: string }[];
+  /** token mode: what must be entered in Cloudflare's dashboard */
+  routes?: TunnelRoute[];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Inputs
 
 /** Names one instance. */
@@ -264,6 +410,8 @@ export interface CreateInstanceInput {
   admin?: { user: string; email: string; password?: string } | null;
   /** create even though Docker has less memory than the stack needs (after a LOW_MEMORY answer) */
   allowLowMemory?: boolean;
+  /** how the server is reached from the internet (default: this computer only); see TunnelChoiceInput */
+  tunnel?: TunnelChoiceInput;
 }
 
 /** Input of `instances.logs.subscribe`. */
@@ -303,9 +451,29 @@ export interface ApiMethods {
   'ops.list': { input: undefined; output: OpInfo[] };
   /** asks a running operation to stop; `cancelled` is false when it is unknown, finished or not cancellable */
   'ops.cancel': { input: { opId: string }; output: { cancelled: boolean } };
-  // Planned, added by their features: 'tunnel.*' (connect Cloudflare, choose a domain, status) and
-  // 'backups.list' | 'backups.create' | 'backups.restore' | 'backups.schedule' (create/restore are
-  // long operations answering { opId } with OpKind 'backup' | 'restore').
+  // Backups: create, verify and restore are long operations (OpKind 'backup' | 'verify' | 'restore').
+  // A passphrase given once is kept in the SecretStore for that instance (scheduled backups, tray).
+  'backups.list': { input: InstanceRef; output: BackupList };
+  /** `passphrase` (8+ characters) is needed the first time and replaces the kept one when given */
+  'backups.create': { input: { name: string; passphrase?: string; includeCache?: boolean }; output: { opId: string } };
+  /** checks the file; `drill` also restores it into a temporary copy. Without `passphrase`: the kept one of its instance */
+  'backups.verify': { input: { file: string; drill?: boolean; passphrase?: string }; output: { opId: string } };
+  /** replaces the instance's data with the backup's (same domain, same identity); the old data is kept until confirmRestore */
+  'backups.restore': { input: { file: string; name?: string; passphrase?: string }; output: { opId: string } };
+  /** deletes the data kept from before restores; answers how many volumes went */
+  'backups.confirmRestore': { input: InstanceRef; output: { removed: number } };
+  'backups.schedule.get': { input: InstanceRef; output: BackupScheduleInfo };
+  /** `schedule: null` turns scheduled backups off */
+  'backups.schedule.set': { input: { name: string; schedule: BackupScheduleSettings | null }; output: BackupScheduleInfo };
+  // Cloudflare Tunnel
+  /** the Cloudflare page that makes the API token, pre-filled, with a checklist */
+  'tunnel.tokenPage': { input: undefined; output: TunnelTokenPage };
+  /** checks an API token (nothing is created or stored): its zones and missing permissions */
+  'tunnel.verifyToken': { input: { apiToken: string }; output: TunnelTokenCheck };
+  /** what a tunnel would route for a server of `stack` at `domain` (no Cloudflare call) */
+  'tunnel.preview': { input: { stack: string; domain: string; settings?: Record<string, string> }; output: TunnelPreview };
+  /** the tunnel's health now (asked on request, never polled); STATE when the server has no tunnel */
+  'tunnel.status': { input: InstanceRef; output: TunnelStatusInfo };
 }
 
 /** Every API method, by name. Preload, IPC adapter, host and dispatcher loop over this list. */
@@ -329,6 +497,17 @@ export const API_METHODS = [
   'settings.set',
   'ops.list',
   'ops.cancel',
+  'backups.list',
+  'backups.create',
+  'backups.verify',
+  'backups.restore',
+  'backups.confirmRestore',
+  'backups.schedule.get',
+  'backups.schedule.set',
+  'tunnel.tokenPage',
+  'tunnel.verifyToken',
+  'tunnel.preview',
+  'tunnel.status',
 ] as const satisfies readonly (keyof ApiMethods)[];
 
 /** The name of one API method. */
@@ -360,7 +539,7 @@ export interface ApiEvents {
   /** a subscription ended (the instance went away, or Docker failed): `error` says why */
   'logs.end': { subscriptionId: string; error?: ApiError };
   'settings.changed': AppSettings;
-  // Planned: 'tunnel.state', 'backup.state' (backup finished/failed also raise notifications).
+  // Planned: 'tunnel.state'. Backups end with op.done / op.failed (op 'backup'), which also raise notifications.
 }
 
 /** Every event, by name. The preload accepts listeners for these only. */

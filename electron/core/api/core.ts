@@ -21,6 +21,8 @@ import { Operations } from './ops';
 import type { Services } from './services';
 import type { SettingsStore } from './settings';
 import type { BusListener, ClientContext, Core, Handlers } from './types';
+import { toTunnelInput, tunnelHandlers } from './tunnel';
+import { createBackupApi, unavailableBackups, type BackupOptions } from './backups';
 
 /** While Docker cannot be reached, try to start watching it again this often. */
 export const WATCH_RETRY_MS = 15_000;
@@ -33,6 +35,8 @@ export interface CoreDeps {
   /** runs after a settings change (the shell applies launch at login, language …) */
   onSettingsChanged?: (next: AppSettings, previous: AppSettings) => void | Promise<void>;
   log?: (line: string) => void;
+  /** backups and their scheduler (api/backups.ts); without it the backups.* methods answer STATE */
+  backups?: BackupOptions;
 }
 
 /** The core behind the contract, with the bus and operations exposed for the shell and tests. */
@@ -47,6 +51,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const bus = new EventBus(log);
   const ops = new Operations(bus);
   const logs = new LogSubscriptions(manager);
+  const backups = deps.backups && createBackupApi(deps.backups, { services: deps.services, ops, log });
   const states = new Map<string, InstanceState>();
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -164,7 +169,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
     'instances.create': async (input, client) => {
       await precheckCreate(input);
       void ensureWatching();
-      const createInput: CreateInput = { stack: input.stack, name: input.name, domain: input.domain, tunnel: 'none' };
+      const createInput: CreateInput = { stack: input.stack, name: input.name, domain: input.domain, tunnel: toTunnelInput(input.tunnel) };
       if (input.settings) createInput.settings = { ...input.settings };
       if (input.admin !== undefined) createInput.admin = input.admin;
       if (input.allowLowMemory === true) createInput.allowLowMemory = true;
@@ -219,9 +224,16 @@ export function createCore(deps: CoreDeps): EngawaCore {
     'ops.list': async () => ops.list(),
 
     'ops.cancel': async ({ opId }) => ({ cancelled: ops.cancel(opId) }),
+
+    // Cloudflare Tunnel (api/tunnel.ts)
+    ...tunnelHandlers(deps.services),
+
+    // Backups (api/backups.ts)
+    ...(backups?.handlers ?? unavailableBackups()),
   };
 
   void ensureWatching();
+  void backups?.start();
 
   return {
     handlers,
@@ -229,6 +241,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
     ops,
     subscribe: (listener: BusListener) => bus.subscribe(listener),
     async close() {
+      backups?.stop();
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
       watch?.close();

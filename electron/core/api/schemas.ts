@@ -26,6 +26,22 @@ export const SETTINGS_FIELDS = {
   allowPlainTextSecrets: z.boolean().optional(),
 };
 
+/** A Cloudflare token as pasted (API token or tunnel token); never echoed in an error. */
+const cfToken = z.string().trim().min(1).max(4096);
+const hostname = z.string().trim().min(1).max(253);
+
+/** The tunnel choice of `instances.create` (contract: TunnelChoiceInput). */
+const tunnelChoice = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({ mode: z.literal('api'), apiToken: cfToken, zone: hostname, hostname: hostname.optional() }),
+  z.strictObject({ mode: z.literal('token'), tunnelToken: cfToken, hostname }),
+  z.strictObject({ mode: z.literal('login'), hostname: hostname.optional() }),
+]);
+
+/** A backup passphrase (never echoed in an error) and a backup file's path. */
+const backupPassphrase = z.string().min(1).max(1024);
+const filePath = z.string().min(1).max(4096);
+
 /** The input schema of every method. */
 export const INPUT_SCHEMAS = {
   'app.info': none,
@@ -48,6 +64,7 @@ export const INPUT_SCHEMAS = {
       .nullable()
       .optional(),
     allowLowMemory: z.boolean().optional(),
+    tunnel: tunnelChoice.optional(),
   }),
   'instances.start': instanceRef,
   'instances.stop': instanceRef,
@@ -65,6 +82,35 @@ export const INPUT_SCHEMAS = {
   'settings.set': z.strictObject(SETTINGS_FIELDS),
   'ops.list': none,
   'ops.cancel': z.strictObject({ opId: id }),
+  // Cloudflare Tunnel
+  'tunnel.tokenPage': none,
+  'tunnel.verifyToken': z.strictObject({ apiToken: cfToken }),
+  'tunnel.preview': z.strictObject({
+    stack: z.string().min(1).max(64),
+    domain: z.string().min(1).max(253),
+    settings: z.record(z.string().max(100), z.string().max(4096)).optional(),
+  }),
+  'tunnel.status': instanceRef,
+  // Backups
+  'backups.list': instanceRef,
+  'backups.create': z.strictObject({ name, passphrase: backupPassphrase.min(8).optional(), includeCache: z.boolean().optional() }),
+  'backups.verify': z.strictObject({ file: filePath, drill: z.boolean().optional(), passphrase: backupPassphrase.optional() }),
+  'backups.restore': z.strictObject({ file: filePath, name: name.optional(), passphrase: backupPassphrase.optional() }),
+  'backups.confirmRestore': instanceRef,
+  'backups.schedule.get': instanceRef,
+  'backups.schedule.set': z.strictObject({
+    name,
+    schedule: z
+      .strictObject({
+        every: z.enum(['daily', 'weekly']),
+        at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time HH:MM'),
+        weekday: z.number().int().min(0).max(6).optional(),
+        keep: z.number().int().min(1).max(1000),
+        folder: z.string().min(1).max(4096),
+        drill: z.boolean(),
+      })
+      .nullable(),
+  }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------

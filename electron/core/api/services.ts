@@ -3,7 +3,7 @@
  * browser-mode host: the Docker engine (connected lazily), the recipes (shipped + ENGAWA_RECIPES)
  * and the instance manager. Read-only work (listing instances, stacks) never needs Docker.
  */
-import { cloudflareOptionsFromEnv } from '../tunnel/api';
+import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError } from '../errors';
@@ -42,6 +42,10 @@ export interface Services {
   engine: () => Promise<EngineApi>;
   recipes: RecipeSource;
   manager: InstanceManager;
+  /** the instances' secrets (the tunnel status reads the Cloudflare API token) */
+  secrets?: SecretStore;
+  /** Cloudflare: the API address (ENGAWA_CLOUDFLARE_API_URL) and a stand-in edge for the public URL's probe (ENGAWA_TUNNEL_EDGE_URL, tests) */
+  tunnel?: { cloudflare: CloudflareOptions; edge?: string };
 }
 
 /** Composes engine, recipes and instance manager. */
@@ -52,16 +56,18 @@ export function createServices(opts: ServicesOptions): Services {
     get: (id) => getRecipe(id, { extraRecipeFiles }),
     list: () => listRecipes({ extraRecipeFiles }),
   };
+  const cloudflare = cloudflareOptionsFromEnv(opts.env);
   const manager = new InstanceManager({
     home: opts.home,
     engine,
     secrets: opts.secrets,
     recipes,
     images: opts.images ?? {},
-    cloudflare: cloudflareOptionsFromEnv(opts.env),
+    cloudflare,
     ...(opts.log && { log: opts.log }),
   });
-  return { home: opts.home, engine, recipes, manager };
+  const edge = opts.env.ENGAWA_TUNNEL_EDGE_URL;
+  return { home: opts.home, engine, recipes, manager, secrets: opts.secrets, tunnel: { cloudflare, ...(edge && { edge }) } };
 }
 
 /** Finds and connects the engine the way the docker CLI would (DOCKER_HOST, contexts, desktop sockets). */

@@ -20,6 +20,12 @@ export function backupFileName(instance: string, at: Date): string {
   return `${instance}-${stamp}${BACKUP_SUFFIX}`;
 }
 
+/** The instance and time a backup file's name tells, undefined for other names. */
+export function parseBackupFileName(fileName: string): { instance: string; at: Date } | undefined {
+  const m = NAME.exec(fileName);
+  return m ? { instance: m[1] as string, at: parseStamp(m[2] as string) } : undefined;
+}
+
 function parseStamp(s: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z$/.exec(s) as RegExpExecArray;
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7]}Z`);

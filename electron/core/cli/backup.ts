@@ -5,6 +5,8 @@
  *   verify <file> [--drill] [--passphrase-file F] check a backup (--drill: restore it into a temporary copy)
  *   restore <file> [--name N] [--passphrase-file F]
  *   restore-confirm <name>                       delete the data kept from before a restore
+ *   schedule <name> [--daily HH:MM | --weekly DAY HH:MM | --off] [--keep N] [--out DIR] [--drill] [--passphrase-file F]
+ *                                                 show or set scheduled backups (run by the desktop app or `npm run serve`)
  * The passphrase comes from --passphrase-file or the ENGAWA_BACKUP_PASSPHRASE variable, never an argument.
  */
 import { readFile } from 'node:fs/promises';
@@ -18,6 +20,9 @@ import { defaultBackupDir, listBackups } from '../backup/files';
 import { confirmRestore, restoreBackup } from '../backup/restore';
 import type { BackupDeps, BytesSink } from '../backup/types';
 import { verifyBackup } from '../backup/verify';
+import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
+import { checkSchedule, DEFAULT_KEEP, nextRun, type BackupSchedule } from '../backup/schedule';
+import { ScheduleStore } from '../backup/schedule-store';
 import { EngawaError } from '../errors';
 import { UsageError } from './args';
 import type { CliContext } from './context';
@@ -87,6 +92,11 @@ export const backupCommands: CommandGroup = {
     verify: { args: ['file'], options: { drill: { type: 'boolean' }, ...PASSPHRASE }, summary: 'check a backup (--drill: restore it into a temporary copy)' },
     restore: { args: ['file'], options: { name: { type: 'string' }, ...PASSPHRASE }, summary: 'restore a server from a backup' },
     'restore-confirm': { args: ['name'], options: {}, summary: 'delete the data kept from before a restore' },
+    schedule: {
+      args: ['name', 'time?'],
+      options: { daily: { type: 'string' }, weekly: { type: 'string' }, off: { type: 'boolean' }, keep: { type: 'string' }, out: { type: 'string' }, drill: { type: 'boolean' }, ...PASSPHRASE },
+      summary: 'show or set scheduled backups: --daily HH:MM | --weekly DAY HH:MM | --off',
+    },
   },
   impl: {
     async backup(ctx) {
@@ -168,5 +178,73 @@ export const backupCommands: CommandGroup = {
       if (ctx.json) ctx.outJson({ ok: true, removed });
       else ctx.out(removed.length > 0 ? `Deleted the data "${ctx.cmd.args.name}" had before its restore.\n` : `"${ctx.cmd.args.name}" keeps no data from before a restore.\n`);
     },
+
+    async schedule(ctx) {
+      const name = ctx.cmd.args.name as string;
+      await (await ctx.manager()).get(name);
+      const store = new ScheduleStore(ctx.home);
+      const wanted = parseScheduleOptions(ctx, name);
+      if (wanted === null) await store.set(name, null);
+      else if (wanted !== undefined) {
+        const secrets = new FileSecretStore(ctx.home);
+        if (ctx.str('passphrase-file') !== undefined) await keepPassphrase(secrets, name, await passphrase(ctx, true));
+        else if ((await keptPassphrase(secrets, name)) === undefined) {
+          throw new UsageError('Scheduled backups need the passphrase kept: give it once with --passphrase-file FILE.');
+        }
+        await store.set(name, wanted);
+      }
+      const s = await store.get(name);
+      const next = s && nextRun(s, new Date());
+      if (ctx.json) {
+        ctx.outJson({ schedule: s ?? null, nextRun: next?.toISOString() ?? null });
+        return;
+      }
+      if (!s) {
+        ctx.out(`"${name}" has no scheduled backups.\n`);
+        return;
+      }
+      const when = s.every === 'daily' ? `daily at ${s.at}` : `every ${WEEKDAYS[s.weekday ?? 0]} at ${s.at}`;
+      ctx.out(`Backs up "${name}" ${when} into ${s.out}, keeping ${s.keep ?? DEFAULT_KEEP}${s.drill ? ', with a restore drill after each' : ''}.\n`);
+      ctx.out(`Next: ${next?.toString() ?? '-'} (while the Engawa app or "npm run serve" runs).\n`);
+    },
   },
 };
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** The schedule the options ask for: null for --off, undefined when none is asked (show it). */
+function parseScheduleOptions(ctx: CliContext, name: string): BackupSchedule | null | undefined {
+  const daily = ctx.str('daily');
+  const weekly = ctx.str('weekly');
+  const off = ctx.cmd.options.off === true;
+  if ([daily !== undefined, weekly !== undefined, off].filter(Boolean).length > 1) throw new UsageError('Use one of --daily, --weekly and --off.');
+  if (off) return null;
+  if (daily === undefined && weekly === undefined) {
+    if (ctx.str('keep') !== undefined || ctx.str('out') !== undefined || ctx.cmd.options.drill === true) throw new UsageError('Say when: --daily HH:MM or --weekly DAY HH:MM.');
+    return undefined;
+  }
+  let weekday: number | undefined;
+  let at = daily;
+  if (weekly !== undefined) {
+    weekday = WEEKDAYS.findIndex((d) => weekly.toLowerCase().startsWith(d));
+    if (weekday < 0) throw new UsageError(`--weekly expects a day (mon, tue …), got "${weekly}".`);
+    at = ctx.cmd.args.time;
+    if (at === undefined) throw new UsageError('--weekly expects a day and a time: --weekly mon 03:00.');
+  } else if (ctx.cmd.args.time !== undefined) {
+    throw new UsageError(`Unexpected argument "${ctx.cmd.args.time}".`);
+  }
+  const out = path.resolve(ctx.str('out') ?? defaultBackupDir(ctx.home));
+  try {
+    return checkSchedule({
+      instance: name,
+      every: weekly !== undefined ? 'weekly' : 'daily',
+      at: at as string,
+      ...(weekday !== undefined && { weekday }),
+      keep: parseKeep(ctx.str('keep')) ?? DEFAULT_KEEP,
+      out,
+      drill: ctx.cmd.options.drill === true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

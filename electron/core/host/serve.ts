@@ -51,12 +51,14 @@ function buildRendererIfNeeded(): void {
 /** Starts core and host from the environment; resolves to the running host. */
 export async function serve(env: Record<string, string | undefined> = process.env): Promise<{ host: Host; stop: () => Promise<void> }> {
   const home = engawaHome(env);
+  const images = await loadImageMap(env.ENGAWA_IMAGES);
+  const secrets = new FileSecretStore(home);
   const services = createServices({
     home,
     env,
-    images: await loadImageMap(env.ENGAWA_IMAGES),
+    images,
     recipeFiles: recipeFilesFromEnv(env),
-    secrets: new FileSecretStore(home),
+    secrets,
     log: (line) => console.log(`engawa: ${line}`),
   });
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -65,6 +67,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
     settings: await SettingsStore.open(home),
     info: { version: pkg.version, platform: process.platform, shell: 'browser', systemLanguages: [Intl.DateTimeFormat().resolvedOptions().locale] },
     log: (line) => console.log(`engawa: ${line}`),
+    backups: { secrets, images, env },
   });
   const host = await startHost({
     core,

@@ -2,7 +2,7 @@
  * Which desktop notifications to show, decided from events (pure): an instance that fails, and a
  * backup that finishes or fails (the backup feature calls `backupNotification`).
  */
-import type { InstanceState } from '../../shared/contract';
+import type { ApiEventMessage, InstanceState } from '../../shared/contract';
 import type { Translate } from './strings';
 
 export interface DesktopNotification {
@@ -32,4 +32,13 @@ export function backupNotification(outcome: { name: string; ok: boolean; reason?
   return outcome.ok
     ? { title: t('notify.backupDone.title', { name }), body: t('notify.backupDone.body', { name }), instance: name }
     : { title: t('notify.backupFailed.title', { name }), body: t('notify.backupFailed.body', { name, reason: outcome.reason ?? '' }), instance: name };
+}
+
+/** The outcome of a backup operation that just ended (manual, tray or scheduled), null for any other event. */
+export function backupOutcome(message: ApiEventMessage): { name: string; ok: boolean; reason?: string } | null {
+  if (message.event === 'op.done' && message.payload.op === 'backup') return { name: message.payload.instance, ok: true };
+  if (message.event === 'op.failed' && message.payload.op === 'backup') {
+    return { name: message.payload.instance, ok: false, reason: message.payload.error.message };
+  }
+  return null;
 }

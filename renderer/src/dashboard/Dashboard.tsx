@@ -5,13 +5,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../store/context';
-import { BackupsPanel } from './BackupsPanel';
+import { BackupsPanel } from '../backups/BackupsPanel';
 import { InstanceHeader } from './InstanceHeader';
 import { InstanceList } from './InstanceList';
 import { LogsPanel } from './LogsPanel';
 import { ResourcesCard } from './ResourcesCard';
 import { ServicesCard } from './ServicesCard';
 import { UrlsCard } from './UrlsCard';
+import { TunnelCard } from './TunnelCard';
 
 const TABS = ['overview', 'logs', 'backups'] as const;
 type Tab = (typeof TABS)[number];
@@ -52,11 +53,12 @@ export function Dashboard(props: { name: string }) {
                 <div className="grid">
                   <ServicesCard name={instance.name} />
                   <UrlsCard instance={instance} />
+                  {instance.publicUrl !== null && <TunnelCard name={instance.name} />}
                   <ResourcesCard name={instance.name} state={instance.state} />
                 </div>
               )}
               {tab === 'logs' && <LogsPanel name={instance.name} />}
-              {tab === 'backups' && <BackupsPanel />}
+              {tab === 'backups' && <BackupsPanel instance={instance} />}
             </div>
           </>
         )}

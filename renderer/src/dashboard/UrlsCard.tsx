@@ -26,9 +26,12 @@ export function UrlsCard(props: { instance: InstanceSummary }) {
         <dt>{t('urls.public')}</dt>
         <dd>
           {publicUrl ? (
-            <a href={publicUrl} target="_blank" rel="noreferrer noopener">
-              {publicUrl}
-            </a>
+            <>
+              <a href={publicUrl} target="_blank" rel="noreferrer noopener" data-testid="dashboard-public-url">
+                {publicUrl}
+              </a>{' '}
+              <CopyButton text={publicUrl} />
+            </>
           ) : (
             <span className="muted">{t('urls.noPublic')}</span>
           )}

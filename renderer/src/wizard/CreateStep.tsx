@@ -17,6 +17,7 @@ import { formatBytes } from '../lib/format';
 import { useApp } from '../store/context';
 import { createInput, passwordSource, type Draft } from './draft';
 import { StepNav } from './parts';
+import { SignInLink } from './SignInLink';
 
 function Summary(props: { draft: Draft; stack: StackInfo }) {
   const { t } = useTranslation();
@@ -126,6 +127,7 @@ export function CreateStep(props: {
   return (
     <div>
       <h2>{op.status === 'running' ? t('create.creating', { name: input.name }) : op.status === 'done' ? t('create.doneTitle') : t('create.failedTitle')}</h2>
+      {op.status === 'running' && <SignInLink steps={op.steps} />}
       <ProgressView op={op} />
       {op.status === 'done' && <Success name={input.name} stack={props.stack} password={op.result?.adminPassword} onOpen={() => props.onFinished(input.name)} />}
       {op.status === 'failed' && op.error && (

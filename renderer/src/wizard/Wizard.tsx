@@ -103,7 +103,7 @@ export function Wizard() {
         {step === 'docker' && <DockerStep onBack={go(-1)} onNext={go(1)} />}
         {step === 'stack' && <StackStep selected={draft.stack} error={errors.stack} onSelect={chooseStack} onBack={go(-1)} onNext={go(1)} />}
         {step === 'domain' && <DomainStep draft={draft} errors={errors} onChange={change} onBack={go(-1)} onNext={go(1)} />}
-        {step === 'tunnel' && <TunnelStep choice={draft.tunnel} onChange={(tunnel) => change({ tunnel })} onBack={go(-1)} onNext={go(1)} />}
+        {step === 'tunnel' && <TunnelStep draft={draft} onChange={(tunnel) => change({ tunnel })} onBack={go(-1)} onNext={go(1)} />}
         {step === 'admin' && stack && <AdminStep stack={stack} draft={draft} errors={errors} onChange={change} onBack={go(-1)} onNext={go(1)} />}
         {step === 'create' && stack && (
           <CreateStep

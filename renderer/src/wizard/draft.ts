@@ -1,13 +1,13 @@
 /**
  * The wizard's choices so far and how they become `instances.create`'s input. The tunnel is a
- * discriminated union so the Cloudflare modes (API token, tunnel token, sign-in) slot in as new
- * members with their own fields; today only "this computer only" exists.
+ * discriminated union, one member per way of reaching the server (tunnel-choice.ts); its tokens
+ * live only here, in the wizard's memory, and leave once with the create call.
  */
 import type { CreateInstanceInput, InstanceSummary, StackInfo } from '../../../electron/shared/contract';
 import { STACK_GUIDES } from '../lib/stack-guide';
+import { tunnelInput, type TunnelChoice } from './tunnel-choice';
 
-/** How the server is reached. Planned: `{ mode: 'api' | 'token' | 'login', … }` (the tunnel feature). */
-export type TunnelChoice = { mode: 'none' };
+export type { TunnelChoice };
 
 export interface Draft {
   stack: string | null;
@@ -60,6 +60,7 @@ export function suggestName(stackId: string, existing: readonly InstanceSummary[
 /** The create call's input for the draft (the core validates every field). */
 export function createInput(draft: Draft, stack: StackInfo): CreateInstanceInput {
   const input: CreateInstanceInput = { stack: stack.id, name: draft.name.trim(), domain: draft.domain.trim() };
+  if (draft.tunnel.mode !== 'none') input.tunnel = tunnelInput(draft.tunnel);
   if (stack.admin.kind === 'none') return input;
   const user = draft.adminUser.trim() || stack.admin.defaultUser || '';
   const email = draft.adminEmail.trim() || `${user}@${input.domain}`;
