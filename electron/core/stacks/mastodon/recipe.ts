@@ -4,7 +4,8 @@
  * database password, no published ports except web, and the remote-media cache on its own volume
  * so backups can leave it out. Facts and their sources: test/fixtures/upstream/mastodon.json.
  */
-import type { HealthcheckSpec, Recipe } from '../types';
+import type { Recipe } from '../types';
+import { check, postgresService, redisService } from '../common';
 
 /** The upstream release every Mastodon image is pinned to (web, sidekiq and streaming alike). */
 export const MASTODON_VERSION = 'v4.7.4';
@@ -32,13 +33,6 @@ const MASTODON_UID = 991;
 const DB_NAME = 'mastodon';
 const DB_USER = 'mastodon';
 
-const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
-  test,
-  intervalMs: 10_000,
-  timeoutMs: 5_000,
-  retries: 5,
-  startPeriodMs,
-});
 
 /**
  * `.env.production` as one map: every Mastodon process gets the same environment, as with
@@ -159,23 +153,8 @@ export const mastodonRecipe: Recipe = {
     },
   ],
   services: [
-    {
-      name: 'db',
-      image: POSTGRES_IMAGE,
-      env: { POSTGRES_USER: DB_USER, POSTGRES_PASSWORD: '{{secret.db_password}}', POSTGRES_DB: DB_NAME },
-      mounts: [{ volume: 'db-data', target: '/var/lib/postgresql/data' }],
-      // over TCP: during first initialisation the server listens on its socket only, not yet for real
-      healthcheck: check(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${DB_USER} -d ${DB_NAME}`], 60_000),
-      stopTimeoutS: 60,
-      memoryMiB: 384,
-    },
-    {
-      name: 'redis',
-      image: REDIS_IMAGE,
-      mounts: [{ volume: 'redis-data', target: '/data' }],
-      healthcheck: check(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
-      memoryMiB: 64,
-    },
+    postgresService({ image: POSTGRES_IMAGE, user: DB_USER, db: DB_NAME, dataPath: '/var/lib/postgresql/data' }),
+    redisService({ image: REDIS_IMAGE, memoryMiB: 64 }),
     {
       name: 'web',
       image: APP_IMAGE,

@@ -4,7 +4,8 @@
  * setup container; the first admin and the federation switch are HTTP calls (`http`). Facts and
  * their sources: test/fixtures/upstream/misskey.json.
  */
-import type { HealthcheckSpec, Recipe } from '../types';
+import type { Recipe } from '../types';
+import { check, postgresService, redisService } from '../common';
 import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
 
 /** The upstream release the image is pinned to. */
@@ -21,13 +22,6 @@ const MISSKEY_UID = 991;
 const DB_NAME = 'misskey';
 const DB_USER = 'misskey';
 
-const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
-  test,
-  intervalMs: 10_000,
-  timeoutMs: 5_000,
-  retries: 5,
-  startPeriodMs,
-});
 
 /** Misskey: one Node.js service with PostgreSQL and Redis. */
 export const misskeyRecipe: Recipe = {
@@ -94,24 +88,9 @@ export const misskeyRecipe: Recipe = {
     },
   ],
   services: [
-    {
-      name: 'db',
-      image: POSTGRES_IMAGE,
-      env: { POSTGRES_USER: DB_USER, POSTGRES_PASSWORD: '{{secret.db_password}}', POSTGRES_DB: DB_NAME },
-      // PostgreSQL 18 images keep their data in /var/lib/postgresql/18/docker: mount the parent
-      mounts: [{ volume: 'db-data', target: '/var/lib/postgresql' }],
-      // over TCP: during first initialisation the server listens on its socket only, not yet for real
-      healthcheck: check(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${DB_USER} -d ${DB_NAME}`], 60_000),
-      stopTimeoutS: 60,
-      memoryMiB: 384,
-    },
-    {
-      name: 'redis',
-      image: REDIS_IMAGE,
-      mounts: [{ volume: 'redis-data', target: '/data' }],
-      healthcheck: check(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
-      memoryMiB: 128,
-    },
+    // PostgreSQL 18 images keep their data in /var/lib/postgresql/18/docker: mount the parent
+    postgresService({ image: POSTGRES_IMAGE, user: DB_USER, db: DB_NAME, dataPath: '/var/lib/postgresql' }),
+    redisService({ image: REDIS_IMAGE, memoryMiB: 128 }),
     {
       name: 'web',
       image: WEB_IMAGE,
