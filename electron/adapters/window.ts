@@ -5,25 +5,14 @@
  * @see https://www.electronjs.org/docs/latest/tutorial/security
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { contentTypeOf, resolveStaticFile, SECURITY_HEADERS } from '../core/host/static';
 
 /** The scheme and host the renderer is served from: `app://engawa/index.html`. */
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'engawa';
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 /** True for URLs of our own renderer (scheme and host compared exactly, never by prefix). */
 export function isAppUrl(url: string): boolean {
@@ -49,32 +38,18 @@ export function isExternalLink(url: string): boolean {
  * path (after decoding, so `%2e%2e%2f` counts) would leave `root`. `/` maps to index.html.
  */
 export function resolveAppFile(root: string, url: string): string | null {
-  if (!isAppUrl(url)) return null;
-  let rel: string;
-  try {
-    rel = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null; // malformed escape
-  }
-  if (rel.includes('\0')) return null;
-  if (rel.endsWith('/')) rel += 'index.html';
-  const base = path.resolve(root);
-  const file = path.join(base, rel);
-  const inside = path.relative(base, file);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return null;
-  return file;
+  return isAppUrl(url) ? resolveStaticFile(root, url) : null;
 }
 
 /** Answers one `app://` request from the files under `root`, with the CSP header on every answer. */
 export async function serveAppRequest(root: string, request: { url: string; method: string }): Promise<Response> {
-  const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+  const headers = { ...SECURITY_HEADERS };
   if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers });
   const file = resolveAppFile(root, request.url);
   if (file === null) return new Response(null, { status: 404, headers });
   try {
     const body = await readFile(file);
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'Content-Type': type } });
+    return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { ...headers, 'Content-Type': contentTypeOf(file) } });
   } catch {
     return new Response(null, { status: 404, headers });
   }

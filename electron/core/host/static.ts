@@ -1,5 +1,6 @@
 /**
- * Serves the built renderer (dist/renderer) over plain HTTP for browser mode: files inside the
+ * Serves the built renderer (dist/renderer) over plain HTTP for browser mode (and gives the
+ * Electron app:// handler the same path and type rules): files inside the
  * root only (after decoding, so `%2e%2e%2f` counts), `/` as index.html, the app's CSP on every
  * answer, GET and HEAD only.
  */
@@ -18,6 +19,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
+
+/** The Content-Type of a renderer file. */
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
 
 /** Headers every answer carries. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -57,8 +63,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   }
   try {
     const body = await readFile(file);
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': body.length });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(file), 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     res.writeHead(404, SECURITY_HEADERS).end();
