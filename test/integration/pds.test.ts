@@ -4,6 +4,11 @@
  * posts with an image and reads both back → stop / start → still there → destroy leaves nothing.
  * Also the PDS's own checks through Engawa's plan, `engawa pds …`, and every bad input.
  *
+ * The client reaches the PDS as it would on the internet, by its public host names: every
+ * https://<host>/… request goes to the loopback edge (test/stubs/cloudflare/edge.ts), which routes
+ * it with matchIngress through the ingress Engawa generates for this instance (buildIngress of its
+ * plan) to the PDS's port published on 127.0.0.1.
+ *
  * No internet: before `create`, the test makes the instance network itself (unlabelled, so Engawa
  * reuses it and never deletes it) and starts an in-memory PLC directory on it as `plc`; the PDS is
  * pointed at it and every outside service is turned off with --set. The test removes both at the end.
@@ -18,6 +23,12 @@ import type Dockerode from 'dockerode';
 import { cli, docker, eventually, labelled, LOCAL_IMAGES, REPO, tempHome, uniqueName, type CliResult } from './helpers';
 import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
 import { secretFile } from '../../electron/core/instances/home';
+import { InstanceManager } from '../../electron/core/instances/manager';
+import { FileSecretStore } from '../../electron/core/instances/secret-store';
+import { getRecipe, listRecipes } from '../../electron/core/stacks/registry';
+import { buildIngress } from '../../electron/core/tunnel/ingress';
+import type { IngressRuleJson } from '../../electron/core/tunnel/types';
+import { publishedPorts, startEdge, type Edge } from '../stubs/cloudflare/edge';
 
 const kitVersions = JSON.parse(await readFile(path.join(REPO, 'test/kit/pds/package.json'), 'utf8')) as { dependencies: Record<string, string> };
 const PDS_IMAGE = `local/pds:${kitVersions.dependencies['@atproto/pds']}`;
@@ -73,20 +84,47 @@ let plcPort = 0;
 let AtpAgent: AgentClass;
 let localUrl = '';
 let ownerPassword = '';
+let edge: Edge | undefined;
+/** the public hosts the client asked for and whether the edge answered each time (CF-Ray) */
+const viaEdgeLog: { host: string; fromEdge: boolean }[] = [];
 
 const run = (args: string[]): Promise<CliResult> => cli(home.dir, args, { ENGAWA_IMAGES: IMAGES });
 
+/** Statuses whose Response must not have a body. */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
 /**
- * A client as the Bluesky app would be, reaching https://pds.example.com through what stands in
- * for the tunnel: the local address (after login the client follows the DID document's endpoint).
+ * A fetch that stands in for the internet: https://<host>/<path> goes to the loopback edge over
+ * plain HTTP on 127.0.0.1 with the original Host (which fetch cannot set, hence node:http).
+ * Anything but https is refused, so nothing reaches the PDS by its local address.
  */
+const viaEdge: typeof fetch = async (input, init) => {
+  const req = new Request(input, init);
+  const url = new URL(req.url);
+  if (url.protocol !== 'https:') throw new Error(`The client asked for ${req.url}; only https:// public addresses are reachable`);
+  if (edge === undefined) throw new Error('The loopback edge is not running');
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.from(await req.arrayBuffer());
+  const headers: Record<string, string> = Object.fromEntries(req.headers);
+  headers.host = url.host;
+  headers['accept-encoding'] = 'identity'; // fetch would decompress; node:http does not
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const out = http.request(`${edge!.url}${url.pathname}${url.search}`, { method: req.method, headers, signal: req.signal }, resolve);
+    out.on('error', reject);
+    out.end(body);
+  });
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const status = res.statusCode ?? 0;
+  const answer = new Headers();
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+  viaEdgeLog.push({ host: url.host, fromEdge: answer.has('cf-ray') });
+  return new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers: answer });
+};
+
+/** A client as the Bluesky app would be: it knows the server as https://pds.example.com only. */
 function agent(): Agent {
-  const viaTunnel: typeof fetch = async (input, init) => {
-    const req = new Request(input, init);
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
-    return fetch(req.url.replace(`https://${PDS_HOST}`, localUrl), { method: req.method, headers: req.headers, body, signal: req.signal });
-  };
-  return new AtpAgent({ service: localUrl, fetch: viaTunnel });
+  return new AtpAgent({ service: `https://${PDS_HOST}`, fetch: viaEdge });
 }
 
 beforeAll(async () => {
@@ -118,6 +156,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await edge?.close();
   if (d === undefined) return;
   await run(['destroy', name, '--yes']).catch(() => undefined);
   await plc?.remove({ force: true, v: true }).catch(() => undefined);
@@ -195,6 +234,35 @@ describe('a Bluesky PDS created and run by engawa', () => {
     expect((await run(['pds', 'accounts', name])).stdout).toMatch(new RegExp(`${OWNER}\\s+${did}\\s+alice@${DOMAIN}`));
   });
 
+  it('is reachable by its public host names through the ingress Engawa generates for it', async () => {
+    const recipes = { get: (id: string) => getRecipe(id), list: () => listRecipes() };
+    const m = new InstanceManager({ home: home.dir, engine: () => Promise.reject(new Error('not needed')), secrets: new FileSecretStore(home.dir), recipes });
+    const plan = await m.planFor(name);
+    const { ingress } = buildIngress(plan);
+    expect(ingress).toEqual<IngressRuleJson[]>([
+      { hostname: PDS_HOST, service: 'http://pds:3000' },
+      { hostname: `*.${DOMAIN}`, service: 'http://pds:3000' },
+      { service: 'http_status:404' },
+    ]);
+    edge = await startEdge({ rules: () => ingress, resolve: publishedPorts(plan, (await m.get(name)).ports) });
+
+    const health = await viaEdge(`https://${PDS_HOST}/xrpc/_health`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('cf-ray')).toBeTruthy();
+    expect(await health.json()).toEqual({ version: expect.any(String) });
+    // the handle host reaches the PDS by the wildcard rule, Host kept: the PDS answers with alice's DID
+    const handle = await viaEdge(`https://${OWNER}/.well-known/atproto-did`);
+    expect(handle.status).toBe(200);
+    expect(await handle.text()).toBe(did);
+    // a host the ingress does not route gets the edge's own 404, never the PDS
+    for (const host of ['other.example.org', DOMAIN]) {
+      const other = await viaEdge(`https://${host}/xrpc/_health`);
+      expect(other.status, host).toBe(404);
+      expect(other.headers.get('cf-ray')).toBeTruthy();
+      expect(await other.text()).toBe('');
+    }
+  });
+
   it('passes the PDS’s own checks: handle domain, the handle’s DID by Host, the PLC document', async () => {
     const server = (await (await fetch(`${localUrl}/xrpc/com.atproto.server.describeServer`)).json()) as { availableUserDomains: string[]; did: string };
     expect(server.availableUserDomains).toEqual([`.${DOMAIN}`]);
@@ -206,7 +274,8 @@ describe('a Bluesky PDS created and run by engawa', () => {
     expect(doc.service).toEqual([expect.objectContaining({ type: 'AtprotoPersonalDataServer', serviceEndpoint: `https://${PDS_HOST}` })]);
   });
 
-  it('lets a real client log in, post with an image and read both back', async () => {
+  it('lets a real client log in, post with an image and read both back, by the public host name', async () => {
+    viaEdgeLog.length = 0;
     const a = agent();
     await a.login({ identifier: OWNER, password: ownerPassword });
     expect(a.did).toBe(did);
@@ -221,6 +290,8 @@ describe('a Bluesky PDS created and run by engawa', () => {
     postUri = post.uri;
     expect(postUri).toMatch(new RegExp(`^at://${did}/app\\.bsky\\.feed\\.post/`));
     await expectPostAndImage(a);
+    // every request went to the public host and was answered through the edge
+    expect(new Set(viaEdgeLog.map((x) => `${x.host} ${x.fromEdge}`))).toEqual(new Set([`${PDS_HOST} true`]));
   });
 
   async function expectPostAndImage(a: Agent): Promise<void> {
