@@ -112,6 +112,14 @@ export interface SystemReport {
   checks: SystemCheckItem[];
 }
 
+/** What `system.startDocker` did: whether a program was launched, and how (or what the user can do). */
+export interface DockerStartResult {
+  /** true when Docker Desktop (or OrbStack) was launched; the wizard's live wait sees it come up */
+  started: boolean;
+  /** one plain English sentence: what was launched, or what to do (e.g. "sudo systemctl start docker") */
+  how: string;
+}
+
 /** A network Engawa can run, for the wizard's choice. */
 export interface StackInfo {
   id: string;
@@ -191,6 +199,25 @@ export interface ServiceStats {
   memoryLimitBytes: number;
   netRxBytes: number;
   netTxBytes: number;
+}
+
+/** The disk one volume of an instance uses (`instances.disk`). */
+export interface VolumeDiskUse {
+  /** the Docker volume's name */
+  volume: string;
+  /** the recipe's name for it (db, media …) */
+  key: string;
+  /** null when Docker did not measure it */
+  bytes: number | null;
+  /** what a backup does with it: 'data' is kept, 'cache' is left out by default (fetched again), 'none' never */
+  backup: 'data' | 'cache' | 'none';
+}
+
+/** The disk an instance's volumes use, from Docker's `/system/df` (asked on request, never polled). */
+export interface InstanceDiskUse {
+  volumes: VolumeDiskUse[];
+  /** the sum of the measured volumes */
+  totalBytes: number;
 }
 
 /** One line of a container's log. */
@@ -430,6 +457,8 @@ export interface LogsSubscribeInput {
 export interface ApiMethods {
   'app.info': { input: undefined; output: AppInfo };
   'system.check': { input: undefined; output: SystemReport };
+  /** launches Docker Desktop (or the OS's equivalent) when it can; `started: false` with advice otherwise */
+  'system.startDocker': { input: undefined; output: DockerStartResult };
   'stacks.list': { input: undefined; output: StackInfo[] };
   'instances.list': { input: undefined; output: InstanceSummary[] };
   'instances.get': { input: InstanceRef; output: InstanceDetails };
@@ -443,6 +472,8 @@ export interface ApiMethods {
   'instances.logs.subscribe': { input: LogsSubscribeInput; output: { subscriptionId: string } };
   'instances.logs.unsubscribe': { input: { subscriptionId: string }; output: null };
   'instances.stats': { input: InstanceRef; output: ServiceStats[] };
+  /** disk use of the instance's volumes (Docker measures every volume: ask on request only) */
+  'instances.disk': { input: InstanceRef; output: InstanceDiskUse };
   /** writes a docker-compose project into `dir` (a folder on the computer running Engawa) */
   'instances.exportCompose': { input: { name: string; dir: string }; output: { dir: string; files: string[] } };
   'settings.get': { input: undefined; output: AppSettings };
@@ -480,6 +511,7 @@ export interface ApiMethods {
 export const API_METHODS = [
   'app.info',
   'system.check',
+  'system.startDocker',
   'stacks.list',
   'instances.list',
   'instances.get',
@@ -492,6 +524,7 @@ export const API_METHODS = [
   'instances.logs.subscribe',
   'instances.logs.unsubscribe',
   'instances.stats',
+  'instances.disk',
   'instances.exportCompose',
   'settings.get',
   'settings.set',

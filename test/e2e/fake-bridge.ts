@@ -1,6 +1,6 @@
 /**
  * A stand-in for Electron's `window.engawa`, installed before the page's scripts run, for specs of
- * the first screen that must not share the real host's state (its settings, its instances). It
+ * the first screen and the dashboard that must not share the real host's state (its settings, its instances). It
  * answers from memory; settings survive a reload (this tab's sessionStorage), and every call is
  * recorded in `window.__calls` so a spec can see what the page asked for.
  */
@@ -9,8 +9,12 @@ import type { Page } from '@playwright/test';
 export interface FakeBridgeOptions {
   version?: string;
   platform?: string;
-  /** 'down': system.check reports no Docker until `window.__dockerUp()` is called */
+  /** 'down': system.check reports no Docker until `window.__dockerUp()` is called (or a start succeeds) */
   docker?: 'up' | 'down';
+  /** what `system.startDocker` answers; a start with `started: true` brings Docker up */
+  startDocker?: { started: boolean; how: string };
+  /** servers that exist (stopped, no services); `instances.destroy` removes one and ends with op.done */
+  instances?: string[];
 }
 
 /** Installs the fake bridge into every document the page loads. */
@@ -27,6 +31,8 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
     const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
     const KEY = 'fake.settings';
     const settings = () => JSON.parse(sessionStorage.getItem(KEY) ?? '{"language":null,"launchAtLogin":false,"notifications":true,"allowPlainTextSecrets":false}');
+    const instances = o.instances.map((name) => ({ name, stack: 'test-web', domain: `${name}.example.com`, state: 'stopped', createdAt: '2025-01-01T00:00:00.000Z', localUrl: 'http://127.0.0.1:1', publicUrl: null }));
+    let ops = 0;
     const engine = { source: 'DOCKER_HOST', endpoint: 'unix:///fake.sock', version: '27.0.0', apiVersion: '1.46', os: 'Fake OS', osType: 'linux', arch: 'x86_64', cpus: 4, memoryBytes: 8 * 1024 ** 3, freeDiskBytes: 100 * 1024 ** 3, sse42: true, flavor: 'docker' };
     const answers: Record<string, (input: never) => unknown> = {
       'app.info': () => ({ version: o.version, platform: o.platform, shell: 'electron', systemLanguages: [...navigator.languages] }),
@@ -37,7 +43,27 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
         setTimeout(() => emit('settings.changed', next), 0);
         return next;
       },
-      'instances.list': () => [],
+      'instances.list': () => instances.map((i) => ({ ...i })),
+      'instances.status': ({ name }: { name: string }) => ({ ...instances.find((i) => i.name === name), services: [] }),
+      'instances.disk': ({ name }: { name: string }) => ({
+        volumes: [
+          { volume: `engawa-${name}_db`, key: 'db', bytes: 2 * 1024 ** 2, backup: 'data' },
+          { volume: `engawa-${name}_cache`, key: 'cache', bytes: 1024 ** 2, backup: 'cache' },
+        ],
+        totalBytes: 3 * 1024 ** 2,
+      }),
+      'instances.destroy': ({ name }: { name: string }) => {
+        const opId = `op-${++ops}`;
+        setTimeout(() => {
+          instances.splice(instances.findIndex((i) => i.name === name), 1);
+          emit('op.done', { opId, op: 'destroy', instance: name });
+        }, 50);
+        return { opId };
+      },
+      'system.startDocker': () => {
+        if (o.startDocker.started) dockerUp = true;
+        return o.startDocker;
+      },
       'ops.list': () => [],
       'stacks.list': () => [],
       'system.check': () =>
@@ -60,7 +86,13 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
         },
       }),
     });
-  }, { version: opts.version ?? '9.8.7', platform: opts.platform ?? 'testos', docker: opts.docker ?? 'up' });
+  }, {
+    version: opts.version ?? '9.8.7',
+    platform: opts.platform ?? 'testos',
+    docker: opts.docker ?? 'up',
+    startDocker: opts.startDocker ?? { started: true, how: 'Docker Desktop is starting.' },
+    instances: opts.instances ?? [],
+  });
 }
 
 /** The calls the page made to the fake bridge so far. */

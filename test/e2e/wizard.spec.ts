@@ -2,7 +2,7 @@
  * The whole journey against the real core on the test engine (`npm run serve`, see
  * playwright.config.ts): the wizard in English creates an instance of the test recipe (after the
  * core refused a bad domain and the page showed why on the field), the dashboard shows every
- * service running, live logs with a service filter and search, Stop from the dashboard with the
+ * service running and its disk use, live logs with a service filter and search, Stop from the dashboard with the
  * new state pushed to the page within a second of Docker stopping the last container, and the
  * dashboard in Japanese. Screenshots of each step go to test-results/screens/. The instance is
  * destroyed through the API afterwards, and the language setting put back.
@@ -147,6 +147,10 @@ test('the wizard creates a server, the dashboard runs it, in English and Japanes
   }
   await expect(page.getByTestId('dashboard-local-url')).toHaveAttribute('href', localUrl ?? '');
   await expect(page.getByTestId('memory-total')).toHaveText(/\d/, { timeout: 20_000 });
+  // disk use of its volumes, from Docker's /system/df, the cache marked as left out of backups
+  await expect(page.getByTestId('disk-total')).toHaveText(/\d/);
+  await expect(page.locator('tr[data-volume="db"]')).toHaveAttribute('data-backup', 'data');
+  await expect(page.locator('tr[data-volume="cache"]')).toContainText('Cache (left out)');
   await screen(page, '08-dashboard');
 
   // 7. Logs: history, a service filter, search, and a new line pushed live

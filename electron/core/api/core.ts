@@ -23,6 +23,8 @@ import type { SettingsStore } from './settings';
 import type { BusListener, ClientContext, Core, Handlers } from './types';
 import { toTunnelInput, tunnelHandlers } from './tunnel';
 import { createBackupApi, unavailableBackups, type BackupOptions } from './backups';
+import { instanceDisk } from './disk';
+import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
 /** While Docker cannot be reached, try to start watching it again this often. */
 export const WATCH_RETRY_MS = 15_000;
@@ -37,6 +39,8 @@ export interface CoreDeps {
   log?: (line: string) => void;
   /** backups and their scheduler (api/backups.ts); without it the backups.* methods answer STATE */
   backups?: BackupOptions;
+  /** what `system.startDocker` does (default: engine/start-docker.ts on this machine; tests give a fake) */
+  startDocker?: () => Promise<DockerStartResult>;
 }
 
 /** The core behind the contract, with the bus and operations exposed for the shell and tests. */
@@ -144,6 +148,12 @@ export function createCore(deps: CoreDeps): EngawaCore {
       return toSystemReport(report);
     },
 
+    'system.startDocker': async () => {
+      const result = await (deps.startDocker ?? (() => startDocker(realStartDockerEnv())))();
+      log(`start Docker: ${result.started ? 'launched' : 'not launched'}: ${result.how}`);
+      return result;
+    },
+
     'stacks.list': async () => recipes.list().map(toStackInfo),
 
     'instances.list': async () => (await manager.list()).map(summary),
@@ -203,6 +213,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
       await manager.get(name);
       return (await deps.services.engine()).stats(projectName(name));
     },
+
+    'instances.disk': ({ name }) => instanceDisk(deps.services, name),
 
     'instances.exportCompose': async ({ name, dir }) => {
       const target = path.resolve(dir);

@@ -4,8 +4,9 @@
  * or when a core type no longer fits the contract type it is sent as.
  */
 import { z } from 'zod';
-import type { ApiErrorCode, ApiInput, ApiMethod, InstanceStatus as ContractStatus, LogLine as ContractLogLine, Progress as ContractProgress, ServiceStats as ContractStats, SystemReport, InstanceState as ContractState } from '../../shared/contract';
+import type { ApiErrorCode, ApiInput, ApiMethod, InstanceStatus as ContractStatus, LogLine as ContractLogLine, Progress as ContractProgress, ServiceStats as ContractStats, SystemReport, DockerStartResult as ContractStartResult, InstanceState as ContractState } from '../../shared/contract';
 import type { DoctorReport } from '../cli/doctor';
+import type { DockerStartResult as StartResult } from '../engine/start-docker';
 import type { ErrorCode } from '../errors';
 import type { LogLine, ServiceStats } from '../engine/types';
 import type { InstanceState, InstanceStatus } from '../instances/types';
@@ -46,6 +47,7 @@ const filePath = z.string().min(1).max(4096);
 export const INPUT_SCHEMAS = {
   'app.info': none,
   'system.check': none,
+  'system.startDocker': none,
   'stacks.list': none,
   'instances.list': none,
   'instances.get': instanceRef,
@@ -77,6 +79,7 @@ export const INPUT_SCHEMAS = {
   }),
   'instances.logs.unsubscribe': z.strictObject({ subscriptionId: id }),
   'instances.stats': instanceRef,
+  'instances.disk': instanceRef,
   'instances.exportCompose': z.strictObject({ name, dir: z.string().min(1).max(4096) }),
   'settings.get': none,
   'settings.set': z.strictObject(SETTINGS_FIELDS),
@@ -128,3 +131,4 @@ export type _StatusFits = Assert<InstanceStatus extends ContractStatus ? true : 
 export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
 export type _StatsFit = Assert<ServiceStats extends ContractStats ? true : false>;
 export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;
+export type _StartDockerFits = Assert<Same<StartResult, ContractStartResult>>;

@@ -7,6 +7,7 @@ import type Dockerode from 'dockerode';
 import { EngawaError } from '../errors';
 import { applyPlan, startPlan, type EngineContext } from './apply';
 import { classifyEngineError } from './classify';
+import { readVolumeUsage, type VolumeUsage } from './disk';
 import { readEngineInfo } from './connect';
 import { watchEvents } from './events';
 import { ensureImages } from './images';
@@ -156,6 +157,10 @@ export class DockerEngine implements EngineApi {
 
   events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription {
     return watchEvents(this.docker, onEvent, onConnection);
+  }
+
+  volumeUsage(project: string): Promise<VolumeUsage[]> {
+    return guard(() => readVolumeUsage(this.docker, project));
   }
 
   /** The plan's services as they are now, 'missing' for those without a container. */

@@ -247,4 +247,6 @@ export interface EngineApi {
   stats(project: string): Promise<ServiceStats[]>;
   /** Docker events for all Engawa containers; reconnects when the engine restarts */
   events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription;
+  /** disk use of the project's volumes (Docker's `/system/df`); optional so test fakes may leave it out */
+  volumeUsage?(project: string): Promise<import('./disk').VolumeUsage[]>;
 }

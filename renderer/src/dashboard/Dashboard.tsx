@@ -1,11 +1,12 @@
 /**
  * The dashboard of one instance: its live state and controls, then tabs for the overview
- * (services, addresses, resources), live logs and backups. Every instance is listed on the side.
+ * (services, addresses, resources), live logs, backups and settings (the danger zone: Delete). Every instance is listed on the side.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApp } from '../store/context';
 import { BackupsPanel } from '../backups/BackupsPanel';
+import { DeleteServer } from './DeleteServer';
 import { InstanceHeader } from './InstanceHeader';
 import { InstanceList } from './InstanceList';
 import { LogsPanel } from './LogsPanel';
@@ -14,7 +15,7 @@ import { ServicesCard } from './ServicesCard';
 import { UrlsCard } from './UrlsCard';
 import { TunnelCard } from './TunnelCard';
 
-const TABS = ['overview', 'logs', 'backups'] as const;
+const TABS = ['overview', 'logs', 'backups', 'settings'] as const;
 type Tab = (typeof TABS)[number];
 
 export function Dashboard(props: { name: string }) {
@@ -59,6 +60,7 @@ export function Dashboard(props: { name: string }) {
               )}
               {tab === 'logs' && <LogsPanel name={instance.name} />}
               {tab === 'backups' && <BackupsPanel instance={instance} />}
+              {tab === 'settings' && <DeleteServer instance={instance} onBackups={() => setTab('backups')} />}
             </div>
           </>
         )}

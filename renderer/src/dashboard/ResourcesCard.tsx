@@ -1,5 +1,6 @@
 /**
- * CPU and memory of the instance's services, with a short history as small charts.
+ * CPU and memory of the instance's services, with a short history as small charts; below them
+ * the disk its volumes use (DiskUse).
  *
  * When it asks: every STATS_INTERVAL_MS, but only while this card is on screen, the page is
  * visible (not minimised, not closed to the tray) and the instance runs; the next sample is
@@ -13,6 +14,7 @@ import type { ApiError, InstanceState, ServiceStats } from '../../../electron/sh
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { Sparkline } from '../components/Sparkline';
+import { DiskUse } from './DiskUse';
 import { toApiError } from '../lib/errors';
 import { formatBytes, formatPercent } from '../lib/format';
 import { useApi } from '../store/context';
@@ -118,6 +120,7 @@ export function ResourcesCard(props: { name: string; state: InstanceState }) {
           <p className="help">{t('resources.when', { seconds: STATS_INTERVAL_MS / 1000 })}</p>
         </>
       )}
+      <DiskUse name={props.name} state={props.state} />
     </section>
   );
 }

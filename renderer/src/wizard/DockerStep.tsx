@@ -4,13 +4,14 @@
  * this step is on screen (Docker sends no event when it comes up); too little memory or disk →
  * how much each network needs.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EngineSummary, StackInfo, SystemReport } from '../../../electron/shared/contract';
+import type { ApiError, DockerStartResult, EngineSummary, StackInfo, SystemReport } from '../../../electron/shared/contract';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
+import { toApiError } from '../lib/errors';
 import { formatBytes, mibToGb } from '../lib/format';
-import { useApp } from '../store/context';
+import { useApi, useApp } from '../store/context';
 import { valueOf } from '../store/loadable';
 import { StepNav } from './parts';
 
@@ -53,9 +54,7 @@ function EngineMissing(props: { report: SystemReport; platform: string; onRetry:
         <section className="card card-flat">
           <h3>{t('docker.notRunning.title')}</h3>
           <p>{t(`docker.notRunning.${props.platform === 'linux' ? 'linux' : 'desktop'}`)}</p>
-          <button type="button" className="button" onClick={props.onRetry}>
-            {t('docker.checkAgain')}
-          </button>
+          <StartDocker onRetry={props.onRetry} />
         </section>
       </div>
       <details className="notice-detail">
@@ -63,6 +62,46 @@ function EngineMissing(props: { report: SystemReport; platform: string; onRetry:
         <p lang="en">{engine?.detail}</p>
       </details>
     </div>
+  );
+}
+
+/**
+ * "Start Docker": asks the core to launch Docker Desktop (or the OS's equivalent); the live wait
+ * then sees it come up. When it cannot (Linux's system Docker needs root), says what to do.
+ */
+function StartDocker(props: { onRetry: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [state, setState] = useState<{ status: 'idle' | 'starting' } | { status: 'done'; result: DockerStartResult } | { status: 'error'; error: ApiError }>({ status: 'idle' });
+  const start = () => {
+    setState({ status: 'starting' });
+    api.call('system.startDocker').then(
+      (result) => {
+        setState({ status: 'done', result });
+        if (result.started) props.onRetry();
+      },
+      (e: unknown) => setState({ status: 'error', error: toApiError(e) }),
+    );
+  };
+  return (
+    <>
+      <div className="choice-row">
+        <button type="button" className="button button-primary" onClick={start} disabled={state.status === 'starting'}>
+          {t('docker.start.button')}
+        </button>
+        <button type="button" className="button" onClick={props.onRetry}>
+          {t('docker.checkAgain')}
+        </button>
+      </div>
+      {state.status === 'starting' && <Loading label={t('docker.start.starting')} />}
+      {state.status === 'done' && (
+        <div className={`notice ${state.result.started ? 'notice-info' : 'notice-warn'}`} role="status" data-testid="docker-start-result">
+          <p>{t(state.result.started ? 'docker.start.started' : 'docker.start.cannot')}</p>
+          <p className="hint" lang="en">{state.result.how}</p>
+        </div>
+      )}
+      {state.status === 'error' && <ErrorNotice error={state.error} />}
+    </>
   );
 }
 

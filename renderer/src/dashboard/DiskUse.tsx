@@ -1,0 +1,78 @@
+/**
+ * The disk the instance's volumes use, each marked with what a backup does with it (caches are
+ * left out of backups by default and fetched again). Docker measures every volume to answer, so
+ * it is asked when the card appears, when the instance's state changes, and on "Refresh" only.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiError, InstanceDiskUse, InstanceState } from '../../../electron/shared/contract';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Loading } from '../components/Loading';
+import { toApiError } from '../lib/errors';
+import { formatBytes } from '../lib/format';
+import { useApi } from '../store/context';
+
+export function DiskUse(props: { name: string; state: InstanceState }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const [disk, setDisk] = useState<InstanceDiskUse | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const lng = i18n.language;
+
+  const load = useCallback(() => {
+    let stale = false;
+    setError(null);
+    api.call('instances.disk', { name: props.name }).then(
+      (value) => !stale && setDisk(value),
+      (e: unknown) => !stale && setError(toApiError(e)),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [api, props.name]);
+
+  // a state change (stopped, started, restored …) is when the numbers may have moved
+  useEffect(() => load(), [load, props.state]);
+
+  return (
+    <div className="disk-use">
+      <h3>{t('resources.disk.title')}</h3>
+      {error ? (
+        <ErrorNotice error={error} onRetry={load} />
+      ) : disk === null ? (
+        <Loading />
+      ) : disk.volumes.length === 0 ? (
+        <p className="empty">{t('resources.disk.none')}</p>
+      ) : (
+        <>
+          <p className="meter">
+            <span className="meter-label">{t('resources.disk.total')}</span>
+            <span className="meter-value" data-testid="disk-total">{formatBytes(disk.totalBytes, lng)}</span>
+          </p>
+          <table className="services disk-volumes">
+            <thead>
+              <tr>
+                <th scope="col">{t('resources.disk.volume')}</th>
+                <th scope="col">{t('resources.disk.size')}</th>
+                <th scope="col">{t('resources.disk.backup')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {disk.volumes.map((v) => (
+                <tr key={v.volume} data-volume={v.key} data-backup={v.backup}>
+                  <td><code>{v.key}</code></td>
+                  <td>{v.bytes === null ? t('resources.disk.unknown') : formatBytes(v.bytes, lng)}</td>
+                  <td>{t(`resources.disk.kind.${v.backup}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {disk.volumes.some((v) => v.backup === 'cache') && <p className="help">{t('resources.disk.cacheHelp')}</p>}
+          <button type="button" className="button" onClick={load}>
+            {t('resources.disk.refresh')}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
