@@ -2,10 +2,13 @@
  * The browser-mode host the end-to-end tests run against (started by playwright.config.ts), and
  * a client of its API for what the tests do behind the page's back (clean-up).
  */
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
 import type { ApiEvents } from '../../electron/shared/contract';
 import { createApi, type EngawaApi } from '../../renderer/src/api/client';
 import { createWsTransport } from '../../renderer/src/api/ws-client';
+import { STANDIN } from '../stubs/cloudflare/standin';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 4319);
 /** The host's fixed token (tests only; `npm run serve` makes a random one otherwise). */
@@ -18,7 +21,16 @@ export const E2E_IMAGES: Record<string, string> = {
   'docker.io/library/postgres:15': 'local/postgres:15',
   'docker.io/library/redis:7': 'local/redis:7',
   'docker.io/library/busybox:1': 'local/busybox-httpd:1',
+  [CLOUDFLARED_IMAGE]: STANDIN,
 };
+/** Where the tunnel spec runs the fake Cloudflare API and the loopback edge (fixed: the host is told at start). */
+export const E2E_CLOUDFLARE_PORT = E2E_PORT + 1;
+export const E2E_EDGE_PORT = E2E_PORT + 2;
+/** The host's ENGAWA_CLOUDFLARE_API_URL and ENGAWA_TUNNEL_EDGE_URL. */
+export const E2E_CLOUDFLARE_API_URL = `http://127.0.0.1:${E2E_CLOUDFLARE_PORT}/client/v4`;
+export const E2E_EDGE_URL = `http://127.0.0.1:${E2E_EDGE_PORT}`;
+/** Everything the host printed (stdout and stderr), for specs that scan it; git-ignored. */
+export const E2E_HOST_LOG = fileURLToPath(new URL('../../test-results/e2e-host.log', import.meta.url));
 
 /** The host's API over its WebSocket, as the page sees it; `close` ends the connection. */
 export async function hostApi(): Promise<{ api: EngawaApi; close: () => void; ended: (opId: string) => Promise<ApiEvents['op.done'] | ApiEvents['op.failed']> }> {

@@ -3,18 +3,21 @@
  * browsers here), against `npm run serve`: the real core on the test engine (DOCKER_HOST), with a
  * fresh ENGAWA_HOME, the test recipe (ENGAWA_RECIPES) and the local test images (ENGAWA_IMAGES),
  * on a fixed port and token. `serve` builds the renderer when it is older than its sources.
+ * Cloudflare is the tunnel spec's fake API and loopback edge on fixed ports (host.ts), cloudflared
+ * its stand-in image; the host's output is also written to E2E_HOST_LOG for specs to scan.
  * Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_PORT (default 4319), DOCKER_HOST.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import { E2E_IMAGES, E2E_PORT, E2E_TOKEN, TEST_RECIPE_FILE } from './host';
+import { E2E_CLOUDFLARE_API_URL, E2E_EDGE_URL, E2E_HOST_LOG, E2E_IMAGES, E2E_PORT, E2E_TOKEN, TEST_RECIPE_FILE } from './host';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // made once in the main process; workers inherit it through the environment
 process.env.ENGAWA_E2E_HOME ??= mkdtempSync(path.join(os.tmpdir(), 'engawa-e2e-'));
+mkdirSync(path.dirname(E2E_HOST_LOG), { recursive: true });
 
 export default defineConfig({
   testDir: '.',
@@ -22,6 +25,13 @@ export default defineConfig({
   testIgnore: 'electron/**', // the Electron smoke test runs on release CI (test/e2e/electron/playwright.config.ts)
   outputDir: '../../test-results/e2e',
   globalTeardown: './global-teardown.ts',
+  // The wizard and tunnel specs start from a host with no server and set the shared language, so
+  // they run one at a time, after the specs that make servers behind their backs.
+  projects: [
+    { name: 'app', testIgnore: ['electron/**', 'wizard.spec.ts', 'tunnel.spec.ts'] },
+    { name: 'wizard', testMatch: 'wizard.spec.ts', dependencies: ['app'] },
+    { name: 'tunnel', testMatch: 'tunnel.spec.ts', dependencies: ['wizard'] },
+  ],
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   workers: 2,
@@ -45,7 +55,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npm run serve',
+    command: `npm run serve 2>&1 | tee '${E2E_HOST_LOG}'`,
     cwd: repoRoot,
     env: {
       ENGAWA_HOME: process.env.ENGAWA_E2E_HOME,
@@ -53,6 +63,8 @@ export default defineConfig({
       ENGAWA_IMAGES: JSON.stringify(E2E_IMAGES),
       ENGAWA_SERVE_PORT: String(E2E_PORT),
       ENGAWA_SERVE_TOKEN: E2E_TOKEN,
+      ENGAWA_CLOUDFLARE_API_URL: E2E_CLOUDFLARE_API_URL,
+      ENGAWA_TUNNEL_EDGE_URL: E2E_EDGE_URL,
     },
     url: `http://127.0.0.1:${E2E_PORT}/`,
     reuseExistingServer: false,

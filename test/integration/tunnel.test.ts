@@ -1,7 +1,7 @@
 /**
  * Cloudflare Tunnel on the real engine, through the CLI, against the fake API: the connector runs
  * on the instance network with the right command, token file, health check and no published port
- * (a stand-in for cloudflared, built here from local/busybox-httpd:1, records how it was started
+ * (a stand-in for cloudflared, test/stubs/cloudflare/standin.ts, records how it was started
  * and answers `cloudflared tunnel … ready`); a loopback edge routes public host names through the
  * generated ingress to the instance; tokens appear nowhere they must not; destroy cleans up.
  */
@@ -10,7 +10,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tarFiles } from '../../electron/core/engine/tar';
 import { InstanceManager } from '../../electron/core/instances/manager';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { loadRecipeFile } from '../../electron/core/stacks/registry';
@@ -18,41 +17,8 @@ import { CLOUDFLARED_IMAGE, TOKEN_FILE } from '../../electron/core/tunnel/connec
 import type { IngressRuleJson } from '../../electron/core/tunnel/types';
 import { startEdge, publishedPorts, type Edge } from '../stubs/cloudflare/edge';
 import { FakeCloudflare } from '../stubs/cloudflare/fake-api';
+import { buildStandin, STANDIN } from '../stubs/cloudflare/standin';
 import { cli, docker, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
-
-const STANDIN = 'local/cloudflared-standin:1';
-/** The stand-in: records argv, uid and env, then serves /ready on the metrics port; `… ready` checks it. */
-const STANDIN_SCRIPT = `#!/bin/sh
-for a in "$@"; do
-  if [ "$a" = ready ]; then timeout 3 wget -q -O /dev/null http://127.0.0.1:20241/ready; exit $?; fi
-done
-echo "$*" > /standin/argv
-id -u > /standin/uid
-env > /standin/env
-mkdir -p /standin/www && echo '{"status":200,"readyConnections":4}' > /standin/www/ready
-exec httpd -f -p 20241 -h /standin/www
-`;
-const DOCKERFILE = `FROM local/busybox-httpd:1
-COPY cloudflared /bin/cloudflared
-RUN mkdir /standin && chown 65532:65532 /standin
-USER 65532:65532
-ENTRYPOINT ["cloudflared", "--no-autoupdate"]
-CMD ["version"]
-`;
-
-async function buildStandin(): Promise<void> {
-  const d = docker();
-  const stream = await d.buildImage(
-    tarFiles([
-      { path: 'Dockerfile', content: DOCKERFILE, mode: 0o644, uid: 0, gid: 0 },
-      { path: 'cloudflared', content: STANDIN_SCRIPT, mode: 0o755, uid: 0, gid: 0 },
-    ]) as unknown as NodeJS.ReadableStream,
-    { t: STANDIN },
-  );
-  const out = await new Promise<unknown[]>((resolve, reject) => d.modem.followProgress(stream, (e, r) => (e ? reject(e) : resolve(r ?? []))));
-  const failed = out.find((m) => typeof m === 'object' && m !== null && 'error' in m);
-  if (failed) throw new Error(`stand-in build failed: ${JSON.stringify(failed)}`);
-}
 
 const name = uniqueName('tun');
 const domain = `${name}.example.com`;
@@ -109,7 +75,7 @@ async function execIn(container: string, cmd: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  await buildStandin();
+  await buildStandin(docker());
   home = await tempHome();
   files = await mkdtemp(path.join(os.tmpdir(), 'engawa-tunnel-files-'));
   fake = await FakeCloudflare.start();

@@ -2,7 +2,7 @@
  * The API-token mode of the tunnel step: open Cloudflare's token page (pre-filled, with the
  * permissions as a checklist), paste the token, verify it (nothing is created), then pick an
  * active domain and the public host name. A pending domain says which name servers to set; a
- * missing permission is named before anything is made.
+ * missing permission is named before anything is made; a token Cloudflare refuses is said so.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -81,7 +81,15 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
       <button type="button" className="button" onClick={() => void verify()} disabled={verifying || choice.apiToken.trim() === ''}>
         {verifying ? t('tunnel.api.verifying') : t('tunnel.api.verify')}
       </button>
-      {error && <ErrorNotice error={error} />}
+      {error &&
+        (error.details?.reason === 'token' ? (
+          <div className="notice notice-error" role="alert" data-testid="bad-token">
+            <p className="notice-title">{t('tunnel.api.badTokenTitle')}</p>
+            <p>{t('tunnel.api.badTokenBody')}</p>
+          </div>
+        ) : (
+          <ErrorNotice error={error} />
+        ))}
       {missing.length > 0 && (
         <div className="notice notice-error" role="alert" data-testid="missing-permissions">
           <p className="notice-title">{t('tunnel.api.missingTitle')}</p>

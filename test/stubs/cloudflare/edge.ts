@@ -23,6 +23,8 @@ export interface EdgeOptions {
   resolve: (service: URL) => { host: string; port: number } | undefined;
   /** false while no connector is attached (default: always attached) */
   connected?: () => boolean;
+  /** the port on 127.0.0.1 (default: any free port) */
+  port?: number;
 }
 
 export interface Edge {
@@ -75,7 +77,10 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -103,14 +103,18 @@ export class FakeCloudflare {
   /** the API base URL to give Engawa (ENGAWA_CLOUDFLARE_API_URL) */
   url = '';
 
-  static async start(): Promise<FakeCloudflare> {
+  /** Starts the fake on 127.0.0.1, on `opts.port` (default: any free port). */
+  static async start(opts: { port?: number } = {}): Promise<FakeCloudflare> {
     const fake = new FakeCloudflare();
     const server = http.createServer((req, res) => void fake.handle(req, res));
     server.on('connection', (s) => {
       fake.sockets.add(s);
       s.on('close', () => fake.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+    });
     fake.server = server;
     fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${BASE}`;
     return fake;
