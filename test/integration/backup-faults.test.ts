@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
 import type { Manifest } from '../../electron/core/backup/manifest';
@@ -17,16 +17,8 @@ import { execIn } from '../../electron/core/engine/tasks';
 import { getRecipe } from '../../electron/core/stacks/registry';
 import { generateSecrets } from '../../electron/core/stacks/secrets';
 import { entryFor, manifestOf, readRawArchive, writeRawArchive } from '../unit/backup/raw-archive';
-import { cli, docker, labelled, LOCAL_IMAGES, REPO, TEST_RECIPE, tempHome, uniqueName } from './helpers';
-
-const PASS = 'correct horse battery';
-const ENV = { ENGAWA_BACKUP_PASSPHRASE: PASS };
-
-async function sql(instance: string, query: string): Promise<string> {
-  const r = await execIn(docker().getContainer(`engawa-${instance}-db-1`), ['psql', '-X', '-U', 'app', '-d', 'app', '-Atc', query]);
-  if (r.exitCode !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
+import { ENV, PASS, sql, useTestWebInstance } from './backup-world';
+import { cli, docker, labelled, LOCAL_IMAGES, REPO, TEST_RECIPE } from './helpers';
 
 /** Everything that says what state an instance is in: its rows, record, secrets, Docker objects. */
 async function snapshot(home: string, name: string): Promise<unknown> {
@@ -67,14 +59,10 @@ function killDuring(home: string, args: string[], when: RegExp, delayMs = 0): Pr
 }
 
 describe('backup faults', () => {
-  let home: { dir: string; cleanup: () => Promise<void> };
-  const name = uniqueName('bkf');
+  const { name, home } = useTestWebInstance('bkf');
   let file = '';
 
   beforeAll(async () => {
-    home = await tempHome();
-    const created = await cli(home.dir, ['create', 'test-web', '--name', name, '--domain', `${name}.example.com`]);
-    expect(created.code, created.stderr).toBe(0);
     // enough data that a kill lands while bytes are streaming
     await sql(name, "INSERT INTO notes(body) SELECT md5(random()::text) || repeat('x', 200) FROM generate_series(1, 200000)");
     const blob = await execIn(docker().getContainer(`engawa-${name}-redis-1`), ['sh', '-c', 'head -c 150000000 /dev/urandom > /data/blob']);
@@ -83,11 +71,6 @@ describe('backup faults', () => {
     expect(r.code, r.stderr).toBe(0);
     file = (r.json() as { path: string }).path;
     await sql(name, "INSERT INTO notes(body) VALUES ('after the backup')");
-  });
-
-  afterAll(async () => {
-    await cli(home.dir, ['destroy', name, '--yes']);
-    await home.cleanup();
   });
 
   it.each([

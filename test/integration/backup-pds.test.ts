@@ -9,53 +9,26 @@
  * in-memory PLC directory on it as `plc`. Images: `bash scripts/build-test-images.sh`; client:
  * `npm ci --prefix test/kit/client`.
  */
-import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../electron/core/backup/manifest';
 import { secretFile } from '../../electron/core/instances/home';
-import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
 import { readRawArchive } from '../unit/backup/raw-archive';
-import { cli, docker, eventually, labelled, LOCAL_IMAGES, REPO, tempHome, uniqueName, type CliResult } from './helpers';
+import { cli, docker, labelled, tempHome, uniqueName, type CliResult } from './helpers';
+import { loadAtpAgent, OFFLINE, PDS_IMAGES, PNG, requirePdsImages, startPlc, type Agent, type AgentClass, type Plc } from './pds-world';
 
-const kit = JSON.parse(await readFile(path.join(REPO, 'test/kit/pds/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-const PDS_IMAGE = `local/pds:${kit.dependencies['@atproto/pds']}`;
-const PLC_IMAGE = `local/plc:${kit.dependencies['@did-plc/server']}`;
-const IMAGES = JSON.stringify({ ...LOCAL_IMAGES, [blueskyRecipe.services[0]?.image as string]: PDS_IMAGE });
+const IMAGES = JSON.stringify(PDS_IMAGES);
 const DOMAIN = 'example.com';
 const OWNER = `alice.${DOMAIN}`;
 const PASS = 'correct horse battery';
-const OFFLINE = ['pds.PDS_DID_PLC_URL=http://plc:2582', 'pds.PDS_CRAWLERS=', 'pds.PDS_BSKY_APP_VIEW_URL=', 'pds.PDS_BSKY_APP_VIEW_DID=', 'pds.PDS_REPORT_SERVICE_URL=', 'pds.PDS_REPORT_SERVICE_DID=']
-  .flatMap((s) => ['--set', s]);
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-interface BlobRef {
-  ref: { toString(): string };
-}
-interface Agent {
-  login(opts: { identifier: string; password: string }): Promise<unknown>;
-  did?: string;
-  uploadBlob(data: Uint8Array, opts: { encoding: string }): Promise<{ data: { blob: BlobRef } }>;
-  post(record: Record<string, unknown>): Promise<{ uri: string }>;
-  com: {
-    atproto: {
-      repo: { getRecord(q: { repo: string; collection: string; rkey: string }): Promise<{ data: { value: Record<string, unknown> } }> };
-      sync: { getBlob(q: { did: string; cid: string }): Promise<{ data: Uint8Array }> };
-      identity: { getRecommendedDidCredentials(): Promise<{ data: { rotationKeys?: string[]; verificationMethods?: Record<string, string> } }> };
-    };
-  };
-}
-type AgentClass = new (opts: { service: string; fetch?: typeof fetch }) => Agent;
 
 const name = uniqueName('bkpds');
 const project = `engawa-${name}`;
 const network = `${project}_default`;
 let home: { dir: string; cleanup: () => Promise<void> };
 let d: Dockerode;
-let plc: Dockerode.Container;
-let plcPort = 0;
+let plc: Plc;
 let AtpAgent: AgentClass;
 
 const run = (args: string[]): Promise<CliResult> => cli(home.dir, args, { ENGAWA_IMAGES: IMAGES, ENGAWA_BACKUP_PASSPHRASE: PASS });
@@ -72,8 +45,8 @@ async function agent(): Promise<Agent> {
 
 /** The identity as the PLC directory, the secrets and the PDS itself tell it. */
 async function identity(a: Agent, did: string): Promise<unknown> {
-  const doc = (await (await fetch(`http://127.0.0.1:${plcPort}/${did}`)).json()) as { verificationMethod: { publicKeyMultibase: string }[] };
-  const plcData = (await (await fetch(`http://127.0.0.1:${plcPort}/${did}/data`)).json()) as { rotationKeys: string[]; verificationMethods: Record<string, string> };
+  const doc = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}`)).json()) as { verificationMethod: { publicKeyMultibase: string }[] };
+  const plcData = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}/data`)).json()) as { rotationKeys: string[]; verificationMethods: Record<string, string> };
   const recommended = (await a.com.atproto.identity.getRecommendedDidCredentials()).data;
   const secrets = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
   return {
@@ -88,32 +61,17 @@ async function identity(a: Agent, did: string): Promise<unknown> {
 
 beforeAll(async () => {
   d = docker();
-  for (const image of [PDS_IMAGE, PLC_IMAGE]) {
-    await d.getImage(image).inspect().catch(() => {
-      throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
-    });
-  }
-  const require = createRequire(path.join(REPO, 'test/kit/client/package.json'));
-  ({ AtpAgent } = require('@atproto/api') as { AtpAgent: AgentClass });
+  await requirePdsImages(d);
+  AtpAgent = loadAtpAgent();
   home = await tempHome();
   await d.createNetwork({ Name: network });
-  plc = await d.createContainer({
-    name: `${project}-plc-test`,
-    Image: PLC_IMAGE,
-    ExposedPorts: { '2582/tcp': {} },
-    HostConfig: { NetworkMode: network, PortBindings: { '2582/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
-    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['plc'] } } },
-  });
-  await plc.start();
-  plcPort = Number((await plc.inspect()).NetworkSettings.Ports['2582/tcp']?.[0]?.HostPort);
-  const healthy = () => fetch(`http://127.0.0.1:${plcPort}/_health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined);
-  await eventually(healthy, 30_000, 'the PLC directory');
+  plc = await startPlc(d, network, project);
 });
 
 afterAll(async () => {
   if (d === undefined) return;
   await run(['destroy', name, '--yes']).catch(() => undefined);
-  await plc?.remove({ force: true, v: true }).catch(() => undefined);
+  await plc?.remove().catch(() => undefined);
   await d.getNetwork(network).remove().catch(() => undefined);
   await home?.cleanup();
 });

@@ -1,13 +1,16 @@
 /**
  * Shared set-up for integration tests on the real engine at DOCKER_HOST: the local image map,
- * a temporary Engawa home, the CLI run in-process with captured output, and label queries.
+ * a temporary Engawa home, the CLI run in-process with captured output, label queries, running a
+ * command in a container, and HTTP with a chosen Host header.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
+import { execIn } from '../../electron/core/engine/tasks';
 import { LABELS } from '../../electron/core/engine/types';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
@@ -86,4 +89,24 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs:
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Runs `cmd` in the container with that name or id and returns its output (stdout, then stderr), whatever its exit code. */
+export async function execOutput(container: string, cmd: string[]): Promise<string> {
+  const r = await execIn(docker().getContainer(container), cmd);
+  return r.stdout + r.stderr;
+}
+
+/** GET `url` with a chosen Host header (fetch cannot set Host). */
+export function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -6,23 +6,15 @@
  * code is not under test here. Images: `bash scripts/build-test-images.sh`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import type Dockerode from 'dockerode';
-import { docker, eventually, uniqueName } from './helpers';
+import { docker, eventually, getWithHost, uniqueName } from './helpers';
+import { PDS_IMAGES, PDS_VERSION, requirePdsImages, startPlc, type Plc } from './pds-world';
 import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
 import { PdsClient } from '../../electron/core/stacks/bluesky/xrpc';
 import { plan } from '../../electron/core/stacks/plan';
 import { generateSecrets } from '../../electron/core/stacks/secrets';
 import { isEngawaError } from '../../electron/core/errors';
 import { LABELS, type PlannedService } from '../../electron/core/engine/types';
-
-const kit = JSON.parse(readFileSync(new URL('../kit/pds/package.json', import.meta.url), 'utf8')) as {
-  dependencies: Record<string, string>;
-};
-const KIT_PDS_VERSION = kit.dependencies['@atproto/pds'] as string;
-const PDS_IMAGE = `local/pds:${KIT_PDS_VERSION}`;
-const PLC_IMAGE = `local/plc:${kit.dependencies['@did-plc/server']}`;
 
 const DOMAIN = 'example.com';
 const instance = uniqueName('pdskit');
@@ -31,42 +23,25 @@ const pdsPlan = plan(blueskyRecipe, {
   instance,
   domain: DOMAIN,
   secrets,
-  images: { [blueskyRecipe.services[0]?.image as string]: PDS_IMAGE },
+  images: PDS_IMAGES,
   // nothing may try the internet: local PLC, no app view, no report service, no relays
   settings: { plc_url: 'http://plc:2582', appview_url: '', appview_did: '', report_service_url: '', report_service_did: '', crawlers: '' },
 });
 const pdsService = pdsPlan.services.find((s) => s.name === 'pds') as PlannedService;
-const projectLabel = { [LABELS.project]: pdsPlan.project };
 
 let d: Dockerode;
 let pds: PdsClient;
 let pdsPort = 0;
-let plcPort = 0;
+let plc: Plc;
 let pdsContainer: Dockerode.Container;
 
 beforeAll(async () => {
   d = docker();
-  for (const image of [PDS_IMAGE, PLC_IMAGE]) {
-    await d.getImage(image).inspect().catch(() => {
-      throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
-    });
-  }
+  await requirePdsImages(d);
   await d.createNetwork({ Name: pdsPlan.network.name, Labels: pdsPlan.network.labels });
   for (const v of pdsPlan.volumes) await d.createVolume({ Name: v.name, Labels: v.labels });
 
-  const plc = await d.createContainer({
-    name: `${pdsPlan.project}-plc-1`,
-    Image: PLC_IMAGE,
-    Labels: { ...projectLabel, [LABELS.service]: 'plc' },
-    ExposedPorts: { '2582/tcp': {} },
-    HostConfig: { NetworkMode: pdsPlan.network.name, PortBindings: { '2582/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
-    NetworkingConfig: { EndpointsConfig: { [pdsPlan.network.name]: { Aliases: ['plc'] } } },
-  });
-  await plc.start();
-  plcPort = hostPort(await plc.inspect(), 2582);
-  // with a timeout: a connection made through the published port before the server listens can hang
-  const plcHealthy = () => fetch(`http://127.0.0.1:${plcPort}/_health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined);
-  await eventually(plcHealthy, 30_000, 'the PLC directory');
+  plc = await startPlc(d, pdsPlan.network.name, pdsPlan.project);
 
   pdsContainer = await d.createContainer(containerOptions(pdsService, pdsPlan.network.name));
   await pdsContainer.start();
@@ -82,6 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (d === undefined) return;
+  await plc?.remove().catch(() => undefined);
   const filters = { label: [`${LABELS.project}=${pdsPlan.project}`] };
   for (const c of await d.listContainers({ all: true, filters })) await d.getContainer(c.Id).remove({ force: true, v: true });
   for (const v of (await d.listVolumes({ filters })).Volumes ?? []) await d.getVolume(v.Name).remove();
@@ -117,20 +93,6 @@ function hostPort(info: Dockerode.ContainerInspectInfo, port: number): number {
   return Number(binding.HostPort);
 }
 
-/** GET with a chosen Host header (fetch cannot set Host). */
-function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 async function expectRejected(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(
     () => undefined,
@@ -146,7 +108,7 @@ describe('Bluesky PDS with a local PLC directory', () => {
   let did = '';
 
   it('is healthy, reports its version and offers handles under the domain', async () => {
-    expect(await pds.health()).toEqual({ version: KIT_PDS_VERSION });
+    expect(await pds.health()).toEqual({ version: PDS_VERSION });
     const server = await pds.describeServer();
     expect(server.availableUserDomains).toEqual([`.${DOMAIN}`]);
     expect(server.inviteCodeRequired).toBe(true);
@@ -160,7 +122,7 @@ describe('Bluesky PDS with a local PLC directory', () => {
     expect(account.did).toMatch(/^did:plc:[a-z2-7]{24}$/);
     did = account.did;
 
-    const res = await fetch(`http://127.0.0.1:${plcPort}/${did}`);
+    const res = await fetch(`http://127.0.0.1:${plc.port}/${did}`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { alsoKnownAs: string[]; service: { id: string; type: string; serviceEndpoint: string }[] };
     expect(doc.alsoKnownAs).toEqual([`at://${handle}`]);
@@ -168,8 +130,8 @@ describe('Bluesky PDS with a local PLC directory', () => {
   });
 
   it('answers /.well-known/atproto-did for the handle by its Host header', async () => {
-    expect(await getWithHost(pdsPort, '/.well-known/atproto-did', handle)).toEqual({ status: 200, body: did });
-    expect((await getWithHost(pdsPort, '/.well-known/atproto-did', `nobody.${DOMAIN}`)).status).toBe(404);
+    expect(await getWithHost(`http://127.0.0.1:${pdsPort}/.well-known/atproto-did`, handle)).toEqual({ status: 200, body: did });
+    expect((await getWithHost(`http://127.0.0.1:${pdsPort}/.well-known/atproto-did`, `nobody.${DOMAIN}`)).status).toBe(404);
   });
 
   it('refuses a taken handle, a missing invite code and a handle outside the domain', async () => {

@@ -16,12 +16,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cli, docker, eventually, labelled, LOCAL_IMAGES, REPO, tempHome, uniqueName, type CliResult } from './helpers';
-import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
+import { cli, docker, getWithHost, labelled, tempHome, uniqueName, type CliResult } from './helpers';
+import { loadAtpAgent, OFFLINE, PDS_IMAGES, PNG, requirePdsImages, startPlc, type Agent, type AgentClass, type BlobRef, type Plc } from './pds-world';
 import { secretFile } from '../../electron/core/instances/home';
 import { InstanceManager } from '../../electron/core/instances/manager';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
@@ -30,10 +29,7 @@ import { buildIngress } from '../../electron/core/tunnel/ingress';
 import type { IngressRuleJson } from '../../electron/core/tunnel/types';
 import { publishedPorts, startEdge, type Edge } from '../stubs/cloudflare/edge';
 
-const kitVersions = JSON.parse(await readFile(path.join(REPO, 'test/kit/pds/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-const PDS_IMAGE = `local/pds:${kitVersions.dependencies['@atproto/pds']}`;
-const PLC_IMAGE = `local/plc:${kitVersions.dependencies['@did-plc/server']}`;
-const IMAGES = JSON.stringify({ ...LOCAL_IMAGES, [blueskyRecipe.services[0]?.image as string]: PDS_IMAGE });
+const IMAGES = JSON.stringify(PDS_IMAGES);
 
 const DOMAIN = 'example.com';
 const PDS_HOST = `pds.${DOMAIN}`;
@@ -41,46 +37,10 @@ const OWNER = `alice.${DOMAIN}`;
 const name = uniqueName('bsky');
 const project = `engawa-${name}`;
 const network = `${project}_default`;
-/** nothing may try the internet: the local PLC, no relays, no app view, no report service */
-const OFFLINE = [
-  'pds.PDS_DID_PLC_URL=http://plc:2582',
-  'pds.PDS_CRAWLERS=',
-  'pds.PDS_BSKY_APP_VIEW_URL=',
-  'pds.PDS_BSKY_APP_VIEW_DID=',
-  'pds.PDS_REPORT_SERVICE_URL=',
-  'pds.PDS_REPORT_SERVICE_DID=',
-].flatMap((s) => ['--set', s]);
-
-/** A valid 1×1 PNG (a truncated one makes the PDS's type sniffer fail). */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-/** The part of @atproto/api this test uses (loaded from the kit, outside the app's dependency tree). */
-interface BlobRef {
-  ref: { toString(): string };
-  mimeType: string;
-  size: number;
-}
-interface Agent {
-  login(opts: { identifier: string; password: string }): Promise<unknown>;
-  did?: string;
-  uploadBlob(data: Uint8Array, opts: { encoding: string }): Promise<{ data: { blob: BlobRef } }>;
-  post(record: Record<string, unknown>): Promise<{ uri: string; cid: string }>;
-  com: {
-    atproto: {
-      repo: { getRecord(q: { repo: string; collection: string; rkey: string }): Promise<{ data: { value: Record<string, unknown> } }> };
-      sync: { getBlob(q: { did: string; cid: string }): Promise<{ data: Uint8Array }> };
-    };
-  };
-}
-type AgentClass = new (opts: { service: string; fetch?: typeof fetch }) => Agent;
 
 let home: { dir: string; cleanup: () => Promise<void> };
 let d: Dockerode;
-let plc: Dockerode.Container;
-let plcPort = 0;
+let plc: Plc;
 let AtpAgent: AgentClass;
 let localUrl = '';
 let ownerPassword = '';
@@ -129,54 +89,21 @@ function agent(): Agent {
 
 beforeAll(async () => {
   d = docker();
-  for (const image of [PDS_IMAGE, PLC_IMAGE]) {
-    await d.getImage(image).inspect().catch(() => {
-      throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
-    });
-  }
-  const require = createRequire(path.join(REPO, 'test/kit/client/package.json'));
-  try {
-    ({ AtpAgent } = require('@atproto/api') as { AtpAgent: AgentClass });
-  } catch {
-    throw new Error('The client kit is missing: run npm ci --prefix test/kit/client');
-  }
+  await requirePdsImages(d);
+  AtpAgent = loadAtpAgent();
   home = await tempHome();
   await d.createNetwork({ Name: network });
-  plc = await d.createContainer({
-    name: `${project}-plc-test`,
-    Image: PLC_IMAGE,
-    ExposedPorts: { '2582/tcp': {} },
-    HostConfig: { NetworkMode: network, PortBindings: { '2582/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
-    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['plc'] } } },
-  });
-  await plc.start();
-  plcPort = Number((await plc.inspect()).NetworkSettings.Ports['2582/tcp']?.[0]?.HostPort);
-  const healthy = () => fetch(`http://127.0.0.1:${plcPort}/_health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined);
-  await eventually(healthy, 30_000, 'the PLC directory');
+  plc = await startPlc(d, network, project);
 });
 
 afterAll(async () => {
   await edge?.close();
   if (d === undefined) return;
   await run(['destroy', name, '--yes']).catch(() => undefined);
-  await plc?.remove({ force: true, v: true }).catch(() => undefined);
+  await plc?.remove().catch(() => undefined);
   await d.getNetwork(network).remove().catch(() => undefined);
   await home?.cleanup();
 });
-
-/** GET with a chosen Host header (fetch cannot set Host). */
-function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { headers: { host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** The accounts `engawa pds accounts --json` lists. */
 async function accounts(): Promise<{ handle: string; did: string; email?: string }[]> {
@@ -269,7 +196,7 @@ describe('a Bluesky PDS created and run by engawa', () => {
     expect(server.did).toBe(`did:web:${PDS_HOST}`);
     expect(await getWithHost(`${localUrl}/.well-known/atproto-did`, OWNER)).toEqual({ status: 200, body: did });
 
-    const doc = (await (await fetch(`http://127.0.0.1:${plcPort}/${did}`)).json()) as { alsoKnownAs: string[]; service: { type: string; serviceEndpoint: string }[] };
+    const doc = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}`)).json()) as { alsoKnownAs: string[]; service: { type: string; serviceEndpoint: string }[] };
     expect(doc.alsoKnownAs).toEqual([`at://${OWNER}`]);
     expect(doc.service).toEqual([expect.objectContaining({ type: 'AtprotoPersonalDataServer', serviceEndpoint: `https://${PDS_HOST}` })]);
   });
@@ -397,7 +324,7 @@ describe('a Bluesky PDS created and run by engawa', () => {
     const r = await run(['destroy', name, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(await labelled(project)).toEqual({ containers: [], volumes: [], networks: [] });
-    await plc.remove({ force: true, v: true });
+    await plc.remove();
     await d.getNetwork(network).remove();
     expect((await d.listNetworks({ filters: { name: [network] } })).filter((n) => n.Name === network)).toEqual([]);
     expect((await d.listContainers({ all: true, filters: { name: [project] } })).length).toBe(0);

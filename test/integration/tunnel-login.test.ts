@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../../electron/core/cli/run';
 import { DockerEngine } from '../../electron/core/engine/engine';
-import { tarFiles } from '../../electron/core/engine/tar';
+import { demuxBuffer } from '../../electron/core/engine/demux';
 import type { EngineApi } from '../../electron/core/engine/types';
 import { InstanceManager } from '../../electron/core/instances/manager';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
@@ -21,7 +21,8 @@ import { loadRecipeFile } from '../../electron/core/stacks/registry';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
 import { provisionTunnel } from '../../electron/core/tunnel/instance';
 import { CLOUDFLARED_HOME, LOGIN_CONFIG_FILE } from '../../electron/core/tunnel/login-connector';
-import { docker, eventually, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
+import { buildScriptImage } from '../stubs/cloudflare/standin';
+import { docker, eventually, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
 
 const STANDIN = 'local/cloudflared-login-standin:1';
 const STANDIN_SCRIPT = String.raw`#!/bin/sh
@@ -129,20 +130,6 @@ ENTRYPOINT ["cloudflared", "--no-autoupdate"]
 CMD ["version"]
 `;
 
-async function buildStandin(): Promise<void> {
-  const d = docker();
-  const stream = await d.buildImage(
-    tarFiles([
-      { path: 'Dockerfile', content: DOCKERFILE, mode: 0o644, uid: 0, gid: 0 },
-      { path: 'cloudflared', content: STANDIN_SCRIPT, mode: 0o755, uid: 0, gid: 0 },
-    ]) as unknown as NodeJS.ReadableStream,
-    { t: STANDIN },
-  );
-  const out = await new Promise<unknown[]>((resolve, reject) => d.modem.followProgress(stream, (e, r) => (e ? reject(e) : resolve(r ?? []))));
-  const failed = out.find((m) => typeof m === 'object' && m !== null && 'error' in m);
-  if (failed) throw new Error(`stand-in build failed: ${JSON.stringify(failed)}`);
-}
-
 /** The real engine, recording each cloudflared command (`run …`) and each project removal (`remove …`). */
 function recordingEngine(real: EngineApi, calls: string[]): EngineApi {
   return new Proxy(real, {
@@ -165,24 +152,6 @@ function recordingEngine(real: EngineApi, calls: string[]): EngineApi {
   });
 }
 
-async function execIn(container: string, cmd: string[]): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve());
-  });
-  const all = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
-    const len = all.readUInt32BE(i + 4);
-    out += all.subarray(i + 8, i + 8 + len).toString();
-    i += 8 + len;
-  }
-  return out;
-}
-
 /** A file in a volume, read by a throw-away busybox container. */
 async function readVolume(volume: string, file: string): Promise<string> {
   const d = docker();
@@ -194,14 +163,8 @@ async function readVolume(volume: string, file: string): Promise<string> {
   try {
     await c.start();
     await c.wait();
-    const buf = (await c.logs({ stdout: true, stderr: false })) as unknown as Buffer;
-    let out = '';
-    for (let i = 0; i + 8 <= buf.length; ) {
-      const len = buf.readUInt32BE(i + 4);
-      out += buf.subarray(i + 8, i + 8 + len).toString();
-      i += 8 + len;
-    }
-    return out;
+    const logs = (await c.logs({ stdout: true, stderr: false })) as unknown as Buffer;
+    return demuxBuffer(logs).stdout.toString();
   } finally {
     await c.remove({ force: true });
   }
@@ -248,11 +211,11 @@ async function run(args: string[], opts: { env?: Record<string, string>; approve
 async function approveIn(toolProject: string, zone: string): Promise<void> {
   const filters = { label: [`com.docker.compose.project=${toolProject}`, 'app.engawa.role=task'] };
   const login = await eventually(async () => (await docker().listContainers({ filters }))[0], 10_000, 'the running tunnel login container');
-  await execIn(login.Id, ['sh', '-c', `echo ${zone} > ${CLOUDFLARED_HOME}/.standin-cloudflare/approve`]);
+  await execOutput(login.Id, ['sh', '-c', `echo ${zone} > ${CLOUDFLARED_HOME}/.standin-cloudflare/approve`]);
 }
 
 beforeAll(async () => {
-  await buildStandin();
+  await buildScriptImage(docker(), STANDIN, DOCKERFILE, STANDIN_SCRIPT);
   home = await tempHome();
   engine = recordingEngine(new DockerEngine(docker()), calls);
 });
@@ -324,10 +287,10 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     // what the stand-in connector saw
-    expect((await execIn(container, ['cat', '/standin/argv'])).trim()).toBe(`--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`);
-    expect((await execIn(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
-    expect((await execIn(container, ['cat', '/standin/home'])).trim()).toBe('read-only');
-    expect(parse(await execIn(container, ['cat', '/standin/config.yml']))).toEqual({
+    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe(`--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`);
+    expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
+    expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('read-only');
+    expect(parse(await execOutput(container, ['cat', '/standin/config.yml']))).toEqual({
       'credentials-file': `${CLOUDFLARED_HOME}/.cloudflared/${tunnelId}.json`,
       ingress: [{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }],
     });

@@ -18,7 +18,7 @@ import type { IngressRuleJson } from '../../electron/core/tunnel/types';
 import { startEdge, publishedPorts, type Edge } from '../stubs/cloudflare/edge';
 import { FakeCloudflare } from '../stubs/cloudflare/fake-api';
 import { buildStandin, STANDIN } from '../stubs/cloudflare/standin';
-import { cli, docker, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
+import { cli, docker, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
 
 const name = uniqueName('tun');
 const domain = `${name}.example.com`;
@@ -53,25 +53,6 @@ function viaEdge(host: string, urlPath: string): Promise<{ status: number; body:
       })
       .on('error', reject);
   });
-}
-
-async function execIn(container: string, cmd: string[]): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve());
-  });
-  // demultiplex Docker's 8-byte frame headers
-  const all = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
-    const len = all.readUInt32BE(i + 4);
-    out += all.subarray(i + 8, i + 8 + len).toString();
-    i += 8 + len;
-  }
-  return out;
 }
 
 beforeAll(async () => {
@@ -138,11 +119,11 @@ describe('Cloudflare Tunnel on the real engine', () => {
 
     // what the stand-in saw: its command line, its user, its environment, the token file
     const container = `${project}-cloudflared-1`;
-    expect((await execIn(container, ['cat', '/standin/argv'])).trim()).toBe('--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 run');
-    expect((await execIn(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
-    expect(await execIn(container, ['cat', '/standin/env'])).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
-    expect((await execIn(container, ['stat', '-c', '%a %u %g', TOKEN_FILE])).trim()).toBe('400 65532 65532');
-    const connectorToken = (await execIn(container, ['cat', TOKEN_FILE])).trim();
+    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe('--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 run');
+    expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
+    expect(await execOutput(container, ['cat', '/standin/env'])).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
+    expect((await execOutput(container, ['stat', '-c', '%a %u %g', TOKEN_FILE])).trim()).toBe('400 65532 65532');
+    const connectorToken = (await execOutput(container, ['cat', TOKEN_FILE])).trim();
     expect(JSON.parse(Buffer.from(connectorToken, 'base64').toString())).toMatchObject({ t: tunnel!.id });
     expect(JSON.stringify(info)).not.toContain(connectorToken);
   });
@@ -169,7 +150,7 @@ describe('Cloudflare Tunnel on the real engine', () => {
   });
 
   it('no token appears in CLI output, the instance record or the plan', async () => {
-    const connectorToken = (await execIn(`${project}-cloudflared-1`, ['cat', TOKEN_FILE])).trim();
+    const connectorToken = (await execOutput(`${project}-cloudflared-1`, ['cat', TOKEN_FILE])).trim();
     const shownPlan = await run(['plan', 'test-web', '--domain', domain, '--tunnel', 'token']);
     const record = await readFile(path.join(home.dir, 'instances', `${name}.json`), 'utf8');
     const status = await run(['status', name, '--json']);
@@ -220,7 +201,7 @@ describe('the other tunnel choices on the command line', () => {
       expect(r.stdout + r.stderr).not.toContain(connectorToken);
       const info = await docker().getContainer(`engawa-${tokenName}-cloudflared-1`).inspect();
       expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--protocol', 'http2', 'run']);
-      expect((await execIn(`engawa-${tokenName}-cloudflared-1`, ['cat', TOKEN_FILE])).trim()).toBe(connectorToken);
+      expect((await execOutput(`engawa-${tokenName}-cloudflared-1`, ['cat', TOKEN_FILE])).trim()).toBe(connectorToken);
       expect(fake.requests.length).toBe(before);
     } finally {
       expect((await run(['destroy', tokenName, '--yes'])).code).toBe(0);

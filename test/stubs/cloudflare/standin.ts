@@ -32,13 +32,21 @@ CMD ["version"]
 `;
 
 /** Builds (or, from the build cache, re-tags) the stand-in image as STANDIN on `docker`. */
-export async function buildStandin(docker: Dockerode): Promise<void> {
+export function buildStandin(docker: Dockerode): Promise<void> {
+  return buildScriptImage(docker, STANDIN, DOCKERFILE, STANDIN_SCRIPT);
+}
+
+/**
+ * Builds `tag` on `docker` from a Dockerfile whose context holds one executable file, `cloudflared`,
+ * with `script` in it (how every cloudflared stand-in is made). Fails with the build's own error.
+ */
+export async function buildScriptImage(docker: Dockerode, tag: string, dockerfile: string, script: string): Promise<void> {
   const stream = await docker.buildImage(
     tarFiles([
-      { path: 'Dockerfile', content: DOCKERFILE, mode: 0o644, uid: 0, gid: 0 },
-      { path: 'cloudflared', content: STANDIN_SCRIPT, mode: 0o755, uid: 0, gid: 0 },
+      { path: 'Dockerfile', content: dockerfile, mode: 0o644, uid: 0, gid: 0 },
+      { path: 'cloudflared', content: script, mode: 0o755, uid: 0, gid: 0 },
     ]) as unknown as NodeJS.ReadableStream,
-    { t: STANDIN },
+    { t: tag },
   );
   const out = await new Promise<unknown[]>((resolve, reject) => docker.modem.followProgress(stream, (e, r) => (e ? reject(e) : resolve(r ?? []))));
   const failed = out.find((m) => typeof m === 'object' && m !== null && 'error' in m);
