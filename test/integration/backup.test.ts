@@ -10,46 +10,32 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
 import type { Manifest } from '../../electron/core/backup/manifest';
-import { execIn } from '../../electron/core/engine/tasks';
 import { readRawArchive } from '../unit/backup/raw-archive';
-import { cli, docker, labelled, tempHome, uniqueName } from './helpers';
+import { ENV, PASS, sql, useTestWebInstance } from './backup-world';
+import { cli, docker, labelled } from './helpers';
 
 const run = promisify(execFile);
-const PASS = 'correct horse battery';
-const ENV = { ENGAWA_BACKUP_PASSPHRASE: PASS };
-
-async function sql(instance: string, query: string): Promise<string> {
-  const r = await execIn(docker().getContainer(`engawa-${instance}-db-1`), ['psql', '-X', '-U', 'app', '-d', 'app', '-Atc', query]);
-  if (r.exitCode !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
-
 const notes = async (instance: string): Promise<string[]> => (await sql(instance, 'SELECT body FROM notes ORDER BY id')).split('\n').filter(Boolean);
 
 describe('backup and restore of the test stack', () => {
-  let home: { dir: string; cleanup: () => Promise<void> };
-  const name = uniqueName('bk');
+  const { name, home } = useTestWebInstance('bk');
   let file = '';
 
   beforeAll(async () => {
-    home = await tempHome();
-    const created = await cli(home.dir, ['create', 'test-web', '--name', name, '--domain', `${name}.example.com`]);
-    expect(created.code, created.stderr).toBe(0);
     await sql(name, "INSERT INTO notes(body) VALUES ('first'), ('second')");
   });
 
-  afterAll(async () => {
-    await cli(home.dir, ['destroy', name, '--yes']);
-    await home.cleanup();
-  });
-
   it('writes one encrypted file with the manifest first, then the dump, the volumes and the secrets', async () => {
+    const dangling = async () => ((await docker().listVolumes({ filters: { dangling: ['true'] } })).Volumes ?? []).map((v) => v.Name);
+    const before = await dangling();
     const r = await cli(home.dir, ['backup', name, '--json'], ENV);
     expect(r.code, r.stderr).toBe(0);
+    // helper containers take their images' anonymous volumes with them
+    expect((await dangling()).filter((v) => !before.includes(v))).toEqual([]);
     const out = r.json() as { path: string; entries: Manifest['entries']; excluded: Manifest['excluded'] };
     file = out.path;
     expect(path.dirname(file)).toBe(path.join(home.dir, 'backups'));

@@ -38,7 +38,7 @@ export async function* exportVolume(docker: Dockerode, project: string, image: s
     const stream = (await c.getArchive({ path: '/v/.' })) as AsyncIterable<Buffer>;
     for await (const chunk of stream) yield chunk;
   } finally {
-    await c.remove({ force: true }).catch(() => undefined);
+    await c.remove({ force: true, v: true }).catch(() => undefined); // v: the image's own anonymous volumes go too
   }
 }
 
@@ -50,7 +50,7 @@ export async function importVolume(docker: Dockerode, project: string, image: st
   } catch (e) {
     throw classifyEngineError(e);
   } finally {
-    await c.remove({ force: true }).catch(() => undefined);
+    await c.remove({ force: true, v: true }).catch(() => undefined); // v: the image's own anonymous volumes go too
   }
 }
 

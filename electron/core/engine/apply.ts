@@ -135,7 +135,7 @@ async function createService(ctx: EngineContext, plan: Plan, s: PlannedService, 
     await putFiles(container, s);
   } catch (e) {
     // a container without its files must not be mistaken for a finished one next time
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
     throw classifyEngineError(e);
   }
   return container.id;
