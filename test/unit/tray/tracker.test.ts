@@ -32,6 +32,10 @@ describe('trackInstances', () => {
     const { opId } = await tracker.call('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
     expect(opId).toMatch(/-/);
     await until(() => tracker.instances().find((i) => i.name === 'blog' && i.state === 'running'));
+    // 'running' is pushed as the create's last step; the create still holds the instance until it ends
+    for (let i = 0; i < 500 && (await tracker.call('ops.list', undefined)).some((o) => o.opId === opId); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     expect(tracker.instances()[0]).toMatchObject({ name: 'blog', domain: 'example.com', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     await tracker.runOp('instances.stop', 'blog');
     expect(tracker.instances()[0]?.state).toBe('stopped');
