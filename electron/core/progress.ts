@@ -19,3 +19,22 @@ export type Progress =
 export type ProgressSink = (p: Progress) => void;
 
 export const noProgress: ProgressSink = () => {};
+
+/** Runs `fn` as a progress step: start, then done (with an optional detail) or failed, rethrowing. */
+export async function asStep<T>(
+  onProgress: ProgressSink | undefined,
+  name: string,
+  fn: () => Promise<T>,
+  detail?: (r: T) => string | undefined,
+): Promise<T> {
+  onProgress?.({ kind: 'step', step: name, state: 'start' });
+  try {
+    const r = await fn();
+    const d = detail?.(r);
+    onProgress?.({ kind: 'step', step: name, state: 'done', ...(d !== undefined && { detail: d }) });
+    return r;
+  } catch (e) {
+    onProgress?.({ kind: 'step', step: name, state: 'failed' });
+    throw e;
+  }
+}

@@ -21,7 +21,7 @@ import { execOutput, execText, exportVolume, removeLeftoverHelpers, volumeSizes 
 import { assertFreeSpace, backupFileName, defaultBackupDir, pruneBackups } from './files';
 import { APP_VERSION, FORMAT_NAME, FORMAT_VERSION, type Manifest } from './manifest';
 import { measureProbes, probeRanges } from './probes';
-import { step } from './step';
+import { asStep as step } from '../progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface BackupOptions extends CommonOptions {

@@ -14,7 +14,7 @@ import { backupContents } from './contents';
 import { drillFile, type DrillRecord } from './files';
 import { compareProbes, measureProbes } from './probes';
 import { startStaging } from './staging';
-import { step } from './step';
+import { asStep as step } from '../progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup } from './verify';
 

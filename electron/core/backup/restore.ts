@@ -33,7 +33,7 @@ import { validateInstanceName } from '../stacks/validate';
 import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
 import type { Manifest } from './manifest';
 import { startStaging } from './staging';
-import { step } from './step';
+import { asStep as step } from '../progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup } from './verify';
 

@@ -17,7 +17,7 @@ import { readArchive } from './archive-reader';
 import { backupContents, databaseEnv, imageFor, type BackupContents } from './contents';
 import { createVolume, execInput, importVolume } from './docker-io';
 import type { Manifest } from './manifest';
-import { step } from './step';
+import { asStep as step } from '../progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface StagingTarget {

@@ -9,7 +9,7 @@ import type { Recipe } from '../stacks/types';
 import { readArchive } from './archive-reader';
 import { dumpPath } from './contents';
 import type { Manifest } from './manifest';
-import { step } from './step';
+import { asStep as step } from '../progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface Verified {

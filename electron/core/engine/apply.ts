@@ -6,7 +6,7 @@
  */
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../errors';
-import { noProgress, type ProgressSink } from '../progress';
+import { asStep as step, noProgress } from '../progress';
 import { classifyEngineError } from './classify';
 import { waitReady, type HealthTarget } from './health';
 import { ensureImages, throwIfCancelled } from './images';
@@ -23,20 +23,6 @@ import type { ApplyOptions, Plan, PlannedService, PlannedStep } from './types';
 export interface EngineContext {
   docker: Dockerode;
   log: (line: string) => void;
-}
-
-/** Runs `fn` as a progress step: start, then done (or failed, rethrowing). */
-async function step<T>(onProgress: ProgressSink, name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
-  onProgress({ kind: 'step', step: name, state: 'start' });
-  try {
-    const r = await fn();
-    const d = detail?.(r);
-    onProgress({ kind: 'step', step: name, state: 'done', ...(d !== undefined ? { detail: d } : {}) });
-    return r;
-  } catch (e) {
-    onProgress({ kind: 'step', step: name, state: 'failed' });
-    throw e;
-  }
 }
 
 /** The project's service containers by service name. */

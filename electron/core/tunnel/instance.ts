@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { EngawaError } from '../errors';
 import type { EngineApi, Plan } from '../engine/types';
-import type { ProgressSink } from '../progress';
+import { asStep, type ProgressSink } from '../progress';
 import type { Recipe } from '../stacks/types';
 import { CloudflareApi, type CloudflareOptions } from './api';
 import { withConnector } from './connector';
@@ -77,21 +77,16 @@ export async function prepareTunnel(
   }
   if (input.apiToken.trim() === '') throw new EngawaError('INVALID_INPUT', 'The Cloudflare API token is empty.', { reason: 'token' });
   const step = 'Check the Cloudflare token and domain';
-  ctx.onProgress?.({ kind: 'step', step, state: 'start' });
-  try {
-    const tunnel = await preflight(new CloudflareApi(input.apiToken.trim(), ctx.cloudflare), {
+  const tunnel = await asStep(ctx.onProgress, step, () =>
+    preflight(new CloudflareApi(input.apiToken.trim(), ctx.cloudflare), {
       zone: input.zone,
       hostnames: ingressHostnames(buildIngress(plan)),
       publicHost,
       tunnelName: tunnelNameFor(plan),
       protocol,
-    });
-    ctx.onProgress?.({ kind: 'step', step, state: 'done' });
-    return { tunnel, secrets: { [TUNNEL_SECRETS.api]: input.apiToken.trim() } };
-  } catch (e) {
-    ctx.onProgress?.({ kind: 'step', step, state: 'failed' });
-    throw e;
-  }
+    }),
+  );
+  return { tunnel, secrets: { [TUNNEL_SECRETS.api]: input.apiToken.trim() } };
 }
 
 /**

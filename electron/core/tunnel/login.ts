@@ -15,7 +15,7 @@
  */
 import { EngawaError, isEngawaError } from '../errors';
 import type { EngineApi, TaskResult } from '../engine/types';
-import type { ProgressSink } from '../progress';
+import { asStep, type ProgressSink } from '../progress';
 import { credentialsFile, instanceOfVolume, loginVolumeName } from './login-connector';
 import { hasExistingCert, isMissingCert, isRecordTaken, parseCreatedTunnel, parseLoginUrl, parseRouteResult, parseTunnelList, type ListedTunnel } from './login-output';
 import { CloudflaredCli } from './login-runner';
@@ -61,7 +61,7 @@ export async function signIn(input: SignInInput, ctx: LoginContext): Promise<Log
   const cli = await CloudflaredCli.open(ctx.engine, { volume, instance: input.instance, images: ctx.images, ...progressOf(ctx) });
   try {
     await login(cli, input, timeoutMs, ctx);
-    await step(ctx, 'Check the Cloudflare sign-in', () => listTunnels(cli));
+    await asStep(ctx.onProgress, 'Check the Cloudflare sign-in', () => listTunnels(cli));
   } catch (e) {
     await cli.remove().catch(() => undefined); // the volume holds nothing worth keeping, or a sign-in that does not work
     throw e;
@@ -86,7 +86,7 @@ export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save:
   };
   const cli = await open(t, ctx);
 
-  const tunnelId = await step(ctx, 'Create the Cloudflare tunnel', async () => {
+  const tunnelId = await asStep(ctx.onProgress, 'Create the Cloudflare tunnel', async () => {
     const found = (await listTunnels(cli, tunnel.name))[0];
     let id = found?.id;
     if (id !== undefined) {
@@ -102,7 +102,7 @@ export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save:
   });
 
   for (const host of tunnel.hostnames) {
-    await step(ctx, `Point ${host} to the tunnel`, async () => {
+    await asStep(ctx.onProgress, `Point ${host} to the tunnel`, async () => {
       const r = await cli.run(['tunnel', 'route', 'dns', tunnelId, host]);
       const output = `${r.stdout}\n${r.stderr}`;
       if (r.exitCode !== 0 && isRecordTaken(output)) {
@@ -133,7 +133,7 @@ export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save:
  */
 export async function teardownLogin(tunnel: LoginTunnel, ctx: LoginContext & { save: (t: LoginTunnel) => Promise<void> }): Promise<void> {
   const cli = await open(tunnel, ctx);
-  await step(ctx, 'Delete the Cloudflare tunnel', async () => {
+  await asStep(ctx.onProgress, 'Delete the Cloudflare tunnel', async () => {
     const listed = await cli.run(['tunnel', 'list', '--name', tunnel.name, '--output', 'json']);
     if (listed.exitCode !== 0 && isMissingCert(`${listed.stdout}\n${listed.stderr}`)) {
       // the sign-in is gone (its volume was deleted): only the user can delete the tunnel now
@@ -161,7 +161,7 @@ export async function teardownLogin(tunnel: LoginTunnel, ctx: LoginContext & { s
       ctx.onProgress?.({ kind: 'log', line: `In Cloudflare's dashboard (your domain → DNS → Records), delete the CNAME record ${name} (it points to ${target}).` });
     }
   }
-  await step(ctx, 'Delete the Cloudflare sign-in', () => cli.remove());
+  await asStep(ctx.onProgress, 'Delete the Cloudflare sign-in', () => cli.remove());
   const { tunnelId: _gone, ...rest } = tunnel;
   await ctx.save(rest);
 }
@@ -259,14 +259,3 @@ function progressOf(ctx: LoginContext): { onProgress?: ProgressSink } {
   return ctx.onProgress ? { onProgress: ctx.onProgress } : {};
 }
 
-async function step<T>(ctx: LoginContext, name: string, body: () => Promise<T>): Promise<T> {
-  ctx.onProgress?.({ kind: 'step', step: name, state: 'start' });
-  try {
-    const v = await body();
-    ctx.onProgress?.({ kind: 'step', step: name, state: 'done' });
-    return v;
-  } catch (e) {
-    ctx.onProgress?.({ kind: 'step', step: name, state: 'failed' });
-    throw e;
-  }
-}

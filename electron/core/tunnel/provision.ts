@@ -8,7 +8,7 @@
  * Each step records its progress through `save`, so a failure mid-way is resumed by running again.
  */
 import { EngawaError, isEngawaError } from '../errors';
-import type { ProgressSink } from '../progress';
+import { asStep, type ProgressSink } from '../progress';
 import type { CloudflareApi } from './api';
 import { PERMISSIONS } from './api-errors';
 import { canonicalJson } from '../stacks/plan';
@@ -76,14 +76,14 @@ export async function provision(t: ApiTunnel, config: TunnelConfigJson, ctx: Pro
     await ctx.save(next);
   };
 
-  const tunnelId = await step(ctx, 'Create the Cloudflare tunnel', async () => {
+  const tunnelId = await asStep(ctx.onProgress, 'Create the Cloudflare tunnel', async () => {
     const found = await ctx.api.findTunnel(tunnel.accountId, tunnel.name);
     const id = found?.id ?? (await ctx.api.createTunnel(tunnel.accountId, tunnel.name)).id;
     if (tunnel.tunnelId !== id) await update({ ...tunnel, tunnelId: id });
     return id;
   });
 
-  await step(ctx, 'Set the tunnel routes', async () => {
+  await asStep(ctx.onProgress, 'Set the tunnel routes', async () => {
     const current = await ctx.api.getConfig(tunnel.accountId, tunnelId);
     if (current === null || canonicalJson(current.ingress) !== canonicalJson(config.ingress)) {
       await ctx.api.putConfig(tunnel.accountId, tunnelId, config);
@@ -92,7 +92,7 @@ export async function provision(t: ApiTunnel, config: TunnelConfigJson, ctx: Pro
 
   const tag = ownerTag(tunnel.name);
   for (const host of tunnel.hostnames) {
-    await step(ctx, `Point ${host} to the tunnel`, async () => {
+    await asStep(ctx.onProgress, `Point ${host} to the tunnel`, async () => {
       const wanted: DnsRecordInput = { type: 'CNAME', name: host, content: tunnelTarget(tunnelId), proxied: true, ttl: 1, comment: tag };
       const records = await ctx.api.listDnsRecords(tunnel.zone.id, host);
       const ours = records.find((r) => tunnel.dnsRecords.some((d) => d.id === r.id) || r.comment === tag);
@@ -105,7 +105,7 @@ export async function provision(t: ApiTunnel, config: TunnelConfigJson, ctx: Pro
     });
   }
 
-  const connectorToken = await step(ctx, 'Fetch the connector token', () => ctx.api.getConnectorToken(tunnel.accountId, tunnelId));
+  const connectorToken = await asStep(ctx.onProgress, 'Fetch the connector token', () => ctx.api.getConnectorToken(tunnel.accountId, tunnelId));
   return { tunnel, connectorToken };
 }
 
@@ -115,7 +115,7 @@ export async function provision(t: ApiTunnel, config: TunnelConfigJson, ctx: Pro
  */
 export async function teardown(t: ApiTunnel, ctx: ProvisionContext): Promise<void> {
   let tunnel = t;
-  await step(ctx, 'Delete the Cloudflare tunnel', async () => {
+  await asStep(ctx.onProgress, 'Delete the Cloudflare tunnel', async () => {
     const id = tunnel.tunnelId ?? (await ctx.api.findTunnel(tunnel.accountId, tunnel.name))?.id;
     if (id !== undefined) {
       await ignoreMissing(ctx.api.deleteConnections(tunnel.accountId, id));
@@ -125,7 +125,7 @@ export async function teardown(t: ApiTunnel, ctx: ProvisionContext): Promise<voi
     tunnel = rest;
     await ctx.save(tunnel);
   });
-  await step(ctx, 'Delete the DNS records Engawa made', async () => {
+  await asStep(ctx.onProgress, 'Delete the DNS records Engawa made', async () => {
     const tag = ownerTag(tunnel.name);
     // records created just before an interruption carry our tag but may be missing from the list
     for (const host of tunnel.hostnames) {
@@ -205,14 +205,3 @@ async function ignoreMissing(p: Promise<void>): Promise<void> {
   }
 }
 
-async function step<T>(ctx: ProvisionContext, name: string, body: () => Promise<T>): Promise<T> {
-  ctx.onProgress?.({ kind: 'step', step: name, state: 'start' });
-  try {
-    const v = await body();
-    ctx.onProgress?.({ kind: 'step', step: name, state: 'done' });
-    return v;
-  } catch (e) {
-    ctx.onProgress?.({ kind: 'step', step: name, state: 'failed' });
-    throw e;
-  }
-}
