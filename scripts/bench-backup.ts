@@ -59,16 +59,39 @@ async function main(): Promise<void> {
   const db = `engawa-${name}-db-1`;
   try {
     sh('bash', ['scripts/build-test-images.sh']);
-    await build({ entryPoints: [path.join(repo, 'electron/cli.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cliJs, packages: 'external', logLevel: 'error' });
+    await build({
+      entryPoints: [path.join(repo, 'electron/cli.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: cliJs,
+      packages: 'external',
+      logLevel: 'error',
+    });
     await writeFile(pass, 'bench passphrase for engawa\n', { mode: 0o600 });
     engawa('create', 'test-web', '--name', name, '--domain', `${name}.example.com`);
     const random = Math.round(MB * 0.8);
     const text = MB - random;
     console.log(`filling ${name}: ${random} MB random + ${text} MB text in a volume, 300k rows in Postgres …`);
-    sh('docker', ['exec', `engawa-${name}-redis-1`, 'sh', '-c',
+    sh('docker', [
+      'exec',
+      `engawa-${name}-redis-1`,
+      'sh',
+      '-c',
       `mkdir -p /data/media && for i in $(seq 1 ${random}); do head -c 1048576 /dev/urandom > /data/media/m$i; done && ` +
-      `yes 'a line of text that compresses well, like logs and JSON documents do' | head -c ${text * 1048576} > /data/text`]);
-    sh('docker', ['exec', db, 'psql', '-U', 'app', '-d', 'app', '-qc', "INSERT INTO notes(body) SELECT md5(random()::text) || repeat('y', 100) FROM generate_series(1, 300000)"]);
+        `yes 'a line of text that compresses well, like logs and JSON documents do' | head -c ${text * 1048576} > /data/text`,
+    ]);
+    sh('docker', [
+      'exec',
+      db,
+      'psql',
+      '-U',
+      'app',
+      '-d',
+      'app',
+      '-qc',
+      "INSERT INTO notes(body) SELECT md5(random()::text) || repeat('y', 100) FROM generate_series(1, 300000)",
+    ]);
 
     const out = path.join(work, 'backups');
     const backup = timed(process.execPath, [cliJs, 'backup', name, '--out', out, '--passphrase-file', pass, '--json'], env);
@@ -78,19 +101,29 @@ async function main(): Promise<void> {
     const plain = path.join(work, 'plain');
     sh('mkdir', ['-p', plain]);
     const volume = `engawa-${name}_redis`;
-    const baseBackup = timed('bash', ['-c',
+    const baseBackup = timed('bash', [
+      '-c',
       `set -e -o pipefail; docker run --rm -v ${volume}:/v:ro local/busybox-httpd:1 tar -C /v -cf - . | gzip > ${plain}/redis.tar.gz; ` +
-      `docker exec ${db} pg_dump -Fc -U app -d app > ${plain}/db.dump`]);
+        `docker exec ${db} pg_dump -Fc -U app -d app > ${plain}/db.dump`,
+    ]);
 
     const restore = timed(process.execPath, [cliJs, 'restore', file, '--passphrase-file', pass, '--json'], env);
-    const baseRestore = timed('bash', ['-c',
+    const baseRestore = timed('bash', [
+      '-c',
       `set -e -o pipefail; docker volume create ${baseVolume} >/dev/null; gunzip -c ${plain}/redis.tar.gz | docker run -i --rm -v ${baseVolume}:/v local/busybox-httpd:1 tar -C /v -xf -; ` +
-      `docker exec ${db} createdb -U app bench_restore; docker exec -i ${db} pg_restore -U app -d bench_restore --no-owner < ${plain}/db.dump`]);
+        `docker exec ${db} createdb -U app bench_restore; docker exec -i ${db} pg_restore -U app -d bench_restore --no-owner < ${plain}/db.dump`,
+    ]);
 
     const ratio = (a: number, b: number) => (a / b).toFixed(2);
-    console.log(`\nbackup and restore of ${MB} MB of volume data + 300k rows (file ${(size / 1048576).toFixed(0)} MB, gzip baseline ${(Number(sh('stat', ['-c', '%s', `${plain}/redis.tar.gz`])) / 1048576).toFixed(0)} MB)`);
-    console.log(`  backup:  engawa ${backup.s.toFixed(1)} s, baseline ${baseBackup.s.toFixed(1)} s, ratio ${ratio(backup.s, baseBackup.s)}; peak RSS ${backup.rssMB.toFixed(0)} MB`);
-    console.log(`  restore: engawa ${restore.s.toFixed(1)} s (verify + restore + start a copy + swap), baseline ${baseRestore.s.toFixed(1)} s, ratio ${ratio(restore.s, baseRestore.s)}; peak RSS ${restore.rssMB.toFixed(0)} MB`);
+    console.log(
+      `\nbackup and restore of ${MB} MB of volume data + 300k rows (file ${(size / 1048576).toFixed(0)} MB, gzip baseline ${(Number(sh('stat', ['-c', '%s', `${plain}/redis.tar.gz`])) / 1048576).toFixed(0)} MB)`,
+    );
+    console.log(
+      `  backup:  engawa ${backup.s.toFixed(1)} s, baseline ${baseBackup.s.toFixed(1)} s, ratio ${ratio(backup.s, baseBackup.s)}; peak RSS ${backup.rssMB.toFixed(0)} MB`,
+    );
+    console.log(
+      `  restore: engawa ${restore.s.toFixed(1)} s (verify + restore + start a copy + swap), baseline ${baseRestore.s.toFixed(1)} s, ratio ${ratio(restore.s, baseRestore.s)}; peak RSS ${restore.rssMB.toFixed(0)} MB`,
+    );
   } finally {
     spawnSync(process.execPath, [cliJs, 'destroy', name, '--yes'], { env, cwd: repo });
     spawnSync('docker', ['volume', 'rm', '-f', baseVolume]);

@@ -113,7 +113,7 @@ async function hostCpuPercent(pid: number, seconds: number): Promise<number> {
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const wall = (performance.now() - t0) / 1000;
-  return ((await cpuSeconds(pid)) - before) / wall * 100;
+  return (((await cpuSeconds(pid)) - before) / wall) * 100;
 }
 
 /** Milliseconds from navigation start until the dashboard shows every service running and Stop is enabled. */
@@ -132,9 +132,11 @@ async function timeToDashboard(browser: Browser): Promise<number> {
     }).observe(document, { subtree: true, childList: true, attributes: true });`,
   });
   await page.goto(`http://127.0.0.1:${PORT}/?token=${TOKEN}`);
-  const handle = await page.waitForFunction(() => (window as unknown as { __readyAt?: number }).__readyAt, undefined, { timeout: 30_000 }).catch(async (e: unknown) => {
-    throw new Error(`the dashboard did not become interactive: ${(e as Error).message}\n${await page.locator('body').innerText()}`);
-  });
+  const handle = await page
+    .waitForFunction(() => (window as unknown as { __readyAt?: number }).__readyAt, undefined, { timeout: 30_000 })
+    .catch(async (e: unknown) => {
+      throw new Error(`the dashboard did not become interactive: ${(e as Error).message}\n${await page.locator('body').innerText()}`);
+    });
   const ms = (await handle.jsonValue()) as number;
   await context.close();
   return ms;

@@ -77,7 +77,13 @@ async function main(): Promise<void> {
     const engawa = (...args: string[]) => sh(process.execPath, [cliJs, ...args], env);
     const { docker, endpoint } = await connectEngine();
     const recipes = { get: (id: string) => getRecipe(id, { extraRecipeFiles: [recipeFile] }), list: () => listRecipes({ extraRecipeFiles: [recipeFile] }) };
-    const manager = new InstanceManager({ home, engine: async () => new DockerEngine(docker, { endpoint }), secrets: new FileSecretStore(home), recipes, images });
+    const manager = new InstanceManager({
+      home,
+      engine: async () => new DockerEngine(docker, { endpoint }),
+      secrets: new FileSecretStore(home),
+      recipes,
+      images,
+    });
     const name = 'bench';
     const composeDir = path.join(work, 'compose');
     try {

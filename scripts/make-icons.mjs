@@ -116,8 +116,14 @@ function dim(rgba, factor) {
 function stateTray(size, state, template) {
   const tileColour = template ? () => BLACK : state === 'stopped' ? grey : gradient;
   const base = template
-    ? [{ shapes: [trayTile], color: tileColour }, { shapes: trayVeranda, erase: true }]
-    : [{ shapes: [trayTile], color: tileColour }, { shapes: trayVeranda, color: () => WHITE }];
+    ? [
+        { shapes: [trayTile], color: tileColour },
+        { shapes: trayVeranda, erase: true },
+      ]
+    : [
+        { shapes: [trayTile], color: tileColour },
+        { shapes: trayVeranda, color: () => WHITE },
+      ];
   if (state === 'stopped') return template ? dim(render(size, base), 0.45) : render(size, base);
   const badge = state === 'problem' ? RED : AMBER;
   const colour = template ? () => BLACK : () => badge;
@@ -207,8 +213,16 @@ function writeIcons(outRoot) {
     'resources/icon.ico': encodeIco([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: app(size) }))),
     'resources/icon.icns': encodeIcns(
       [
-        ['icp4', 16], ['icp5', 32], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
-        ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512],
+        ['icp4', 16],
+        ['icp5', 32],
+        ['ic07', 128],
+        ['ic08', 256],
+        ['ic09', 512],
+        ['ic10', 1024],
+        ['ic11', 32],
+        ['ic12', 64],
+        ['ic13', 256],
+        ['ic14', 512],
       ].map(([type, size]) => ({ type, png: app(size) })),
     ),
     'resources/tray/trayTemplate.png': encodePng(16, templateTray(16)),

@@ -84,7 +84,11 @@ export function startDesktop(deps: DesktopDeps): Desktop {
           .then((r) => {
             if (r === 'started') return;
             deps.showWindow(); // the passphrase is chosen once, in the Backups tab
-            notify({ title: t('notify.backupPassphrase.title', { name: action.name }), body: t('notify.backupPassphrase.body', { name: action.name }), instance: action.name });
+            notify({
+              title: t('notify.backupPassphrase.title', { name: action.name }),
+              body: t('notify.backupPassphrase.body', { name: action.name }),
+              instance: action.name,
+            });
           })
           .catch(fail);
         break;

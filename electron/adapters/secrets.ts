@@ -43,7 +43,9 @@ export class SafeStorageSecretStore implements SecretStore {
   /** SECRETS when encryption is unavailable, or is the Linux plain-text fallback without consent. */
   private async assertUsable(): Promise<void> {
     if (!(await this.opts.safeStorage.isAsyncEncryptionAvailable())) {
-      throw new EngawaError('SECRETS', 'This computer offers no safe place for passwords right now; sign in to your desktop session and try again.', { store: this.kind });
+      throw new EngawaError('SECRETS', 'This computer offers no safe place for passwords right now; sign in to your desktop session and try again.', {
+        store: this.kind,
+      });
     }
     if (this.platform === 'linux' && this.opts.safeStorage.getSelectedStorageBackend() === 'basic_text' && !this.opts.allowPlainText()) {
       throw new EngawaError(
@@ -67,7 +69,12 @@ export class SafeStorageSecretStore implements SecretStore {
     try {
       values = JSON.parse((await this.opts.safeStorage.decryptStringAsync(data)).result);
     } catch (e) {
-      throw new EngawaError('SECRETS', `The secrets of "${instance}" cannot be read on this computer; restore them from a backup.`, { name: instance }, { cause: e });
+      throw new EngawaError(
+        'SECRETS',
+        `The secrets of "${instance}" cannot be read on this computer; restore them from a backup.`,
+        { name: instance },
+        { cause: e },
+      );
     }
     if (typeof values !== 'object' || values === null || Object.values(values).some((v) => typeof v !== 'string')) {
       throw new EngawaError('SECRETS', `The secrets of "${instance}" are damaged; restore them from a backup.`, { name: instance });

@@ -13,7 +13,6 @@ export const APP_SCHEME = 'app';
 export const APP_HOST = 'engawa';
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-
 /** True for URLs of our own renderer (scheme and host compared exactly, never by prefix). */
 export function isAppUrl(url: string): boolean {
   try {
@@ -57,9 +56,7 @@ export async function serveAppRequest(root: string, request: { url: string; meth
 
 /** Declares `app:` a secure standard scheme; must run before the app is ready. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
 /** Serves `root` on `app://` in `session` and denies every permission request (camera, notifications …). */

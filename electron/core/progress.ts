@@ -21,12 +21,7 @@ export type ProgressSink = (p: Progress) => void;
 export const noProgress: ProgressSink = () => {};
 
 /** Runs `fn` as a progress step: start, then done (with an optional detail) or failed, rethrowing. */
-export async function asStep<T>(
-  onProgress: ProgressSink | undefined,
-  name: string,
-  fn: () => Promise<T>,
-  detail?: (r: T) => string | undefined,
-): Promise<T> {
+export async function asStep<T>(onProgress: ProgressSink | undefined, name: string, fn: () => Promise<T>, detail?: (r: T) => string | undefined): Promise<T> {
   onProgress?.({ kind: 'step', step: name, state: 'start' });
   try {
     const r = await fn();

@@ -139,16 +139,7 @@ export interface StackInfo {
 }
 
 /** What an instance is doing, as shown in the tray and the dashboard. */
-export type InstanceState =
-  | 'creating'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'stopping'
-  | 'stopped'
-  | 'error'
-  | 'destroying'
-  | 'unknown';
+export type InstanceState = 'creating' | 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped' | 'error' | 'destroying' | 'unknown';
 
 /** An instance in the list: its live state when known, else the state of its last operation. */
 export interface InstanceSummary {
@@ -621,9 +612,7 @@ export interface EngawaTransport {
 
 /** Messages of the browser-mode WebSocket protocol (JSON text frames). */
 export type WsClientMessage = { id: number; method: string; input?: unknown };
-export type WsServerMessage =
-  | { id: number; result: ApiResult<unknown> }
-  | ({ id?: undefined } & ApiEventMessage);
+export type WsServerMessage = { id: number; result: ApiResult<unknown> } | ({ id?: undefined } & ApiEventMessage);
 
 /** Query parameter carrying the browser-mode host's token in the page URL and the socket URL. */
 export const HOST_TOKEN_PARAM = 'token';

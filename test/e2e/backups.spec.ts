@@ -45,7 +45,10 @@ test('the Backups tab makes a backup with progress, lists it and verifies it', a
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await page.goto(E2E_URL);
-  await page.locator('.dashboard').getByRole('button', { name: new RegExp(name) }).click();
+  await page
+    .locator('.dashboard')
+    .getByRole('button', { name: new RegExp(name) })
+    .click();
   await page.getByRole('tab', { name: /Backups|バックアップ/ }).click();
 
   const create = page.getByRole('button', { name: /Back up now|今すぐバックアップ/ });

@@ -19,80 +19,113 @@ export interface FakeBridgeOptions {
 
 /** Installs the fake bridge into every document the page loads. */
 export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}): Promise<void> {
-  await page.addInitScript((o: Required<FakeBridgeOptions>) => {
-    const w = window as unknown as Record<string, unknown>;
-    const calls: { method: string; input: unknown }[] = [];
-    w.__calls = calls;
-    let dockerUp = o.docker === 'up';
-    w.__dockerUp = () => {
-      dockerUp = true;
-    };
-    const listeners = new Map<string, Set<(p: unknown) => void>>();
-    const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
-    const KEY = 'fake.settings';
-    const settings = () => JSON.parse(sessionStorage.getItem(KEY) ?? '{"language":null,"launchAtLogin":false,"notifications":true,"allowPlainTextSecrets":false}');
-    const instances = o.instances.map((name) => ({ name, stack: 'test-web', domain: `${name}.example.com`, state: 'stopped', createdAt: '2025-01-01T00:00:00.000Z', localUrl: 'http://127.0.0.1:1', publicUrl: null }));
-    let ops = 0;
-    const engine = { source: 'DOCKER_HOST', endpoint: 'unix:///fake.sock', version: '27.0.0', apiVersion: '1.46', os: 'Fake OS', osType: 'linux', arch: 'x86_64', cpus: 4, memoryBytes: 8 * 1024 ** 3, freeDiskBytes: 100 * 1024 ** 3, sse42: true, flavor: 'docker' };
-    const answers: Record<string, (input: never) => unknown> = {
-      'app.info': () => ({ version: o.version, platform: o.platform, shell: 'electron', systemLanguages: [...navigator.languages] }),
-      'settings.get': () => settings(),
-      'settings.set': (patch: Record<string, unknown>) => {
-        const next = { ...settings(), ...patch };
-        sessionStorage.setItem(KEY, JSON.stringify(next));
-        setTimeout(() => emit('settings.changed', next), 0);
-        return next;
-      },
-      'instances.list': () => instances.map((i) => ({ ...i })),
-      'instances.status': ({ name }: { name: string }) => ({ ...instances.find((i) => i.name === name), services: [] }),
-      'instances.disk': ({ name }: { name: string }) => ({
-        volumes: [
-          { volume: `engawa-${name}_db`, key: 'db', bytes: 2 * 1024 ** 2, backup: 'data' },
-          { volume: `engawa-${name}_cache`, key: 'cache', bytes: 1024 ** 2, backup: 'cache' },
-        ],
-        totalBytes: 3 * 1024 ** 2,
-      }),
-      'instances.destroy': ({ name }: { name: string }) => {
-        const opId = `op-${++ops}`;
-        setTimeout(() => {
-          instances.splice(instances.findIndex((i) => i.name === name), 1);
-          emit('op.done', { opId, op: 'destroy', instance: name });
-        }, 50);
-        return { opId };
-      },
-      'system.startDocker': () => {
-        if (o.startDocker.started) dockerUp = true;
-        return o.startDocker;
-      },
-      'ops.list': () => [],
-      'stacks.list': () => [],
-      'system.check': () =>
-        dockerUp
-          ? { ok: true, engine, checks: [{ id: 'engine', title: 'Docker', ok: true, level: 'info', detail: 'Docker 27.0.0' }] }
-          : { ok: false, checks: [{ id: 'engine', title: 'Docker', ok: false, level: 'error', code: 'ENGINE_UNREACHABLE', detail: 'Engawa found no running Docker engine.' }] },
-    };
-    Object.defineProperty(window, 'engawa', {
-      value: Object.freeze({
-        invoke: async (method: string, input: never) => {
-          calls.push({ method, input });
-          const answer = answers[method];
-          return answer ? { ok: true, value: answer(input) } : { ok: false, error: { code: 'NOT_FOUND', message: `fake: no ${method}` } };
+  await page.addInitScript(
+    (o: Required<FakeBridgeOptions>) => {
+      const w = window as unknown as Record<string, unknown>;
+      const calls: { method: string; input: unknown }[] = [];
+      w.__calls = calls;
+      let dockerUp = o.docker === 'up';
+      w.__dockerUp = () => {
+        dockerUp = true;
+      };
+      const listeners = new Map<string, Set<(p: unknown) => void>>();
+      const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
+      const KEY = 'fake.settings';
+      const settings = () =>
+        JSON.parse(sessionStorage.getItem(KEY) ?? '{"language":null,"launchAtLogin":false,"notifications":true,"allowPlainTextSecrets":false}');
+      const instances = o.instances.map((name) => ({
+        name,
+        stack: 'test-web',
+        domain: `${name}.example.com`,
+        state: 'stopped',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        localUrl: 'http://127.0.0.1:1',
+        publicUrl: null,
+      }));
+      let ops = 0;
+      const engine = {
+        source: 'DOCKER_HOST',
+        endpoint: 'unix:///fake.sock',
+        version: '27.0.0',
+        apiVersion: '1.46',
+        os: 'Fake OS',
+        osType: 'linux',
+        arch: 'x86_64',
+        cpus: 4,
+        memoryBytes: 8 * 1024 ** 3,
+        freeDiskBytes: 100 * 1024 ** 3,
+        sse42: true,
+        flavor: 'docker',
+      };
+      const answers: Record<string, (input: never) => unknown> = {
+        'app.info': () => ({ version: o.version, platform: o.platform, shell: 'electron', systemLanguages: [...navigator.languages] }),
+        'settings.get': () => settings(),
+        'settings.set': (patch: Record<string, unknown>) => {
+          const next = { ...settings(), ...patch };
+          sessionStorage.setItem(KEY, JSON.stringify(next));
+          setTimeout(() => emit('settings.changed', next), 0);
+          return next;
         },
-        on: (event: string, listener: (p: unknown) => void) => {
-          const set = listeners.get(event) ?? new Set();
-          listeners.set(event, set);
-          set.add(listener);
-          return () => set.delete(listener);
+        'instances.list': () => instances.map((i) => ({ ...i })),
+        'instances.status': ({ name }: { name: string }) => ({ ...instances.find((i) => i.name === name), services: [] }),
+        'instances.disk': ({ name }: { name: string }) => ({
+          volumes: [
+            { volume: `engawa-${name}_db`, key: 'db', bytes: 2 * 1024 ** 2, backup: 'data' },
+            { volume: `engawa-${name}_cache`, key: 'cache', bytes: 1024 ** 2, backup: 'cache' },
+          ],
+          totalBytes: 3 * 1024 ** 2,
+        }),
+        'instances.destroy': ({ name }: { name: string }) => {
+          const opId = `op-${++ops}`;
+          setTimeout(() => {
+            instances.splice(
+              instances.findIndex((i) => i.name === name),
+              1,
+            );
+            emit('op.done', { opId, op: 'destroy', instance: name });
+          }, 50);
+          return { opId };
         },
-      }),
-    });
-  }, {
-    version: opts.version ?? '9.8.7',
-    platform: opts.platform ?? 'testos',
-    docker: opts.docker ?? 'up',
-    startDocker: opts.startDocker ?? { started: true, how: 'Docker Desktop is starting.' },
-    instances: opts.instances ?? [],
-  });
+        'system.startDocker': () => {
+          if (o.startDocker.started) dockerUp = true;
+          return o.startDocker;
+        },
+        'ops.list': () => [],
+        'stacks.list': () => [],
+        'system.check': () =>
+          dockerUp
+            ? { ok: true, engine, checks: [{ id: 'engine', title: 'Docker', ok: true, level: 'info', detail: 'Docker 27.0.0' }] }
+            : {
+                ok: false,
+                checks: [
+                  { id: 'engine', title: 'Docker', ok: false, level: 'error', code: 'ENGINE_UNREACHABLE', detail: 'Engawa found no running Docker engine.' },
+                ],
+              },
+      };
+      Object.defineProperty(window, 'engawa', {
+        value: Object.freeze({
+          invoke: async (method: string, input: never) => {
+            calls.push({ method, input });
+            const answer = answers[method];
+            return answer ? { ok: true, value: answer(input) } : { ok: false, error: { code: 'NOT_FOUND', message: `fake: no ${method}` } };
+          },
+          on: (event: string, listener: (p: unknown) => void) => {
+            const set = listeners.get(event) ?? new Set();
+            listeners.set(event, set);
+            set.add(listener);
+            return () => set.delete(listener);
+          },
+        }),
+      });
+    },
+    {
+      version: opts.version ?? '9.8.7',
+      platform: opts.platform ?? 'testos',
+      docker: opts.docker ?? 'up',
+      startDocker: opts.startDocker ?? { started: true, how: 'Docker Desktop is starting.' },
+      instances: opts.instances ?? [],
+    },
+  );
 }
 
 /** The calls the page made to the fake bridge so far. */

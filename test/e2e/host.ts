@@ -33,7 +33,11 @@ export const E2E_EDGE_URL = `http://127.0.0.1:${E2E_EDGE_PORT}`;
 export const E2E_HOST_LOG = fileURLToPath(new URL('../../test-results/e2e-host.log', import.meta.url));
 
 /** The host's API over its WebSocket, as the page sees it; `close` ends the connection. */
-export async function hostApi(): Promise<{ api: EngawaApi; close: () => void; ended: (opId: string) => Promise<ApiEvents['op.done'] | ApiEvents['op.failed']> }> {
+export async function hostApi(): Promise<{
+  api: EngawaApi;
+  close: () => void;
+  ended: (opId: string) => Promise<ApiEvents['op.done'] | ApiEvents['op.failed']>;
+}> {
   const origin = `http://127.0.0.1:${E2E_PORT}`;
   const transport = createWsTransport({
     url: `ws://127.0.0.1:${E2E_PORT}/api?token=${E2E_TOKEN}`,

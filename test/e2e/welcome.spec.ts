@@ -111,7 +111,9 @@ test.describe('with a Japanese system language', () => {
 
   test('a language saved in the settings wins over the system language', async ({ page, problems }) => {
     await installFakeBridge(page);
-    await page.addInitScript(() => sessionStorage.setItem('fake.settings', JSON.stringify({ language: 'en', launchAtLogin: false, notifications: true, allowPlainTextSecrets: false })));
+    await page.addInitScript(() =>
+      sessionStorage.setItem('fake.settings', JSON.stringify({ language: 'en', launchAtLogin: false, notifications: true, allowPlainTextSecrets: false })),
+    );
     await page.goto('/');
     await expectLanguage(page, 'en');
     expect(problems).toEqual([]);

@@ -126,7 +126,13 @@ describe('backup faults', () => {
   });
 
   describe('refusals that change nothing', () => {
-    const bad = async (label: string, make: (target: string) => Promise<void>, message: RegExp, env: Record<string, string> = ENV, fileIsBad = true): Promise<void> => {
+    const bad = async (
+      label: string,
+      make: (target: string) => Promise<void>,
+      message: RegExp,
+      env: Record<string, string> = ENV,
+      fileIsBad = true,
+    ): Promise<void> => {
       const target = path.join(path.dirname(file), `${label}.engawa.age`);
       await make(target);
       const before = await snapshot(home.dir, name);
@@ -139,18 +145,26 @@ describe('backup faults', () => {
     };
 
     it('refuses a file with one flipped byte', async () => {
-      await bad('flipped', async (t) => {
-        const data = await readFile(file);
-        data[Math.floor(data.length / 2)]! ^= 0x01;
-        await writeFile(t, data);
-      }, /damaged or incomplete/);
+      await bad(
+        'flipped',
+        async (t) => {
+          const data = await readFile(file);
+          data[Math.floor(data.length / 2)]! ^= 0x01;
+          await writeFile(t, data);
+        },
+        /damaged or incomplete/,
+      );
     });
 
     it('refuses a truncated file', async () => {
-      await bad('truncated', async (t) => {
-        await copyFile(file, t);
-        await truncate(t, (await readFile(file)).length - 1000);
-      }, /damaged or incomplete/);
+      await bad(
+        'truncated',
+        async (t) => {
+          await copyFile(file, t);
+          await truncate(t, (await readFile(file)).length - 1000);
+        },
+        /damaged or incomplete/,
+      );
       // cut exactly after a whole encrypted part: only the missing last-part flag shows it
       const cut = path.join(path.dirname(file), 'cut-at-chunk.engawa.age');
       await copyFile(file, cut);
@@ -168,46 +182,69 @@ describe('backup faults', () => {
     });
 
     it('refuses a backup of another stack', async () => {
-      await bad('other-stack', async (t) => {
-        const bluesky = getRecipe('bluesky');
-        const w = await ArchiveWriter.create(t, PASS, { workFactor: 10 });
-        await w.add('volumes/data.tar', 'volume', tarFiles([{ path: 'x', content: 'x', mode: 0o644, uid: 0, gid: 0 }]), 'data');
-        await w.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(generateSecrets(bluesky, {}))));
-        const { entries: _e, ...m } = manifestOf([], { stack: { id: 'bluesky', version: bluesky.version } });
-        await w.commit({ ...m, instance: { ...m.instance, name, domain: `${name}.example.com` } });
-      }, /backup of a Bluesky PDS server, but ".*" is a test-web server/, ENV, false);
+      await bad(
+        'other-stack',
+        async (t) => {
+          const bluesky = getRecipe('bluesky');
+          const w = await ArchiveWriter.create(t, PASS, { workFactor: 10 });
+          await w.add('volumes/data.tar', 'volume', tarFiles([{ path: 'x', content: 'x', mode: 0o644, uid: 0, gid: 0 }]), 'data');
+          await w.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(generateSecrets(bluesky, {}))));
+          const { entries: _e, ...m } = manifestOf([], { stack: { id: 'bluesky', version: bluesky.version } });
+          await w.commit({ ...m, instance: { ...m.instance, name, domain: `${name}.example.com` } });
+        },
+        /backup of a Bluesky PDS server, but ".*" is a test-web server/,
+        ENV,
+        false,
+      );
     });
 
     it('refuses a backup in a newer format', async () => {
-      await bad('newer', async (t) => {
-        const secrets = Buffer.from('{}');
-        const m = manifestOf([entryFor('secrets.json', 'secrets', secrets)], { formatVersion: 99, app: { version: '9.0.0' } });
-        await writeRawArchive(t, PASS, [{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, { name: 'secrets.json', data: secrets }]);
-      }, /made by Engawa 9\.0\.0 in a newer format/);
+      await bad(
+        'newer',
+        async (t) => {
+          const secrets = Buffer.from('{}');
+          const m = manifestOf([entryFor('secrets.json', 'secrets', secrets)], { formatVersion: 99, app: { version: '9.0.0' } });
+          await writeRawArchive(t, PASS, [
+            { name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) },
+            { name: 'secrets.json', data: secrets },
+          ]);
+        },
+        /made by Engawa 9\.0\.0 in a newer format/,
+      );
     });
 
     it('refuses a volume holding a ".." path, and an archive entry with one', async () => {
       const good = await readRawArchive(file, PASS);
       const manifest = JSON.parse(good[0]!.data.toString('utf8')) as Manifest;
       const evil = tarFiles([{ path: '../../etc/evil', content: 'x', mode: 0o644, uid: 0, gid: 0 }]);
-      const withEntries = (entries: { name: string; data: Buffer }[], m: Manifest) => [{ name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) }, ...entries];
-      await bad('dotdot-inner', async (t) => {
-        const entries = good.slice(1).map((e) => (e.name === 'volumes/redis.tar' ? { name: e.name, data: evil } : e));
-        const m = { ...manifest, entries: manifest.entries.map((e) => (e.path === 'volumes/redis.tar' ? entryFor(e.path, 'volume', evil, 'redis') : e)) };
-        await writeRawArchive(t, PASS, withEntries(entries, m));
-      }, /cannot be restored safely: the storage "redis" contains a path that climbs out/);
-      await bad('dotdot-outer', async (t) => {
-        const entries = good.slice(1).map((e) => (e.name === 'volumes/redis.tar' ? { name: '../redis.tar', data: e.data } : e));
-        const m = { ...manifest, entries: manifest.entries.map((e) => (e.path === 'volumes/redis.tar' ? { ...e, path: '../redis.tar' } : e)) };
-        await writeRawArchive(t, PASS, withEntries(entries, m));
-      }, /cannot be restored safely: it contains a path that climbs out/);
+      const withEntries = (entries: { name: string; data: Buffer }[], m: Manifest) => [
+        { name: 'manifest.json', data: Buffer.from(JSON.stringify(m)) },
+        ...entries,
+      ];
+      await bad(
+        'dotdot-inner',
+        async (t) => {
+          const entries = good.slice(1).map((e) => (e.name === 'volumes/redis.tar' ? { name: e.name, data: evil } : e));
+          const m = { ...manifest, entries: manifest.entries.map((e) => (e.path === 'volumes/redis.tar' ? entryFor(e.path, 'volume', evil, 'redis') : e)) };
+          await writeRawArchive(t, PASS, withEntries(entries, m));
+        },
+        /cannot be restored safely: the storage "redis" contains a path that climbs out/,
+      );
+      await bad(
+        'dotdot-outer',
+        async (t) => {
+          const entries = good.slice(1).map((e) => (e.name === 'volumes/redis.tar' ? { name: '../redis.tar', data: e.data } : e));
+          const m = { ...manifest, entries: manifest.entries.map((e) => (e.path === 'volumes/redis.tar' ? { ...e, path: '../redis.tar' } : e)) };
+          await writeRawArchive(t, PASS, withEntries(entries, m));
+        },
+        /cannot be restored safely: it contains a path that climbs out/,
+      );
     });
   });
 
   it('fails before writing anything when the folder has no room', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-small-'));
-    const mount = (args: string[]) =>
-      new Promise<number | null>((resolve) => spawn('mount', args, { stdio: 'ignore' }).on('exit', resolve));
+    const mount = (args: string[]) => new Promise<number | null>((resolve) => spawn('mount', args, { stdio: 'ignore' }).on('exit', resolve));
     expect(await mount(['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir])).toBe(0);
     try {
       const r = await cli(home.dir, ['backup', name, '--out', dir], ENV);

@@ -46,7 +46,10 @@ async function agent(): Promise<Agent> {
 /** The identity as the PLC directory, the secrets and the PDS itself tell it. */
 async function identity(a: Agent, did: string): Promise<unknown> {
   const doc = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}`)).json()) as { verificationMethod: { publicKeyMultibase: string }[] };
-  const plcData = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}/data`)).json()) as { rotationKeys: string[]; verificationMethods: Record<string, string> };
+  const plcData = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}/data`)).json()) as {
+    rotationKeys: string[];
+    verificationMethods: Record<string, string>;
+  };
   const recommended = (await a.com.atproto.identity.getRecommendedDidCredentials()).data;
   const secrets = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
   return {
@@ -72,7 +75,10 @@ afterAll(async () => {
   if (d === undefined) return;
   await run(['destroy', name, '--yes']).catch(() => undefined);
   await plc?.remove().catch(() => undefined);
-  await d.getNetwork(network).remove().catch(() => undefined);
+  await d
+    .getNetwork(network)
+    .remove()
+    .catch(() => undefined);
   await home?.cleanup();
 });
 
@@ -86,7 +92,19 @@ describe('backup and restore of a real Bluesky PDS', () => {
   let before: unknown;
 
   it('backs up a PDS with a post and an image, stopping it for the copy', async () => {
-    const created = await run(['create', 'bluesky', '--name', name, '--domain', DOMAIN, '--admin-user', 'alice', '--admin-email', `alice@${DOMAIN}`, ...OFFLINE]);
+    const created = await run([
+      'create',
+      'bluesky',
+      '--name',
+      name,
+      '--domain',
+      DOMAIN,
+      '--admin-user',
+      'alice',
+      '--admin-email',
+      `alice@${DOMAIN}`,
+      ...OFFLINE,
+    ]);
     expect(created.code, created.stderr).toBe(0);
     password = /password \(shown once, keep it safe\): (\S+)/i.exec(created.stderr)?.[1] as string;
     const a = await agent();
@@ -94,7 +112,13 @@ describe('backup and restore of a real Bluesky PDS', () => {
     did = a.did as string;
     const { blob } = (await a.uploadBlob(new Uint8Array(PNG), { encoding: 'image/png' })).data;
     blobCid = blob.ref.toString();
-    kept = (await a.post({ text: 'kept by the backup', createdAt: new Date().toISOString(), embed: { $type: 'app.bsky.embed.images', images: [{ alt: 'pixel', image: blob }] } })).uri;
+    kept = (
+      await a.post({
+        text: 'kept by the backup',
+        createdAt: new Date().toISOString(),
+        embed: { $type: 'app.bsky.embed.images', images: [{ alt: 'pixel', image: blob }] },
+      })
+    ).uri;
     before = await identity(a, did);
     expect(before).toMatchObject({ signingKey: expect.stringMatching(/^did:key:/) });
     const b = before as { signingKey: string; plcSigningKey: string; rotationKeys: string[]; plcRotationKeys: string[] };

@@ -89,7 +89,13 @@ describe('engawa CLI lifecycle', () => {
       await mkdir(path.join(home.dir, 'locks'), { recursive: true });
       await writeFile(
         path.join(home.dir, 'locks', `${name}.lock`),
-        JSON.stringify({ pid: child.pid, op: 'backup', startedAt: new Date().toISOString(), host: (await import('node:os')).hostname(), token: 'other-process' }),
+        JSON.stringify({
+          pid: child.pid,
+          op: 'backup',
+          startedAt: new Date().toISOString(),
+          host: (await import('node:os')).hostname(),
+          token: 'other-process',
+        }),
       );
       const r = await cli(home.dir, ['stop', name]);
       expect(r.code).toBe(1);

@@ -65,7 +65,14 @@ function fakeEngine(version: Record<string, unknown>): http.Server {
         : req.url === '/version'
           ? JSON.stringify(version)
           : req.url === '/info'
-            ? JSON.stringify({ OSType: 'linux', Architecture: 'aarch64', NCPU: 4, MemTotal: 8e9, OperatingSystem: 'Stand-in', DockerRootDir: '/nonexistent/docker' })
+            ? JSON.stringify({
+                OSType: 'linux',
+                Architecture: 'aarch64',
+                NCPU: 4,
+                MemTotal: 8e9,
+                OperatingSystem: 'Stand-in',
+                DockerRootDir: '/nonexistent/docker',
+              })
             : '';
     res.writeHead(body ? 200 : 404, { 'Content-Type': req.url === '/_ping' ? 'text/plain' : 'application/json' });
     res.end(body);
@@ -123,7 +130,10 @@ describe('endpoints that do not answer', () => {
 
   it('gives up on a server that accepts and never answers', async () => {
     const socket = path.join(dir, 'silent.sock');
-    await listen(net.createServer(() => {}), socket);
+    await listen(
+      net.createServer(() => {}),
+      socket,
+    );
     const e = await rejection(connectEngine({ discovery: onlyHost(socket), timeoutMs: 300 }));
     expect(e.code).toBe('ENGINE_UNREACHABLE');
     expect((e.details?.tried as { error: string }[])[0]?.error).toMatch(/did not answer/);
@@ -131,7 +141,10 @@ describe('endpoints that do not answer', () => {
 
   it('says so when the program at the socket does not speak HTTP', async () => {
     const socket = path.join(dir, 'garbage.sock');
-    await listen(net.createServer((c) => c.end('SSH-2.0-OpenSSH_9.2\r\n')), socket);
+    await listen(
+      net.createServer((c) => c.end('SSH-2.0-OpenSSH_9.2\r\n')),
+      socket,
+    );
     const e = await rejection(ping(dockerFor({ source: 't', url: `unix://${socket}`, socketPath: socket }), 2000));
     expect(e.code).toBe('ENGINE_UNREACHABLE');
     expect(e.message).toMatch(/not a Docker engine|not answering/);
@@ -139,7 +152,10 @@ describe('endpoints that do not answer', () => {
 
   it('says so when an HTTP server that is not Docker answers', async () => {
     const socket = path.join(dir, 'web.sock');
-    await listen(http.createServer((_, res) => res.end('<html>hello</html>')), socket);
+    await listen(
+      http.createServer((_, res) => res.end('<html>hello</html>')),
+      socket,
+    );
     const e = await rejection(ping(dockerFor({ source: 't', url: `unix://${socket}`, socketPath: socket }), 2000));
     expect(e.code).toBe('ENGINE_UNREACHABLE');
     expect(e.message).toMatch(/not a Docker engine/);

@@ -69,7 +69,13 @@ async function connect(kind: Kind, core: Core): Promise<Connection> {
 }
 
 /** Waits for an event of `conn` (from the index `from` on) that `match` accepts. */
-async function nextEvent<E extends ApiEventName>(conn: Connection, event: E, match: (p: ApiEvents[E]) => boolean, timeoutMs = 120_000, from = 0): Promise<ApiEvents[E]> {
+async function nextEvent<E extends ApiEventName>(
+  conn: Connection,
+  event: E,
+  match: (p: ApiEvents[E]) => boolean,
+  timeoutMs = 120_000,
+  from = 0,
+): Promise<ApiEvents[E]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const found = conn.events.slice(from).find((m) => m.event === event && match(m.payload as ApiEvents[E]));
@@ -112,7 +118,9 @@ describe.each(['ipc', 'ws'] as const)('contract over %s (in-memory engine)', (ki
   });
 
   it('refuses bad input with INVALID_INPUT naming the path, as an ApiCallError', async () => {
-    const e = await c.api.call('instances.create', { stack: 'teststack', name: 'x', domain: 'example.com', admin: { user: 'u', email: 'u@example.com', password: 'short' } }).catch((x: unknown) => x);
+    const e = await c.api
+      .call('instances.create', { stack: 'teststack', name: 'x', domain: 'example.com', admin: { user: 'u', email: 'u@example.com', password: 'short' } })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ApiCallError);
     expect(e).toMatchObject({ code: 'INVALID_INPUT', details: { path: 'admin.password' } });
   });
@@ -143,7 +151,11 @@ describe.each(['ipc', 'ws'] as const)('contract over %s (real engine, test recip
       recipeFiles: [TEST_RECIPE],
       secrets: new FileSecretStore(home.dir),
     });
-    core = createCore({ services, settings: await SettingsStore.open(home.dir), info: { version: '0.0.0', platform: process.platform, shell: 'browser', systemLanguages: [] } });
+    core = createCore({
+      services,
+      settings: await SettingsStore.open(home.dir),
+      info: { version: '0.0.0', platform: process.platform, shell: 'browser', systemLanguages: [] },
+    });
     c = await connect(kind, core);
   });
   afterAll(async () => {
@@ -154,7 +166,11 @@ describe.each(['ipc', 'ws'] as const)('contract over %s (real engine, test recip
       await c.close();
       await core.close();
       const left = await labelled(`engawa-${name}`);
-      for (const id of left.containers) await docker().getContainer(id.replace(/^\//, '')).remove({ force: true }).catch(() => {});
+      for (const id of left.containers)
+        await docker()
+          .getContainer(id.replace(/^\//, ''))
+          .remove({ force: true })
+          .catch(() => {});
       await home.cleanup();
     }
   });

@@ -75,11 +75,7 @@ describe('instance state from Docker events', () => {
       const before = w.states.length;
       const t = performance.now();
       await docker().getContainer(`${project}-web-1`).kill();
-      const seen = await eventually(
-        async () => w.states.slice(before).find((s) => s.state !== 'running'),
-        5_000,
-        'a state change after the kill',
-      );
+      const seen = await eventually(async () => w.states.slice(before).find((s) => s.state !== 'running'), 5_000, 'a state change after the kill');
       expect(seen.at - t).toBeLessThan(1000);
       expect(seen.state).toBe('degraded');
       // (an explicit `docker kill` is not restarted by the restart policy; start brings it back)

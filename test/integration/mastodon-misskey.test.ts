@@ -144,7 +144,14 @@ describe('engawa plan gives the full plan, as upstream runs it', () => {
     const r = await cli(home.dir, ['plan', 'mastodon', '--domain', 'social.example.net', '--json'], ENV.mastodon);
     expect(r.code, r.stderr).toBe(0);
     const p = r.json() as {
-      services: { name: string; officialImage: string; image: string; env: Record<string, string>; ports: { container: number }[]; healthcheck?: { test: string[] } }[];
+      services: {
+        name: string;
+        officialImage: string;
+        image: string;
+        env: Record<string, string>;
+        ports: { container: number }[];
+        healthcheck?: { test: string[] };
+      }[];
       setup: { name: string; command: string[] }[];
       ingress: { hostname: string; path?: string; service: string; port: number }[];
     };
@@ -187,7 +194,12 @@ describe('engawa plan gives the full plan, as upstream runs it', () => {
     const revealed = await cli(home.dir, ['plan', 'misskey', '--domain', 'notes.example.net', '--json', '--reveal-secrets'], ENV.misskey);
     const config = parse(configOf(revealed.json() as MisskeyPlan) ?? '') as Record<string, unknown>;
     expect(Object.keys(config)).toEqual(expect.arrayContaining(misskeyFacts.config.requiredKeys));
-    expect(config).toMatchObject({ url: 'https://notes.example.net/', port: 3000, id: misskeyFacts.config.id, setupPassword: expect.stringMatching(/^[A-Za-z0-9]{32}$/) });
+    expect(config).toMatchObject({
+      url: 'https://notes.example.net/',
+      port: 3000,
+      id: misskeyFacts.config.id,
+      setupPassword: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+    });
     expect(p.http.map((h) => h.path)).toEqual([misskeyFacts.firstAdmin.path, misskeyFacts.federation.path]);
     expect(p.ingress.map(({ service, port }) => ({ service, port }))).toEqual(misskeyFacts.ingress.rules);
   });
@@ -197,7 +209,12 @@ describe('bad input is refused with a clear message, and nothing is created', ()
   const cases: [string, string[], Record<string, string>, RegExp][] = [
     ['a name Mastodon reserves', ['mastodon', '--admin-user', 'admin'], ENV.mastodon, /"admin" is not a valid value for the setting "admin_user".*not admin/],
     ['a Misskey user name with a hyphen', ['misskey', '--admin-user', 'ha-na'], ENV.misskey, /"ha-na" is not allowed/],
-    ['a Misskey user name over 20 characters', ['misskey', '--admin-user', 'a'.repeat(21)], ENV.misskey, /not a valid value for the setting "admin_user".*1 to 20/],
+    [
+      'a Misskey user name over 20 characters',
+      ['misskey', '--admin-user', 'a'.repeat(21)],
+      ENV.misskey,
+      /not a valid value for the setting "admin_user".*1 to 20/,
+    ],
     ['a domain that is not a public host name', ['mastodon', '--domain', 'localhost'], ENV.mastodon, /"localhost" is not a usable domain/],
   ];
   for (const [what, args, env, message] of cases) {
@@ -233,7 +250,13 @@ describe('mastodon with stand-ins', () => {
   it('is running and healthy, publishing only web on 127.0.0.1', async () => {
     const s = created.json() as Status & { adminPassword?: string };
     expect(s.state).toBe('running');
-    expect(s.services.map((x) => `${x.name}:${x.health}`).sort()).toEqual(['db:healthy', 'redis:healthy', 'sidekiq:healthy', 'streaming:healthy', 'web:healthy']);
+    expect(s.services.map((x) => `${x.name}:${x.health}`).sort()).toEqual([
+      'db:healthy',
+      'redis:healthy',
+      'sidekiq:healthy',
+      'streaming:healthy',
+      'web:healthy',
+    ]);
     expect(await publishedPorts(project)).toEqual([`web:3000@127.0.0.1`]);
     expect((await fetch(`${s.localUrl}/health`)).status).toBe(200);
   });
@@ -272,7 +295,11 @@ describe('mastodon with stand-ins', () => {
   });
 
   it('prepared the database before web started, and web found the schema', async () => {
-    const [[preparedAt]] = (await query(project, 'mastodon', "select to_char(max(at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') from standin_prepare_runs")) as [[string]];
+    const [[preparedAt]] = (await query(
+      project,
+      'mastodon',
+      "select to_char(max(at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') from standin_prepare_runs",
+    )) as [[string]];
     const webStarted = (await (await serviceContainer(project, 'web')).inspect()).State.StartedAt;
     expect(Date.parse(`${preparedAt}Z`)).toBeLessThan(Date.parse(webStarted));
     const web = await recorded(project, 'web');
@@ -294,10 +321,10 @@ describe('mastodon with stand-ins', () => {
   it('gave the uploads and the media cache to uid 991 before the app started', async () => {
     for (const service of ['web', 'sidekiq']) {
       const start = (await recorded(project, service)).find((r) => r.kind === 'start');
-      expect(start?.volumes?.map((v) => `${v.dir} ${v.uid}:${v.gid} ${v.writable}`), service).toEqual([
-        '/opt/mastodon/public/system 991:991 true',
-        '/opt/mastodon/public/system/cache 991:991 true',
-      ]);
+      expect(
+        start?.volumes?.map((v) => `${v.dir} ${v.uid}:${v.gid} ${v.writable}`),
+        service,
+      ).toEqual(['/opt/mastodon/public/system 991:991 true', '/opt/mastodon/public/system/cache 991:991 true']);
     }
   });
 
@@ -333,7 +360,22 @@ describe('misskey with stand-ins', () => {
     await writeFile(file, `${password}\n`, { mode: 0o600 });
     created = await cli(
       home.dir,
-      ['create', 'misskey', '--name', misskey, '--domain', 'notes.example.net', '--admin-user', 'hanako', '--admin-email', 'hanako@example.net', '--admin-password-file', file, ...PG18_LAYOUT, '--json'],
+      [
+        'create',
+        'misskey',
+        '--name',
+        misskey,
+        '--domain',
+        'notes.example.net',
+        '--admin-user',
+        'hanako',
+        '--admin-email',
+        'hanako@example.net',
+        '--admin-password-file',
+        file,
+        ...PG18_LAYOUT,
+        '--json',
+      ],
       ENV.misskey,
     );
     expect(created.code, created.stderr).toBe(0);

@@ -47,11 +47,15 @@ beforeAll(async () => {
   await pdsContainer.start();
   pdsPort = hostPort(await pdsContainer.inspect(), 3000);
   // the recipe's own health check (busybox wget on /xrpc/_health) has to turn the container healthy
-  await eventually(async () => {
-    const state = (await pdsContainer.inspect()).State;
-    if (!state.Running) throw new Error(`the PDS container stopped (exit code ${state.ExitCode})`);
-    return state.Health?.Status === 'healthy' ? true : undefined;
-  }, 60_000, 'the PDS health check');
+  await eventually(
+    async () => {
+      const state = (await pdsContainer.inspect()).State;
+      if (!state.Running) throw new Error(`the PDS container stopped (exit code ${state.ExitCode})`);
+      return state.Health?.Status === 'healthy' ? true : undefined;
+    },
+    60_000,
+    'the PDS health check',
+  );
   pds = new PdsClient({ baseUrl: `http://127.0.0.1:${pdsPort}`, adminPassword: secrets.admin_password as string });
 });
 
@@ -74,7 +78,13 @@ function containerOptions(s: PlannedService, network: string): Dockerode.Contain
     Labels: s.labels,
     ExposedPorts: Object.fromEntries(s.ports.map((p) => [`${p.container}/tcp`, {}])),
     ...(hc !== undefined && {
-      Healthcheck: { Test: hc.test, Interval: hc.intervalMs * 1e6, Timeout: hc.timeoutMs * 1e6, Retries: hc.retries, StartPeriod: (hc.startPeriodMs ?? 0) * 1e6 },
+      Healthcheck: {
+        Test: hc.test,
+        Interval: hc.intervalMs * 1e6,
+        Timeout: hc.timeoutMs * 1e6,
+        Retries: hc.retries,
+        StartPeriod: (hc.startPeriodMs ?? 0) * 1e6,
+      },
     }),
     HostConfig: {
       NetworkMode: network,

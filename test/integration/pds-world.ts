@@ -34,10 +34,7 @@ export const OFFLINE: readonly string[] = [
 ].flatMap((s) => ['--set', s]);
 
 /** A valid 1×1 PNG (a truncated one makes the PDS's type sniffer fail). */
-export const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 /** A blob reference as @atproto/api returns it. */
 export interface BlobRef {
@@ -77,9 +74,12 @@ export function loadAtpAgent(): AgentClass {
 /** Fails with what to run when the PDS or PLC image is not on the engine. */
 export async function requirePdsImages(docker: Dockerode): Promise<void> {
   for (const image of [PDS_IMAGE, PLC_IMAGE]) {
-    await docker.getImage(image).inspect().catch(() => {
-      throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
-    });
+    await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => {
+        throw new Error(`${image} is missing: run bash scripts/build-test-images.sh`);
+      });
   }
 }
 
@@ -109,7 +109,11 @@ export async function startPlc(docker: Dockerode, network: string, project: stri
     await container.start();
     const port = Number((await container.inspect()).NetworkSettings.Ports['2582/tcp']?.[0]?.HostPort);
     // with a timeout: a connection made through the published port before the server listens can hang
-    const healthy = () => fetch(`http://127.0.0.1:${port}/_health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok || undefined, () => undefined);
+    const healthy = () =>
+      fetch(`http://127.0.0.1:${port}/_health`, { signal: AbortSignal.timeout(1_000) }).then(
+        (r) => r.ok || undefined,
+        () => undefined,
+      );
     await eventually(healthy, 30_000, 'the PLC directory');
     return { container, port, remove };
   } catch (e) {

@@ -101,7 +101,10 @@ afterAll(async () => {
   if (d === undefined) return;
   await run(['destroy', name, '--yes']).catch(() => undefined);
   await plc?.remove().catch(() => undefined);
-  await d.getNetwork(network).remove().catch(() => undefined);
+  await d
+    .getNetwork(network)
+    .remove()
+    .catch(() => undefined);
   await home?.cleanup();
 });
 
@@ -196,7 +199,10 @@ describe('a Bluesky PDS created and run by engawa', () => {
     expect(server.did).toBe(`did:web:${PDS_HOST}`);
     expect(await getWithHost(`${localUrl}/.well-known/atproto-did`, OWNER)).toEqual({ status: 200, body: did });
 
-    const doc = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}`)).json()) as { alsoKnownAs: string[]; service: { type: string; serviceEndpoint: string }[] };
+    const doc = (await (await fetch(`http://127.0.0.1:${plc.port}/${did}`)).json()) as {
+      alsoKnownAs: string[];
+      service: { type: string; serviceEndpoint: string }[];
+    };
     expect(doc.alsoKnownAs).toEqual([`at://${OWNER}`]);
     expect(doc.service).toEqual([expect.objectContaining({ type: 'AtprotoPersonalDataServer', serviceEndpoint: `https://${PDS_HOST}` })]);
   });

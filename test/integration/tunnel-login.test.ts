@@ -198,7 +198,14 @@ async function run(args: string[], opts: { env?: Record<string, string>; approve
         approved = approveIn(tool, opts.approve);
       }
     },
-    env: { DOCKER_HOST: process.env.DOCKER_HOST, HOME: process.env.HOME, ENGAWA_HOME: home.dir, ENGAWA_RECIPES: TEST_RECIPE, ENGAWA_IMAGES: JSON.stringify(images), ...opts.env },
+    env: {
+      DOCKER_HOST: process.env.DOCKER_HOST,
+      HOME: process.env.HOME,
+      ENGAWA_HOME: home.dir,
+      ENGAWA_RECIPES: TEST_RECIPE,
+      ENGAWA_IMAGES: JSON.stringify(images),
+      ...opts.env,
+    },
     engine: () => Promise.resolve(engine),
   });
   return { code, stdout, stderr, json: () => JSON.parse(stdout), approved };
@@ -232,8 +239,20 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(r.code).toBe(0);
     const shown = r.json() as { services: { name: string; command?: string[]; files: { path: string; content: string }[] }[]; tunnel: unknown };
     const c = shown.services.find((s) => s.name === 'cloudflared')!;
-    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--config', LOGIN_CONFIG_FILE, 'run', '<tunnel name, chosen at creation>']);
-    expect(parse(c.files.find((f) => f.path === LOGIN_CONFIG_FILE)!.content).ingress).toEqual([{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }]);
+    expect(c.command).toEqual([
+      'tunnel',
+      '--no-autoupdate',
+      '--metrics',
+      '0.0.0.0:20241',
+      '--config',
+      LOGIN_CONFIG_FILE,
+      'run',
+      '<tunnel name, chosen at creation>',
+    ]);
+    expect(parse(c.files.find((f) => f.path === LOGIN_CONFIG_FILE)!.content).ingress).toEqual([
+      { hostname: domain, service: 'http://web:8080' },
+      { service: 'http_status:404' },
+    ]);
     expect(calls).toEqual([]);
     expect(await labelled(tool)).toEqual({ containers: [], volumes: [], networks: [] });
   });
@@ -287,7 +306,9 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     // what the stand-in connector saw
-    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe(`--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`);
+    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe(
+      `--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`,
+    );
     expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
     expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('read-only');
     expect(parse(await execOutput(container, ['cat', '/standin/config.yml']))).toEqual({
@@ -313,7 +334,10 @@ describe('sign in with Cloudflare on the real engine', () => {
     const argvBefore = await readVolume(tool, '.standin-cloudflare/argv.log');
     calls.length = 0;
     const saved: unknown[] = [];
-    const kept = await provisionTunnel(before.tunnel!, plan, await secrets.get(name), async (t) => void saved.push(t), { engine: () => Promise.resolve(engine), images });
+    const kept = await provisionTunnel(before.tunnel!, plan, await secrets.get(name), async (t) => void saved.push(t), {
+      engine: () => Promise.resolve(engine),
+      images,
+    });
     expect(kept).toEqual(await secrets.get(name));
     const t = before.tunnel as { name: string; tunnelId: string };
     expect(calls).toEqual([

@@ -89,7 +89,20 @@ describe('Cloudflare Tunnel on the real engine', () => {
   });
 
   it('a bad zone fails with a clear message and creates nothing', async () => {
-    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'api', '--cloudflare-token-file', path.join(files, 'cf-token'), '--zone', 'other.example']);
+    const r = await run([
+      'create',
+      'test-web',
+      '--name',
+      name,
+      '--domain',
+      domain,
+      '--tunnel',
+      'api',
+      '--cloudflare-token-file',
+      path.join(files, 'cf-token'),
+      '--zone',
+      'other.example',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/has no domain "other\.example"/);
     expect((await labelled(project)).containers).toEqual([]);
@@ -97,7 +110,20 @@ describe('Cloudflare Tunnel on the real engine', () => {
   });
 
   it('create --tunnel api provisions the tunnel and runs the connector on the instance network', async () => {
-    const r = await run(['create', 'test-web', '--name', name, '--domain', domain, '--tunnel', 'api', '--cloudflare-token-file', path.join(files, 'cf-token'), '--zone', 'example.com']);
+    const r = await run([
+      'create',
+      'test-web',
+      '--name',
+      name,
+      '--domain',
+      domain,
+      '--tunnel',
+      'api',
+      '--cloudflare-token-file',
+      path.join(files, 'cf-token'),
+      '--zone',
+      'example.com',
+    ]);
     expect(r.stderr + r.stdout).not.toMatch(/engawa: /);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`public URL: https://${domain}`);
@@ -113,7 +139,11 @@ describe('Cloudflare Tunnel on the real engine', () => {
     expect(info.Config.Healthcheck?.Test).toEqual(['CMD', 'cloudflared', 'tunnel', '--metrics', '127.0.0.1:20241', 'ready']);
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     expect(Object.values(info.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
-    expect(Object.values(info.NetworkSettings.Ports ?? {}).flat().filter(Boolean)).toEqual([]);
+    expect(
+      Object.values(info.NetworkSettings.Ports ?? {})
+        .flat()
+        .filter(Boolean),
+    ).toEqual([]);
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
     expect(info.State.Health?.Status).toBe('healthy');
 
@@ -144,7 +174,13 @@ describe('Cloudflare Tunnel on the real engine', () => {
     fake.connect(fake.liveTunnels()[0]!.id);
     const r = await run(['tunnel', 'status', name, '--json'], { ENGAWA_TUNNEL_EDGE_URL: edge!.url });
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ ok: true, publicUrl: `https://${domain}`, connector: { health: 'healthy' }, cloudflare: { status: 'healthy', connections: 4 }, problems: [] });
+    expect(r.json()).toMatchObject({
+      ok: true,
+      publicUrl: `https://${domain}`,
+      connector: { health: 'healthy' },
+      cloudflare: { status: 'healthy', connections: 4 },
+      problems: [],
+    });
     const text = await run(['tunnel', 'status', name], { ENGAWA_TUNNEL_EDGE_URL: edge!.url });
     expect(text.stdout).toMatch(/✓ reachable from the internet/);
   });
@@ -195,7 +231,22 @@ describe('the other tunnel choices on the command line', () => {
     await writeFile(path.join(files, 'tunnel-token'), connectorToken, { mode: 0o600 });
     const before = fake.requests.length;
     try {
-      const r = await run(['create', 'test-web', '--name', tokenName, '--domain', tokenDomain, '--tunnel', 'token', '--tunnel-token-file', path.join(files, 'tunnel-token'), '--hostname', tokenDomain, '--tunnel-protocol', 'http2']);
+      const r = await run([
+        'create',
+        'test-web',
+        '--name',
+        tokenName,
+        '--domain',
+        tokenDomain,
+        '--tunnel',
+        'token',
+        '--tunnel-token-file',
+        path.join(files, 'tunnel-token'),
+        '--hostname',
+        tokenDomain,
+        '--tunnel-protocol',
+        'http2',
+      ]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`  ${tokenDomain}  →  service http://web:8080`);
       expect(r.stdout + r.stderr).not.toContain(connectorToken);
@@ -209,4 +260,3 @@ describe('the other tunnel choices on the command line', () => {
     expect(fake.requests.length).toBe(before);
   });
 });
-

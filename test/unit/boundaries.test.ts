@@ -83,11 +83,7 @@ function layerOf(file: string): Layer | null {
   return null;
 }
 
-type Target =
-  | { kind: 'file'; path: string }
-  | { kind: 'builtin' }
-  | { kind: 'electron' }
-  | { kind: 'package'; name: string };
+type Target = { kind: 'file'; path: string } | { kind: 'builtin' } | { kind: 'electron' } | { kind: 'package'; name: string };
 
 function targetOf(from: string, specifier: string): Target {
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
@@ -100,10 +96,8 @@ function targetOf(from: string, specifier: string): Target {
   return { kind: 'package', name };
 }
 
-const inDir = (target: Target, dir: string): boolean =>
-  target.kind === 'file' && (target.path === dir || target.path.startsWith(`${dir}/`));
-const isFile = (target: Target, file: string): boolean =>
-  target.kind === 'file' && (target.path === file || target.path === file.replace(/\.ts$/, ''));
+const inDir = (target: Target, dir: string): boolean => target.kind === 'file' && (target.path === dir || target.path.startsWith(`${dir}/`));
+const isFile = (target: Target, file: string): boolean => target.kind === 'file' && (target.path === file || target.path === file.replace(/\.ts$/, ''));
 
 /** Why an import breaks its file's layer, or null when it is allowed. */
 function whyForbidden(layer: Layer, ref: ImportRef, target: Target, runtimeDeps: ReadonlySet<string>): string | null {

@@ -106,7 +106,10 @@ describe('make-icons', () => {
   });
 
   it('draws macOS tray templates in black and alpha only, with the veranda cut out', () => {
-    for (const [rel, size] of [['resources/tray/trayTemplate.png', 16], ['resources/tray/trayTemplate@2x.png', 32]] as const) {
+    for (const [rel, size] of [
+      ['resources/tray/trayTemplate.png', 16],
+      ['resources/tray/trayTemplate@2x.png', 32],
+    ] as const) {
       const image = decodePng(read(outRoot, rel));
       expect(image.size).toBe(size);
       for (let i = 0; i < image.rgba.length; i += 4) expect([...image.rgba.subarray(i, i + 3)]).toEqual([0, 0, 0]);
@@ -122,8 +125,14 @@ describe('make-icons', () => {
   });
 
   it('matches the committed icons pixel for pixel', () => {
-    const files = ['resources/icon.png', 'resources/tray/trayTemplate.png', 'resources/tray/trayTemplate@2x.png',
-      'resources/tray/tray.png', 'resources/tray/tray@2x.png', 'renderer/public/favicon.png'];
+    const files = [
+      'resources/icon.png',
+      'resources/tray/trayTemplate.png',
+      'resources/tray/trayTemplate@2x.png',
+      'resources/tray/tray.png',
+      'resources/tray/tray@2x.png',
+      'renderer/public/favicon.png',
+    ];
     for (const rel of files) expect(decodePng(read(repoRoot, rel)).rgba.equals(decodePng(read(outRoot, rel)).rgba), rel).toBe(true);
     for (const rel of ['resources/icon.ico', 'resources/tray/tray.ico']) {
       const committed = decodeIco(read(repoRoot, rel));

@@ -121,7 +121,9 @@ describe('main process', () => {
     expect(calls).toEqual(['scheme app', 'handle app', 'load app://engawa/index.html']);
     expect(windows).toHaveLength(1);
     expect(windows[0]?.options.webPreferences.preload).toBe(path.join(repoRoot, 'dist/electron/preload.cjs'));
-    expect(trays).toEqual([process.platform === 'darwin' ? 'tray-stoppedTemplate.png' : process.platform === 'win32' ? 'tray-stopped.ico' : 'tray-stopped.png']);
+    expect(trays).toEqual([
+      process.platform === 'darwin' ? 'tray-stoppedTemplate.png' : process.platform === 'win32' ? 'tray-stopped.ico' : 'tray-stopped.png',
+    ]);
   });
 
   it('focuses the existing window on a second launch instead of opening another', async () => {

@@ -28,7 +28,10 @@ describe('preload', () => {
     expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
     await expect(bridge.invoke('app.info')).resolves.toEqual(reply);
     await bridge.invoke('instances.start', { name: 'blog' });
-    expect(invoked).toEqual([['api:app.info', undefined], ['api:instances.start', { name: 'blog' }]]);
+    expect(invoked).toEqual([
+      ['api:app.info', undefined],
+      ['api:instances.start', { name: 'blog' }],
+    ]);
   });
 
   it('passes error envelopes through unchanged', async () => {

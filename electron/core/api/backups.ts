@@ -117,17 +117,23 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      ops.start('backup', s.instance, SCHEDULER_CLIENT, async (op) => {
-        try {
-          const passphrase = await passphraseFor(opts.secrets, s.instance, undefined);
-          await runScheduledBackup(await deps(), s, common(passphrase, op));
-          resolve();
-        } catch (e) {
-          reject(toEngawaError(e));
-          throw e;
-        }
-        return undefined;
-      }, { cancellable: true });
+      ops.start(
+        'backup',
+        s.instance,
+        SCHEDULER_CLIENT,
+        async (op) => {
+          try {
+            const passphrase = await passphraseFor(opts.secrets, s.instance, undefined);
+            await runScheduledBackup(await deps(), s, common(passphrase, op));
+            resolve();
+          } catch (e) {
+            reject(toEngawaError(e));
+            throw e;
+          }
+          return undefined;
+        },
+        { cancellable: true },
+      );
     });
   };
 
@@ -154,14 +160,21 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
 
     'backups.create': async ({ name, passphrase, includeCache }, client) => {
       const record = await manager.get(name);
-      if (record.pending) throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
+      if (record.pending)
+        throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
       if (passphrase !== undefined) await keepPassphrase(opts.secrets, name, passphrase);
       const pass = await passphraseFor(opts.secrets, name, undefined);
       const out = await folderOf(name);
-      return ops.start('backup', name, client, async (op) => {
-        await createBackup(await deps(), name, { ...common(pass, op), out, includeCache: includeCache === true });
-        return undefined;
-      }, { cancellable: true });
+      return ops.start(
+        'backup',
+        name,
+        client,
+        async (op) => {
+          await createBackup(await deps(), name, { ...common(pass, op), out, includeCache: includeCache === true });
+          return undefined;
+        },
+        { cancellable: true },
+      );
     },
 
     'backups.verify': async ({ file, drill, passphrase }, client) => {
@@ -169,15 +182,22 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       const instance = parseBackupFileName(path.basename(target))?.instance;
       if (passphrase === undefined && instance === undefined) throw noPassphrase(target);
       const pass = await passphraseFor(opts.secrets, instance ?? '', passphrase);
-      return ops.start('verify', instance ?? path.basename(target), client, async (op) => {
-        if (drill !== true) {
-          await verifyBackup(services, target, common(pass, op));
+      return ops.start(
+        'verify',
+        instance ?? path.basename(target),
+        client,
+        async (op) => {
+          if (drill !== true) {
+            await verifyBackup(services, target, common(pass, op));
+            return undefined;
+          }
+          const r = await drillBackup(await deps(), target, common(pass, op));
+          if (!r.ok)
+            throw new EngawaError('TASK_FAILED', `The backup did not pass its restore drill: ${r.problems[0] ?? 'unknown reason'}`, { problems: r.problems });
           return undefined;
-        }
-        const r = await drillBackup(await deps(), target, common(pass, op));
-        if (!r.ok) throw new EngawaError('TASK_FAILED', `The backup did not pass its restore drill: ${r.problems[0] ?? 'unknown reason'}`, { problems: r.problems });
-        return undefined;
-      }, { cancellable: true });
+        },
+        { cancellable: true },
+      );
     },
 
     'backups.restore': async ({ file, name, passphrase }, client) => {
@@ -185,11 +205,17 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       const instance = name ?? parseBackupFileName(path.basename(target))?.instance;
       if (instance === undefined) throw new EngawaError('INVALID_INPUT', 'Say which server to restore this backup into.', { path: 'name' });
       const pass = await passphraseFor(opts.secrets, instance, passphrase);
-      return ops.start('restore', instance, client, async (op) => {
-        await restoreBackup(await deps(), target, { ...common(pass, op), name: instance });
-        if (passphrase !== undefined) await keepPassphrase(opts.secrets, instance, passphrase).catch(() => undefined);
-        return undefined;
-      }, { cancellable: false });
+      return ops.start(
+        'restore',
+        instance,
+        client,
+        async (op) => {
+          await restoreBackup(await deps(), target, { ...common(pass, op), name: instance });
+          if (passphrase !== undefined) await keepPassphrase(opts.secrets, instance, passphrase).catch(() => undefined);
+          return undefined;
+        },
+        { cancellable: false },
+      );
     },
 
     'backups.confirmRestore': async ({ name }) => {
@@ -226,7 +252,10 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
     async start() {
       await arm().catch((e: unknown) => log(`cannot read the backup schedules: ${toEngawaError(e).message}`));
       reload = setInterval(() => {
-        void store.changedAt().then((t) => (t !== loadedAt ? arm() : undefined)).catch(() => undefined);
+        void store
+          .changedAt()
+          .then((t) => (t !== loadedAt ? arm() : undefined))
+          .catch(() => undefined);
       }, opts.reloadMs ?? 60_000);
       reload.unref?.();
     },
@@ -263,10 +292,26 @@ function toInfo(b: BackupFile): BackupInfo {
 }
 
 function toSettings(s: BackupSchedule): BackupScheduleSettings {
-  return { every: s.every, at: s.at, ...(s.weekday !== undefined && { weekday: s.weekday }), keep: s.keep ?? DEFAULT_KEEP, folder: s.out, drill: s.drill === true };
+  return {
+    every: s.every,
+    at: s.at,
+    ...(s.weekday !== undefined && { weekday: s.weekday }),
+    keep: s.keep ?? DEFAULT_KEEP,
+    folder: s.out,
+    drill: s.drill === true,
+  };
 }
 
 function fromSettings(instance: string, s: BackupScheduleSettings): BackupSchedule {
-  if (!path.isAbsolute(s.folder)) throw new EngawaError('INVALID_INPUT', 'The backup schedule is not valid: choose a full folder path.', { path: 'schedule.folder' });
-  return { instance, every: s.every, at: s.at, ...(s.every === 'weekly' && s.weekday !== undefined && { weekday: s.weekday }), keep: s.keep, out: path.resolve(s.folder), drill: s.drill };
+  if (!path.isAbsolute(s.folder))
+    throw new EngawaError('INVALID_INPUT', 'The backup schedule is not valid: choose a full folder path.', { path: 'schedule.folder' });
+  return {
+    instance,
+    every: s.every,
+    at: s.at,
+    ...(s.every === 'weekly' && s.weekday !== undefined && { weekday: s.weekday }),
+    keep: s.keep,
+    out: path.resolve(s.folder),
+    drill: s.drill,
+  };
 }

@@ -6,7 +6,16 @@
  */
 import { publicUrlOf } from '../tunnel/instance';
 import path from 'node:path';
-import type { AppInfo, AppSettings, CreateInstanceInput, InstanceDetails, InstanceState, InstanceSummary, StackInfo, SystemReport } from '../../shared/contract';
+import type {
+  AppInfo,
+  AppSettings,
+  CreateInstanceInput,
+  InstanceDetails,
+  InstanceState,
+  InstanceSummary,
+  StackInfo,
+  SystemReport,
+} from '../../shared/contract';
 import { doctor } from '../cli/doctor';
 import { isEngawaError, toEngawaError } from '../errors';
 import type { Subscription } from '../engine/types';
@@ -130,14 +139,22 @@ export function createCore(deps: CoreDeps): EngawaCore {
     assertCreatable(existing, name, recipe.id, domain);
   };
 
-  const lifecycle = (op: 'start' | 'stop' | 'restart') => async ({ name }: { name: string }, client: ClientContext) => {
-    await manager.get(name);
-    void ensureWatching();
-    return ops.start(op, name, client, async (ctx) => {
-      await manager[op](name, ctx);
-      return undefined;
-    }, { cancellable: true });
-  };
+  const lifecycle =
+    (op: 'start' | 'stop' | 'restart') =>
+    async ({ name }: { name: string }, client: ClientContext) => {
+      await manager.get(name);
+      void ensureWatching();
+      return ops.start(
+        op,
+        name,
+        client,
+        async (ctx) => {
+          await manager[op](name, ctx);
+          return undefined;
+        },
+        { cancellable: true },
+      );
+    };
 
   const handlers: Handlers = {
     'app.info': async () => ({ ...deps.info, systemLanguages: [...deps.info.systemLanguages] }),
@@ -183,10 +200,16 @@ export function createCore(deps: CoreDeps): EngawaCore {
       if (input.settings) createInput.settings = { ...input.settings };
       if (input.admin !== undefined) createInput.admin = input.admin;
       if (input.allowLowMemory === true) createInput.allowLowMemory = true;
-      return ops.start('create', input.name, client, async (ctx) => {
-        const { adminPassword } = await manager.create(createInput, ctx);
-        return adminPassword === undefined ? undefined : { adminPassword };
-      }, { cancellable: true });
+      return ops.start(
+        'create',
+        input.name,
+        client,
+        async (ctx) => {
+          const { adminPassword } = await manager.create(createInput, ctx);
+          return adminPassword === undefined ? undefined : { adminPassword };
+        },
+        { cancellable: true },
+      );
     },
 
     'instances.start': lifecycle('start'),
@@ -195,11 +218,17 @@ export function createCore(deps: CoreDeps): EngawaCore {
 
     'instances.destroy': async ({ name }, client) => {
       await manager.get(name);
-      return ops.start('destroy', name, client, async (ctx) => {
-        await manager.destroy(name, { onProgress: ctx.onProgress });
-        states.delete(name);
-        return undefined;
-      }, { cancellable: false });
+      return ops.start(
+        'destroy',
+        name,
+        client,
+        async (ctx) => {
+          await manager.destroy(name, { onProgress: ctx.onProgress });
+          states.delete(name);
+          return undefined;
+        },
+        { cancellable: false },
+      );
     },
 
     'instances.logs.subscribe': (input, client) => logs.subscribe(input, client),
@@ -296,7 +325,12 @@ function toStackInfo(r: Recipe): StackInfo {
     summary: { ...r.summary },
     memoryMiB: r.memoryMiB,
     admin: { kind: r.admin.kind, ...(r.admin.defaultUser !== undefined && { defaultUser: r.admin.defaultUser }) },
-    settings: (r.settings ?? []).map((s) => ({ name: s.name, description: s.description, default: s.default, ...(s.pattern !== undefined && { pattern: s.pattern }) })),
+    settings: (r.settings ?? []).map((s) => ({
+      name: s.name,
+      description: s.description,
+      default: s.default,
+      ...(s.pattern !== undefined && { pattern: s.pattern }),
+    })),
     requires: (r.requires ?? []).map((q) => ({ check: q.check, note: { ...q.note } })),
     testOnly: r.testOnly === true,
   };

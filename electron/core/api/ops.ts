@@ -66,9 +66,10 @@ export class Operations {
       } catch (e) {
         progress.flush();
         this.running.delete(opId);
-        const err = controller.signal.aborted && !(e instanceof EngawaError && e.code !== 'INTERNAL')
-          ? new EngawaError('CANCELLED', 'The operation was cancelled.')
-          : toEngawaError(e);
+        const err =
+          controller.signal.aborted && !(e instanceof EngawaError && e.code !== 'INTERNAL')
+            ? new EngawaError('CANCELLED', 'The operation was cancelled.')
+            : toEngawaError(e);
         this.bus.emit('op.failed', { opId, op, instance, error: err.toJSON() });
       }
     })();

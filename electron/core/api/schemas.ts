@@ -4,7 +4,18 @@
  * or when a core type no longer fits the contract type it is sent as.
  */
 import { z } from 'zod';
-import type { ApiErrorCode, ApiInput, ApiMethod, InstanceStatus as ContractStatus, LogLine as ContractLogLine, Progress as ContractProgress, ServiceStats as ContractStats, SystemReport, DockerStartResult as ContractStartResult, InstanceState as ContractState } from '../../shared/contract';
+import type {
+  ApiErrorCode,
+  ApiInput,
+  ApiMethod,
+  InstanceStatus as ContractStatus,
+  LogLine as ContractLogLine,
+  Progress as ContractProgress,
+  ServiceStats as ContractStats,
+  SystemReport,
+  DockerStartResult as ContractStartResult,
+  InstanceState as ContractState,
+} from '../../shared/contract';
 import type { DoctorReport } from '../cli/doctor';
 import type { DockerStartResult as StartResult } from '../engine/start-docker';
 import type { ErrorCode } from '../errors';

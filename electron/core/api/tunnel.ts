@@ -44,7 +44,9 @@ export function tunnelHandlers(services: Services, opts: { probe?: Probe } = {})
       const record = await manager.get(name);
       const tunnel = record.tunnel;
       if (tunnel === null) {
-        throw new EngawaError('STATE', `"${name}" has no tunnel: it was created for this computer only, and the tunnel is chosen when a server is created.`, { name });
+        throw new EngawaError('STATE', `"${name}" has no tunnel: it was created for this computer only, and the tunnel is chosen when a server is created.`, {
+          name,
+        });
       }
       if (services.secrets === undefined) throw new EngawaError('INTERNAL', 'The tunnel status needs the secret store, and none was given.');
       const secrets = await services.secrets.get(name);
@@ -73,7 +75,8 @@ function previewOf(recipe: Parameters<typeof makePlan>[0], input: ApiInput<'tunn
 /** The contract's tunnel choice as the instance manager takes it. */
 export function toTunnelInput(choice: TunnelChoiceInput | undefined): TunnelInput {
   if (choice === undefined || choice.mode === 'none') return 'none';
-  if (choice.mode === 'api') return { mode: 'api', apiToken: choice.apiToken, zone: choice.zone, ...(choice.hostname !== undefined && { hostname: choice.hostname }) };
+  if (choice.mode === 'api')
+    return { mode: 'api', apiToken: choice.apiToken, zone: choice.zone, ...(choice.hostname !== undefined && { hostname: choice.hostname }) };
   if (choice.mode === 'token') return { mode: 'token', connectorToken: choice.tunnelToken, hostname: choice.hostname };
   return { mode: 'login', ...(choice.hostname !== undefined && { hostname: choice.hostname }) };
 }

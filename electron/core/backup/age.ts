@@ -164,7 +164,7 @@ export class AgeWriter {
   async fill(offset: number, bytes: Uint8Array): Promise<void> {
     if (this.holds.get(offset) !== offset + bytes.length) throw new EngawaError('INTERNAL', 'A backup region was filled with the wrong size.');
     this.holds.delete(offset);
-    for (let done = 0; done < bytes.length; ) {
+    for (let done = 0; done < bytes.length;) {
       const at = offset + done;
       const i = Math.floor(at / CHUNK);
       const within = at % CHUNK;

@@ -50,7 +50,8 @@ const SLACK = 4 * 1024 * 1024;
 /** Backs up instance `name`; see the module comment. */
 export async function createBackup(deps: BackupDeps, name: string, opts: BackupOptions): Promise<BackupResult> {
   const record = await deps.manager.get(name);
-  if (record.pending) throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
+  if (record.pending)
+    throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
   const lock = await acquireLock(deps.home, name, 'backup');
   try {
     const recipe = deps.recipes.get(record.stack);
@@ -81,7 +82,12 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
         base = 0;
         await step(opts.onProgress, what, async () => {
           const container = await runningServiceContainer(deps.docker, plan.project, d.service.name);
-          const dump = execOutput(container, ['pg_dump', '-Fc', '-U', d.spec.user, '-d', d.spec.db], databaseEnv(d.spec, secrets), `pg_dump in ${d.service.name}`);
+          const dump = execOutput(
+            container,
+            ['pg_dump', '-Fc', '-U', d.spec.user, '-d', d.spec.db],
+            databaseEnv(d.spec, secrets),
+            `pg_dump in ${d.service.name}`,
+          );
           await addCounted(writer, dumpPath(d.service.name), 'postgres', dump, d.service.name, bytes(what, sizes.databases[d.service.name] ?? 0));
         });
       }
@@ -89,7 +95,14 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
         for (const v of contents.volumes) {
           const what = `Copy the storage "${v.key}"`;
           await step(opts.onProgress, what, () =>
-            addCounted(writer, volumePath(v.key), 'volume', exportVolume(deps.docker, plan.project, imageFor(plan, v), v.name), v.key, bytes(what, sizes.volumes[v.name] ?? 0)),
+            addCounted(
+              writer,
+              volumePath(v.key),
+              'volume',
+              exportVolume(deps.docker, plan.project, imageFor(plan, v), v.name),
+              v.key,
+              bytes(what, sizes.volumes[v.name] ?? 0),
+            ),
           );
         }
       });
@@ -112,7 +125,11 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
             admin: record.admin,
             tunnel: record.tunnel,
           },
-          excluded: contents.excluded.map((x) => ({ volume: x.volume.key, reason: x.reason, ...((sizes.volumes[x.volume.name] ?? -1) >= 0 && { bytes: sizes.volumes[x.volume.name] }) })),
+          excluded: contents.excluded.map((x) => ({
+            volume: x.volume.key,
+            reason: x.reason,
+            ...((sizes.volumes[x.volume.name] ?? -1) >= 0 && { bytes: sizes.volumes[x.volume.name] }),
+          })),
           probes: probeRanges(before, after),
           downtimeMs,
         }),
@@ -163,11 +180,19 @@ async function measure(
   const databases: Record<string, number> = {};
   for (const d of contents.databases) {
     const container = await runningServiceContainer(deps.docker, project, d.service.name);
-    const r = await execText(container, ['psql', '-X', '-U', d.spec.user, '-d', d.spec.db, '-Atc', 'SELECT pg_database_size(current_database())'], databaseEnv(d.spec, secrets));
-    if (r.exitCode !== 0) throw new EngawaError('TASK_FAILED', `The database of ${d.service.name} does not answer; check that the server is healthy.`, { service: d.service.name });
+    const r = await execText(
+      container,
+      ['psql', '-X', '-U', d.spec.user, '-d', d.spec.db, '-Atc', 'SELECT pg_database_size(current_database())'],
+      databaseEnv(d.spec, secrets),
+    );
+    if (r.exitCode !== 0)
+      throw new EngawaError('TASK_FAILED', `The database of ${d.service.name} does not answer; check that the server is healthy.`, { service: d.service.name });
     databases[d.service.name] = Number(r.stdout.trim()) || 0;
   }
-  const volumes = await volumeSizes(deps.docker, [...contents.volumes, ...contents.excluded.map((x) => x.volume)].map((v) => v.name));
+  const volumes = await volumeSizes(
+    deps.docker,
+    [...contents.volumes, ...contents.excluded.map((x) => x.volume)].map((v) => v.name),
+  );
   const copied = contents.volumes.reduce((sum, v) => sum + Math.max(0, volumes[v.name] ?? 0), 0);
   const total = copied + Object.values(databases).reduce((a, b) => a + b, 0);
   return { total, databases, volumes };
@@ -177,7 +202,13 @@ async function measure(
  * Runs `copy` with `services` stopped (those that were running), then starts them again and waits
  * until the instance is healthy, also when the copy fails. Returns the downtime in ms.
  */
-async function withStopped(deps: BackupDeps, plan: Parameters<BackupDeps['engine']['start']>[0], services: string[], opts: BackupOptions, copy: () => Promise<void>): Promise<number> {
+async function withStopped(
+  deps: BackupDeps,
+  plan: Parameters<BackupDeps['engine']['start']>[0],
+  services: string[],
+  opts: BackupOptions,
+  copy: () => Promise<void>,
+): Promise<number> {
   const stopped: string[] = [];
   const t0 = Date.now();
   try {

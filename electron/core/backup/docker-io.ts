@@ -158,7 +158,11 @@ export async function removeLeftoverHelpers(docker: Dockerode, project: string):
     all: true,
     filters: { label: [`${LABELS.project}=${project}`, `${LABELS.managed}=true`, `${LABELS.role}=helper`] },
   });
-  for (const c of list) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  for (const c of list)
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
 }
 
 /** Names of the volumes labelled with `project`. */

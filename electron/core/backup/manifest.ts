@@ -103,11 +103,10 @@ export function checkManifest(text: string): Manifest {
   if (typeof m.formatVersion !== 'number' || !Number.isInteger(m.formatVersion) || m.formatVersion < 1) throw invalid('no format version');
   if (m.formatVersion > FORMAT_VERSION) {
     const app = isObj(m.app) && typeof m.app.version === 'string' ? m.app.version : 'a newer version';
-    throw new EngawaError(
-      'INVALID_INPUT',
-      `This backup was made by Engawa ${app} in a newer format (${m.formatVersion}); update Engawa to restore it.`,
-      { reason: 'newer-format', formatVersion: m.formatVersion },
-    );
+    throw new EngawaError('INVALID_INPUT', `This backup was made by Engawa ${app} in a newer format (${m.formatVersion}); update Engawa to restore it.`, {
+      reason: 'newer-format',
+      formatVersion: m.formatVersion,
+    });
   }
   const stack = m.stack;
   if (!isObj(stack) || typeof stack.id !== 'string' || typeof stack.version !== 'string') throw invalid('no stack');

@@ -17,9 +17,20 @@ import type { PdsSample, ProbeValues, Probes } from './manifest';
 
 /** The record collections Bluesky's app writes; the repository head covers any other. */
 const COLLECTIONS = [
-  'app.bsky.actor.profile', 'app.bsky.feed.post', 'app.bsky.feed.like', 'app.bsky.feed.repost', 'app.bsky.graph.follow',
-  'app.bsky.graph.block', 'app.bsky.graph.list', 'app.bsky.graph.listitem', 'app.bsky.graph.listblock', 'app.bsky.graph.starterpack',
-  'app.bsky.feed.generator', 'app.bsky.feed.threadgate', 'app.bsky.feed.postgate', 'chat.bsky.actor.declaration',
+  'app.bsky.actor.profile',
+  'app.bsky.feed.post',
+  'app.bsky.feed.like',
+  'app.bsky.feed.repost',
+  'app.bsky.graph.follow',
+  'app.bsky.graph.block',
+  'app.bsky.graph.list',
+  'app.bsky.graph.listitem',
+  'app.bsky.graph.listblock',
+  'app.bsky.graph.starterpack',
+  'app.bsky.feed.generator',
+  'app.bsky.feed.threadgate',
+  'app.bsky.feed.postgate',
+  'chat.bsky.actor.declaration',
 ];
 
 /**

@@ -72,13 +72,24 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
     await step(opts.onProgress, 'Clear what an interrupted restore left', async () => {
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
       await removeLeftoverHelpers(deps.docker, project);
-      const keep = new Set(existing ? [...Object.values(volumesOf(existing, recipe)), ...(existing.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes))] : []);
-      await removeVolumes(deps.docker, (await projectVolumes(deps.docker, project)).filter((v) => !keep.has(v)));
+      const keep = new Set(
+        existing ? [...Object.values(volumesOf(existing, recipe)), ...(existing.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes))] : [],
+      );
+      await removeVolumes(
+        deps.docker,
+        (await projectVolumes(deps.docker, project)).filter((v) => !keep.has(v)),
+      );
     });
     const id = randomBytes(3).toString('hex');
     const newVolumes = Object.fromEntries(recipe.volumes.map((v) => [v.name, `${project}_${v.name}-r${id}`]));
     // labels as the instance's own volumes get them, so destroy removes these too
-    const realPlan = makePlan(recipe, { instance: name, domain: manifest.instance.domain, secrets, settings: manifest.instance.settings, overrides: manifest.instance.overrides });
+    const realPlan = makePlan(recipe, {
+      instance: name,
+      domain: manifest.instance.domain,
+      secrets,
+      settings: manifest.instance.settings,
+      overrides: manifest.instance.overrides,
+    });
     const labels = (key: string) => ({ ...(realPlan.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
     try {
       await startStaging(deps, file, { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels }, opts);
@@ -111,7 +122,8 @@ function assertFits(existing: InstanceRecord | undefined, name: string, m: Manif
       { reason: 'other-domain' },
     );
   }
-  if (existing.pending) throw new EngawaError('STATE', `"${name}" is not fully ${existing.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
+  if (existing.pending)
+    throw new EngawaError('STATE', `"${name}" is not fully ${existing.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
 }
 
 function healthOpts(opts: CommonOptions): { healthTimeoutMs?: number; signal?: AbortSignal } {
@@ -208,7 +220,10 @@ export async function confirmRestore(deps: BackupDeps, name: string): Promise<st
     const old = (record.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes));
     const inUse = new Set(Object.values(volumesOf(record, deps.recipes.get(record.stack))));
     await removeLeftoverHelpers(deps.docker, projectName(name));
-    await removeVolumes(deps.docker, old.filter((v) => !inUse.has(v)));
+    await removeVolumes(
+      deps.docker,
+      old.filter((v) => !inUse.has(v)),
+    );
     const { beforeRestore: _b, ...rest } = record;
     await store.write(rest);
     return old;

@@ -50,11 +50,7 @@ export function nextRun(s: BackupSchedule, after: Date): Date {
 }
 
 /** One scheduled run: the backup (with retention), then the drill when asked. */
-export async function runScheduledBackup(
-  deps: BackupDeps,
-  s: BackupSchedule,
-  opts: CommonOptions,
-): Promise<{ backup: BackupResult; drill?: DrillResult }> {
+export async function runScheduledBackup(deps: BackupDeps, s: BackupSchedule, opts: CommonOptions): Promise<{ backup: BackupResult; drill?: DrillResult }> {
   const backup = await createBackup(deps, s.instance, { ...opts, out: s.out, keep: s.keep ?? DEFAULT_KEEP });
   if (!s.drill) return { backup };
   const drill = await drillBackup(deps, backup.path, opts);

@@ -71,12 +71,18 @@ export async function startStaging(deps: BackupDeps, file: string, t: StagingTar
       consume: async (entry, data) => {
         if (entry.kind === 'volume') {
           const v = plan.volumes.find((x) => x.key === entry.source);
-          if (!v) throw new EngawaError('INVALID_INPUT', `This backup holds the storage "${entry.source}", which ${t.recipe.name} does not have.`, { reason: 'format' });
+          if (!v)
+            throw new EngawaError('INVALID_INPUT', `This backup holds the storage "${entry.source}", which ${t.recipe.name} does not have.`, {
+              reason: 'format',
+            });
           await importVolume(deps.docker, plan.project, imageFor(plan, v), v.name, data);
           return;
         }
         const d = contents.databases.find((x) => x.service.name === entry.source);
-        if (!d) throw new EngawaError('INVALID_INPUT', `This backup holds a database of "${entry.source}", which ${t.recipe.name} does not have.`, { reason: 'format' });
+        if (!d)
+          throw new EngawaError('INVALID_INPUT', `This backup holds a database of "${entry.source}", which ${t.recipe.name} does not have.`, {
+            reason: 'format',
+          });
         if (!databasesUp) {
           await deps.engine.apply(databasesOnly(plan, contents), healthOpts);
           databasesUp = true;

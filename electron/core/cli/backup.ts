@@ -71,7 +71,10 @@ function bytesPrinter(ctx: CliContext): BytesSink {
   };
 }
 
-function common(ctx: CliContext, pass: string): { passphrase: string; onProgress: ReturnType<CliContext['progress']>; onBytes: BytesSink; signal?: AbortSignal } {
+function common(
+  ctx: CliContext,
+  pass: string,
+): { passphrase: string; onProgress: ReturnType<CliContext['progress']>; onBytes: BytesSink; signal?: AbortSignal } {
   return { passphrase: pass, onProgress: ctx.progress(), onBytes: bytesPrinter(ctx), ...(ctx.io.signal && { signal: ctx.io.signal }) };
 }
 
@@ -94,7 +97,15 @@ export const backupCommands: CommandGroup = {
     'restore-confirm': { args: ['name'], options: {}, summary: 'delete the data kept from before a restore' },
     schedule: {
       args: ['name', 'time?'],
-      options: { daily: { type: 'string' }, weekly: { type: 'string' }, off: { type: 'boolean' }, keep: { type: 'string' }, out: { type: 'string' }, drill: { type: 'boolean' }, ...PASSPHRASE },
+      options: {
+        daily: { type: 'string' },
+        weekly: { type: 'string' },
+        off: { type: 'boolean' },
+        keep: { type: 'string' },
+        out: { type: 'string' },
+        drill: { type: 'boolean' },
+        ...PASSPHRASE,
+      },
       summary: 'show or set scheduled backups: --daily HH:MM | --weekly DAY HH:MM | --off',
     },
   },
@@ -117,7 +128,9 @@ export const backupCommands: CommandGroup = {
       ctx.out(`Backed up "${ctx.cmd.args.name}" to ${r.path} (${formatBytes(r.bytes)}).\n`);
       for (const e of r.manifest.entries) ctx.out(`  ${e.path.padEnd(28)} ${formatBytes(e.size)}\n`);
       for (const x of r.manifest.excluded) {
-        ctx.out(`  left out: ${x.volume} (${x.reason === 'cache' ? 'a cache that is fetched again' : 'temporary'}${x.bytes !== undefined ? `, ${formatBytes(x.bytes)}` : ''})${x.reason === 'cache' ? '; --include-cache keeps it' : ''}\n`);
+        ctx.out(
+          `  left out: ${x.volume} (${x.reason === 'cache' ? 'a cache that is fetched again' : 'temporary'}${x.bytes !== undefined ? `, ${formatBytes(x.bytes)}` : ''})${x.reason === 'cache' ? '; --include-cache keeps it' : ''}\n`,
+        );
       }
       if (r.downtimeMs > 0) ctx.out(`  downtime: ${(r.downtimeMs / 1000).toFixed(1)} s (stopped for a consistent copy)\n`);
       if (r.pruned.length > 0) ctx.out(`  deleted ${r.pruned.length} older backup(s) to keep ${keep}.\n`);
@@ -135,7 +148,12 @@ export const backupCommands: CommandGroup = {
         return;
       }
       const drill = (b: (typeof list)[number]) => (b.drill === undefined ? 'not yet' : b.drill.ok ? `restores (${b.drill.at.slice(0, 10)})` : 'FAILED');
-      ctx.out(table(['FILE', 'MADE', 'SIZE', 'DRILL'], list.map((b) => [path.basename(b.path), b.at.toISOString(), formatBytes(b.bytes), drill(b)])));
+      ctx.out(
+        table(
+          ['FILE', 'MADE', 'SIZE', 'DRILL'],
+          list.map((b) => [path.basename(b.path), b.at.toISOString(), formatBytes(b.bytes), drill(b)]),
+        ),
+      );
     },
 
     async verify(ctx) {
@@ -146,7 +164,9 @@ export const backupCommands: CommandGroup = {
         if (ctx.json) ctx.outJson({ ok: true, manifest: v.manifest });
         else {
           const m = v.manifest;
-          ctx.out(`✓ ${path.basename(file)}: a complete backup of "${m.instance.name}" (${v.recipe.name} ${m.stack.version}, ${m.instance.domain}) made ${m.createdAt}.\n`);
+          ctx.out(
+            `✓ ${path.basename(file)}: a complete backup of "${m.instance.name}" (${v.recipe.name} ${m.stack.version}, ${m.instance.domain}) made ${m.createdAt}.\n`,
+          );
           ctx.out(`  ${m.entries.length} parts, each matching its checksum. "--drill" also restores it into a temporary copy.\n`);
         }
         return;
@@ -176,7 +196,12 @@ export const backupCommands: CommandGroup = {
     async 'restore-confirm'(ctx) {
       const removed = await confirmRestore(await deps(ctx), ctx.cmd.args.name as string);
       if (ctx.json) ctx.outJson({ ok: true, removed });
-      else ctx.out(removed.length > 0 ? `Deleted the data "${ctx.cmd.args.name}" had before its restore.\n` : `"${ctx.cmd.args.name}" keeps no data from before a restore.\n`);
+      else
+        ctx.out(
+          removed.length > 0
+            ? `Deleted the data "${ctx.cmd.args.name}" had before its restore.\n`
+            : `"${ctx.cmd.args.name}" keeps no data from before a restore.\n`,
+        );
     },
 
     async schedule(ctx) {
@@ -220,7 +245,8 @@ function parseScheduleOptions(ctx: CliContext, name: string): BackupSchedule | n
   if ([daily !== undefined, weekly !== undefined, off].filter(Boolean).length > 1) throw new UsageError('Use one of --daily, --weekly and --off.');
   if (off) return null;
   if (daily === undefined && weekly === undefined) {
-    if (ctx.str('keep') !== undefined || ctx.str('out') !== undefined || ctx.cmd.options.drill === true) throw new UsageError('Say when: --daily HH:MM or --weekly DAY HH:MM.');
+    if (ctx.str('keep') !== undefined || ctx.str('out') !== undefined || ctx.cmd.options.drill === true)
+      throw new UsageError('Say when: --daily HH:MM or --weekly DAY HH:MM.');
     return undefined;
   }
   let weekday: number | undefined;

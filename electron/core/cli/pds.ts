@@ -62,7 +62,12 @@ const ACTION_IMPL: Record<string, ActionImpl> = {
       ctx.out(`"${admin.name}" has no accounts yet. Create one with "engawa pds create-account ${admin.name} --handle NAME --email ADDRESS".\n`);
       return;
     }
-    ctx.out(table(['HANDLE', 'DID', 'EMAIL'], accounts.map((a) => [a.handle, a.did, a.email ?? '-'])));
+    ctx.out(
+      table(
+        ['HANDLE', 'DID', 'EMAIL'],
+        accounts.map((a) => [a.handle, a.did, a.email ?? '-']),
+      ),
+    );
   },
 
   async 'create-account'(ctx, admin) {

@@ -190,7 +190,12 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
       ctx.out('No servers yet. Create one with "engawa create <stack> --name N --domain D".\n');
       return;
     }
-    ctx.out(table(['NAME', 'STACK', 'DOMAIN', 'STATE'], records.map((r) => [r.name, r.stack, r.domain, r.state])));
+    ctx.out(
+      table(
+        ['NAME', 'STACK', 'DOMAIN', 'STATE'],
+        records.map((r) => [r.name, r.stack, r.domain, r.state]),
+      ),
+    );
   },
 
   async status(ctx) {

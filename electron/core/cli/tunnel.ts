@@ -30,8 +30,7 @@ import type { CliContext } from './context';
 import type { CommandGroup } from './run';
 
 /** Why the domain cannot change, said before a server is created. */
-export const DOMAIN_IS_FINAL =
-  'The domain cannot be changed later: your server\'s identity (accounts, posts, keys and handles) is tied to it.';
+export const DOMAIN_IS_FINAL = "The domain cannot be changed later: your server's identity (accounts, posts, keys and handles) is tied to it.";
 
 const MODES = ['none', 'api', 'token', 'login'] as const;
 
@@ -63,8 +62,8 @@ export async function tunnelInputFromCli(ctx: CliContext): Promise<TunnelInput> 
     return { mode: 'api', apiToken: await readToken(ctx, file, 'cloudflare-token-file'), zone, ...extra };
   }
   const file = ctx.str('tunnel-token-file');
-  if (!file) throw new UsageError('--tunnel token needs --tunnel-token-file F (a file holding the tunnel token from Cloudflare\'s dashboard).');
-  if (!hostname) throw new UsageError('--tunnel token needs --hostname H (the public host name you will enter in Cloudflare\'s dashboard).');
+  if (!file) throw new UsageError("--tunnel token needs --tunnel-token-file F (a file holding the tunnel token from Cloudflare's dashboard).");
+  if (!hostname) throw new UsageError("--tunnel token needs --hostname H (the public host name you will enter in Cloudflare's dashboard).");
   return { mode: 'token', connectorToken: await readToken(ctx, file, 'tunnel-token-file'), ...extra };
 }
 
@@ -75,7 +74,8 @@ export async function tunnelInputFromCli(ctx: CliContext): Promise<TunnelInput> 
 export function planTunnel(ctx: CliContext, recipe: Recipe): { recipe: Recipe; secrets: Record<string, string> } | undefined {
   const mode = tunnelMode(ctx);
   if (mode === 'none') return undefined;
-  if (mode === 'login') return { recipe: withLoginConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto', tunnelName: TUNNEL_NAME_PLACEHOLDER }), secrets: {} };
+  if (mode === 'login')
+    return { recipe: withLoginConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto', tunnelName: TUNNEL_NAME_PLACEHOLDER }), secrets: {} };
   return { recipe: withConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto' }), secrets: { [TUNNEL_SECRETS.connector]: TOKEN_PLACEHOLDER } };
 }
 
@@ -128,7 +128,9 @@ export const tunnelCommands: CommandGroup = {
         [
           `Tunnel of "${name}": ${health.publicUrl} (${MODE_NOTES[record.tunnel.mode]})`,
           `  connector:  ${health.connector.state}, ${health.connector.health}`,
-          ...(cf === undefined ? [] : ['error' in cf ? `  cloudflare: unknown (${cf.error.message})` : `  cloudflare: ${cf.status}, ${cf.connections} connection(s)`]),
+          ...(cf === undefined
+            ? []
+            : ['error' in cf ? `  cloudflare: unknown (${cf.error.message})` : `  cloudflare: ${cf.status}, ${cf.connections} connection(s)`]),
           `  public URL: ${health.probe.ok ? 'answers' : (health.probe.problem ?? 'fails')}`,
           health.ok ? '✓ reachable from the internet' : '✗ problems:',
           ...health.problems.map((p) => `  - ${p.message}`),
@@ -162,7 +164,8 @@ function tunnelMode(ctx: CliContext): (typeof MODES)[number] {
 
 function protocolOf(ctx: CliContext): TunnelProtocol | undefined {
   const p = ctx.str('tunnel-protocol');
-  if (p !== undefined && p !== 'auto' && p !== 'http2') throw new UsageError(`--tunnel-protocol must be auto or http2 (use http2 where UDP is blocked), not "${p}".`);
+  if (p !== undefined && p !== 'auto' && p !== 'http2')
+    throw new UsageError(`--tunnel-protocol must be auto or http2 (use http2 where UDP is blocked), not "${p}".`);
   return p;
 }
 

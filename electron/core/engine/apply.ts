@@ -143,7 +143,12 @@ async function reconcileContainers(ctx: EngineContext, plan: Plan, opts: ApplyOp
     const current = old ? toServiceStatus(old) : undefined;
     const action: ServiceAction = decideAction(current, s.configHash);
     if (action === 'create' || action === 'recreate') {
-      const id = await step(onProgress, `create:${s.name}`, () => createService(ctx, plan, s, old), () => action);
+      const id = await step(
+        onProgress,
+        `create:${s.name}`,
+        () => createService(ctx, plan, s, old),
+        () => action,
+      );
       starter.ids.set(s.name, id);
       starter.toStart.add(s.name);
       continue;
@@ -197,9 +202,18 @@ async function startAll(ctx: EngineContext, plan: Plan, opts: ApplyOptions, star
 /** Makes the engine match the plan; see the module comment. */
 export async function applyPlan(ctx: EngineContext, plan: Plan, opts: ApplyOptions = {}): Promise<void> {
   const onProgress = opts.onProgress ?? noProgress;
-  await ensureImages(ctx.docker, plan.services.map((s) => s.image), { onProgress, ...(opts.signal ? { signal: opts.signal } : {}) });
+  await ensureImages(
+    ctx.docker,
+    plan.services.map((s) => s.image),
+    { onProgress, ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
   throwIfCancelled(opts.signal);
-  await step(onProgress, 'network', () => ensureNetwork(ctx.docker, plan), (created) => (created ? 'created' : 'exists'));
+  await step(
+    onProgress,
+    'network',
+    () => ensureNetwork(ctx.docker, plan),
+    (created) => (created ? 'created' : 'exists'),
+  );
   await step(onProgress, 'volumes', async () => {
     for (const v of plan.volumes) {
       if (await ensureVolume(ctx.docker, plan, v)) await chownVolume(ctx.docker, plan, v);

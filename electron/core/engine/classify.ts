@@ -47,8 +47,7 @@ function facts(err: unknown): Facts {
     error?: unknown;
     errorDetail?: { message?: unknown };
   };
-  const raw =
-    str(o.json?.message) ?? str(o.errorDetail?.message) ?? str(o.error) ?? str(o.message) ?? String(err);
+  const raw = str(o.json?.message) ?? str(o.errorDetail?.message) ?? str(o.error) ?? str(o.message) ?? String(err);
   const f: Facts = {
     // dockerode: "(HTTP code 500) server error - <engine message> "
     message: raw.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim(),
@@ -118,7 +117,13 @@ export function classifyPullError(err: unknown, image: string): EngawaError {
   if (f.aborted) return make('CANCELLED', `Downloading ${image} was cancelled.`, f, err, { image });
   if (f.statusCode === undefined && f.code !== undefined && !DISK_FULL.test(f.message)) return classifyEngineError(err);
   if (DISK_FULL.test(f.message)) {
-    return make('DISK_FULL', `There is not enough disk space for Docker to store ${image}; free some space (or raise Docker Desktop’s disk limit) and try again.`, f, err, { image });
+    return make(
+      'DISK_FULL',
+      `There is not enough disk space for Docker to store ${image}; free some space (or raise Docker Desktop’s disk limit) and try again.`,
+      f,
+      err,
+      { image },
+    );
   }
   if (OFFLINE.test(f.message)) {
     return make('OFFLINE', `Could not reach the image registry to download ${image}; check your internet connection and try again.`, f, err, { image });

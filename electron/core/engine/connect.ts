@@ -70,9 +70,13 @@ async function withDeadline<T>(ms: number, call: (signal: AbortSignal) => Promis
       ac.abort();
       const s = Math.max(1, Math.round(ms / 1000));
       reject(
-        new EngawaError('ENGINE_UNREACHABLE', `Docker did not answer within ${s} second${s === 1 ? '' : 's'}; make sure Docker is running and has finished starting, then try again.`, {
-          timeoutMs: ms,
-        }),
+        new EngawaError(
+          'ENGINE_UNREACHABLE',
+          `Docker did not answer within ${s} second${s === 1 ? '' : 's'}; make sure Docker is running and has finished starting, then try again.`,
+          {
+            timeoutMs: ms,
+          },
+        ),
       );
     }, ms);
   });
@@ -89,9 +93,13 @@ async function withDeadline<T>(ms: number, call: (signal: AbortSignal) => Promis
 export async function ping(docker: Dockerode, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
   const answer = await withDeadline(timeoutMs, (abortSignal) => (docker.ping as unknown as SignalCall).call(docker, { abortSignal }));
   if (String(answer).trim() !== 'OK') {
-    throw new EngawaError('ENGINE_UNREACHABLE', 'The program at the Docker address answered but is not a Docker engine; check DOCKER_HOST or your Docker context.', {
-      answer: String(answer).slice(0, 200),
-    });
+    throw new EngawaError(
+      'ENGINE_UNREACHABLE',
+      'The program at the Docker address answered but is not a Docker engine; check DOCKER_HOST or your Docker context.',
+      {
+        answer: String(answer).slice(0, 200),
+      },
+    );
   }
 }
 

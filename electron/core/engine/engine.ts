@@ -79,7 +79,9 @@ export class DockerEngine implements EngineApi {
   /** Stops running containers, dependents before what they depend on (compose's depends_on label). */
   async stop(project: string, opts: { signal?: AbortSignal; timeoutS?: number } = {}): Promise<void> {
     await guard(async () => {
-      const running = (await listProjectContainers(this.docker, project)).filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused');
+      const running = (await listProjectContainers(this.docker, project)).filter(
+        (c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused',
+      );
       const byId = new Map(running.map((c) => [c.Id, c]));
       const deps = new Map(running.map((c) => [c.Id, depIds(c, running)]));
       for (const wave of stopWaves(deps)) {

@@ -9,9 +9,7 @@ import { LineSplitter } from './demux';
 import { LABELS, type EngineEvent, type Subscription } from './types';
 
 /** Container actions worth reporting (exec_*, attach, resize, archive copies … are noise). */
-const ACTIONS = new Set([
-  'create', 'start', 'restart', 'stop', 'kill', 'die', 'oom', 'pause', 'unpause', 'destroy', 'health_status', 'rename', 'update',
-]);
+const ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'oom', 'pause', 'unpause', 'destroy', 'health_status', 'rename', 'update']);
 
 /** The parts of a raw Docker event we read. */
 export interface RawEvent {

@@ -70,13 +70,7 @@ export async function waitReady(docker: Dockerode, targets: readonly HealthTarge
   }
 }
 
-async function unhealthy(
-  docker: Dockerode,
-  t: HealthTarget,
-  info: Dockerode.ContainerInspectInfo,
-  message: string,
-  opts: WaitOptions,
-): Promise<EngawaError> {
+async function unhealthy(docker: Dockerode, t: HealthTarget, info: Dockerode.ContainerInspectInfo, message: string, opts: WaitOptions): Promise<EngawaError> {
   const secrets = opts.secretValues ?? [];
   const healthLog = (info.State.Health?.Log ?? []).slice(-5).map((l) => redact(String(l.Output ?? '').trim(), secrets));
   return new EngawaError('UNHEALTHY', message, {

@@ -72,7 +72,11 @@ async function pull(docker: Dockerode, ref: string, onProgress: ProgressSink, si
   };
   const failure = (e: unknown): EngawaError => {
     if (idle) {
-      return new EngawaError('OFFLINE', `Downloading ${ref} made no progress for ${Math.round(idleMs / 1000)} seconds; check your internet connection and try again.`, { image: ref });
+      return new EngawaError(
+        'OFFLINE',
+        `Downloading ${ref} made no progress for ${Math.round(idleMs / 1000)} seconds; check your internet connection and try again.`,
+        { image: ref },
+      );
     }
     if (signal?.aborted) return new EngawaError('CANCELLED', `Downloading ${ref} was cancelled.`, { image: ref });
     return classifyPullError(e, ref);

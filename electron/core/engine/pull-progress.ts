@@ -58,7 +58,14 @@ export class PullAggregator {
     const next = this.snapshot;
     this.phase = next.status as PullPhase;
     const last = this.last;
-    if (last && next.current === last.current && next.total === last.total && next.layers === last.layers && next.layersDone === last.layersDone && next.status === last.status) {
+    if (
+      last &&
+      next.current === last.current &&
+      next.total === last.total &&
+      next.layers === last.layers &&
+      next.layersDone === last.layersDone &&
+      next.status === last.status
+    ) {
       return undefined;
     }
     this.last = next;

@@ -92,9 +92,7 @@ export function serviceContainerSpec(plan: Plan, service: PlannedService): Docke
       Init: service.init,
       RestartPolicy: { Name: service.restart },
       Mounts: mounts(service),
-      PortBindings: Object.fromEntries(
-        service.ports.map((p) => [portKey(p), [{ HostIp: '127.0.0.1', HostPort: p.hostPort ? String(p.hostPort) : '' }]]),
-      ),
+      PortBindings: Object.fromEntries(service.ports.map((p) => [portKey(p), [{ HostIp: '127.0.0.1', HostPort: p.hostPort ? String(p.hostPort) : '' }]])),
       NetworkMode: plan.network.name,
     },
     NetworkingConfig: { EndpointsConfig: { [plan.network.name]: { Aliases: [service.name] } } },
@@ -106,13 +104,7 @@ export function serviceContainerSpec(plan: Plan, service: PlannedService): Docke
  * step's), mounts, user and network, with `Cmd` = the step's command; no ports, no network alias
  * (it must not receive the service's traffic), no restart, no health check.
  */
-export function taskContainerSpec(
-  plan: Plan,
-  service: PlannedService,
-  step: PlannedStep,
-  name: string,
-  withStdin: boolean,
-): Dockerode.ContainerCreateOptions {
+export function taskContainerSpec(plan: Plan, service: PlannedService, step: PlannedStep, name: string, withStdin: boolean): Dockerode.ContainerCreateOptions {
   return {
     name,
     Image: service.image,

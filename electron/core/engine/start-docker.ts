@@ -34,9 +34,7 @@ export interface StartDockerEnv {
 }
 
 /** A program to launch, or advice when there is none. */
-export type StartPlan =
-  | { kind: 'launch'; command: string; args: string[]; mode: LaunchMode; how: string }
-  | { kind: 'advice'; how: string };
+export type StartPlan = { kind: 'launch'; command: string; args: string[]; mode: LaunchMode; how: string } | { kind: 'advice'; how: string };
 
 /** Docker Desktop for Linux's user service (installed by its .deb/.rpm). */
 const LINUX_DESKTOP_UNITS = ['/usr/lib/systemd/user/docker-desktop.service', '/lib/systemd/user/docker-desktop.service'];
@@ -44,7 +42,8 @@ const LINUX_DESKTOP_UNITS = ['/usr/lib/systemd/user/docker-desktop.service', '/l
 /** Which program would start Docker here (pure). */
 export function planDockerStart(e: Omit<StartDockerEnv, 'launch'>): StartPlan {
   if (e.platform === 'darwin') {
-    const app = (name: string) => [path.posix.join('/Applications', `${name}.app`), path.posix.join(e.home, 'Applications', `${name}.app`)].some((p) => e.exists(p));
+    const app = (name: string) =>
+      [path.posix.join('/Applications', `${name}.app`), path.posix.join(e.home, 'Applications', `${name}.app`)].some((p) => e.exists(p));
     if (app('Docker')) return { kind: 'launch', command: 'open', args: ['-a', 'Docker'], mode: 'wait', how: 'Docker Desktop is starting.' };
     if (app('OrbStack')) return { kind: 'launch', command: 'open', args: ['-a', 'OrbStack'], mode: 'wait', how: 'OrbStack is starting.' };
     if (e.exists(path.posix.join(e.home, '.colima'))) return { kind: 'advice', how: 'Start Colima with "colima start" in Terminal.' };

@@ -243,7 +243,11 @@ export interface EngineApi {
     opts?: { signal?: AbortSignal; stdin?: string; onLine?: (stream: 'stdout' | 'stderr', line: string) => void },
   ): Promise<TaskResult>;
   exec(project: string, service: string, cmd: string[], opts?: { env?: Record<string, string>; user?: string; stdin?: string }): Promise<TaskResult>;
-  logs(project: string, opts: { service?: string; tail?: number; follow?: boolean; since?: number; signal?: AbortSignal }, onLine: (l: LogLine) => void): Promise<void>;
+  logs(
+    project: string,
+    opts: { service?: string; tail?: number; follow?: boolean; since?: number; signal?: AbortSignal },
+    onLine: (l: LogLine) => void,
+  ): Promise<void>;
   stats(project: string): Promise<ServiceStats[]>;
   /** Docker events for all Engawa containers; reconnects when the engine restarts */
   events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription;

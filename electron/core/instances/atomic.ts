@@ -48,12 +48,7 @@ export async function readJson<T>(file: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new EngawaError(
-      'INTERNAL',
-      `The file ${file} is damaged (not valid JSON); repair it or move it away, then try again.`,
-      { path: file },
-      { cause: e },
-    );
+    throw new EngawaError('INTERNAL', `The file ${file} is damaged (not valid JSON); repair it or move it away, then try again.`, { path: file }, { cause: e });
   }
 }
 

@@ -13,11 +13,7 @@ import { EngawaError } from '../errors';
  * application data (macOS `~/Library/Application Support/Engawa`, Windows `%APPDATA%\Engawa`,
  * Linux `$XDG_DATA_HOME/engawa` or `~/.local/share/engawa`).
  */
-export function engawaHome(
-  env: NodeJS.ProcessEnv = process.env,
-  platform: NodeJS.Platform = process.platform,
-  homedir: string = os.homedir(),
-): string {
+export function engawaHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, homedir: string = os.homedir()): string {
   if (env.ENGAWA_HOME) return path.resolve(env.ENGAWA_HOME);
   if (platform === 'darwin') return path.posix.join(homedir, 'Library', 'Application Support', 'Engawa');
   if (platform === 'win32') {

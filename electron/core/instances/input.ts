@@ -47,11 +47,7 @@ export function resolveAdmin(
 }
 
 /** The settings plus the admin's user and e-mail, for the recipes that declare those settings. */
-export function withAdminSettings(
-  recipe: Recipe,
-  settings: Record<string, string>,
-  admin: { user: string; email: string } | null,
-): Record<string, string> {
+export function withAdminSettings(recipe: Recipe, settings: Record<string, string>, admin: { user: string; email: string } | null): Record<string, string> {
   const out = { ...settings };
   const declared = new Set((recipe.settings ?? []).map((s) => s.name));
   if (admin && declared.has(ADMIN_USER_SETTING)) out[ADMIN_USER_SETTING] = admin.user;

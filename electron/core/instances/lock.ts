@@ -66,11 +66,13 @@ export async function lockHolder(home: string, name: string): Promise<LockInfo |
 }
 
 function busy(name: string, holder: LockInfo): EngawaError {
-  return new EngawaError(
-    'BUSY',
-    `"${name}" is busy: ${holder.op} started at ${holder.startedAt} (process ${holder.pid}). Wait for it to finish.`,
-    { name, op: holder.op, pid: holder.pid, startedAt: holder.startedAt, host: holder.host },
-  );
+  return new EngawaError('BUSY', `"${name}" is busy: ${holder.op} started at ${holder.startedAt} (process ${holder.pid}). Wait for it to finish.`, {
+    name,
+    op: holder.op,
+    pid: holder.pid,
+    startedAt: holder.startedAt,
+    host: holder.host,
+  });
 }
 
 async function createExclusive(file: string, content: string): Promise<boolean> {

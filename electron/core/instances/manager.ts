@@ -81,7 +81,9 @@ export class InstanceManager {
     const overrides = (input.overrides ?? []).map((o) => ({ service: o.service, key: o.key, value: o.value }));
     const passwordSecret = recipe.admin.passwordSecret;
     if (password !== undefined && recipe.setup.some((st) => st.capture !== undefined && st.capture.secret === passwordSecret)) {
-      throw new EngawaError('INVALID_INPUT', `${recipe.name} makes up the admin's password itself; leave out the password and Engawa shows it once.`, { stack: recipe.id });
+      throw new EngawaError('INVALID_INPUT', `${recipe.name} makes up the admin's password itself; leave out the password and Engawa shows it once.`, {
+        stack: recipe.id,
+      });
     }
     const supplied = passwordSecret !== undefined && password !== undefined ? { [passwordSecret]: password } : {};
     const fresh = generateSecrets(recipe, {}, supplied);
@@ -130,11 +132,24 @@ export class InstanceManager {
         await this.assertPortsFree(engine, record);
         record = await this.transition(record, { type: 'op', op: 'create', phase: 'begin' }, 'create');
         if (record.tunnel !== null) {
-          const basePlan = makePlan(recipe, { instance: name, domain, secrets, settings: record.settings, overrides: record.overrides, images: this.deps.images ?? {} });
-          secrets = await provisionTunnel(record.tunnel, basePlan, secrets, async (t) => {
-            record = { ...(record as InstanceRecord), tunnel: t };
-            await this.store.write(record);
-          }, this.tunnelContext(opts));
+          const basePlan = makePlan(recipe, {
+            instance: name,
+            domain,
+            secrets,
+            settings: record.settings,
+            overrides: record.overrides,
+            images: this.deps.images ?? {},
+          });
+          secrets = await provisionTunnel(
+            record.tunnel,
+            basePlan,
+            secrets,
+            async (t) => {
+              record = { ...(record as InstanceRecord), tunnel: t };
+              await this.store.write(record);
+            },
+            this.tunnelContext(opts),
+          );
           await this.deps.secrets.set(name, secrets);
         }
         const plan = await this.planFor(name); // apply() pulls what a resumed create still lacks
@@ -226,10 +241,15 @@ export class InstanceManager {
         await engine.remove(projectName(name));
         if (record.tunnel !== null) {
           // after the connector is gone: the tunnel, then only our DNS records (progress kept for a re-run)
-          await teardownTunnel(record.tunnel, await this.deps.secrets.get(name), async (t) => {
-            record = { ...(record as InstanceRecord), tunnel: t };
-            await this.store.write(record);
-          }, this.tunnelContext(opts));
+          await teardownTunnel(
+            record.tunnel,
+            await this.deps.secrets.get(name),
+            async (t) => {
+              record = { ...(record as InstanceRecord), tunnel: t };
+              await this.store.write(record);
+            },
+            this.tunnelContext(opts),
+          );
         }
         await this.deps.secrets.delete(name);
         await this.store.delete(name);
@@ -299,11 +319,11 @@ export class InstanceManager {
     const secrets = await this.deps.secrets.get(name);
     const missing = recipe.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
     if (missing.length > 0) {
-      throw new EngawaError(
-        'SECRETS',
-        `The secrets of "${name}" are missing (${missing.join(', ')}); restore them from a backup or destroy the instance.`,
-        { name, missing, store: this.deps.secrets.kind },
-      );
+      throw new EngawaError('SECRETS', `The secrets of "${name}" are missing (${missing.join(', ')}); restore them from a backup or destroy the instance.`, {
+        name,
+        missing,
+        store: this.deps.secrets.kind,
+      });
     }
     return makePlan(recipe, {
       instance: record.name,
@@ -318,11 +338,7 @@ export class InstanceManager {
   }
 
   /** The instance's container logs (see EngineApi.logs). */
-  async logs(
-    name: string,
-    opts: Parameters<EngineApi['logs']>[1],
-    onLine: (line: LogLine) => void,
-  ): Promise<void> {
+  async logs(name: string, opts: Parameters<EngineApi['logs']>[1], onLine: (line: LogLine) => void): Promise<void> {
     await this.get(name);
     await (await this.engine()).logs(projectName(name), opts, onLine);
   }
@@ -388,7 +404,13 @@ export class InstanceManager {
   }
 
   private tunnelContext(opts: OpOptions): TunnelOpContext {
-    return { cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env), engine: () => this.engine(), images: this.deps.images ?? {}, ...(opts.onProgress && { onProgress: opts.onProgress }), ...(opts.signal && { signal: opts.signal }) };
+    return {
+      cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env),
+      engine: () => this.engine(),
+      images: this.deps.images ?? {},
+      ...(opts.onProgress && { onProgress: opts.onProgress }),
+      ...(opts.signal && { signal: opts.signal }),
+    };
   }
 
   /** Runs `body` holding the instance's lock. */
@@ -444,9 +466,7 @@ export class InstanceManager {
 
   private observe(name: string): void {
     const previous = this.observing.get(name) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.observeNow(name))
-      .catch((e: unknown) => this.log(`cannot read the state of "${name}": ${toEngawaError(e).message}`));
+    const next = previous.then(() => this.observeNow(name)).catch((e: unknown) => this.log(`cannot read the state of "${name}": ${toEngawaError(e).message}`));
     this.observing.set(name, next);
     void next.finally(() => {
       if (this.observing.get(name) === next) this.observing.delete(name);

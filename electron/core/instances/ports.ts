@@ -27,12 +27,7 @@ export async function assertPortFree(port: number): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new EngawaError(
-        'PORT_IN_USE',
-        `127.0.0.1:${port} is already used by another program. Close it or choose another port.`,
-        { port },
-        { cause: e },
-      );
+      throw new EngawaError('PORT_IN_USE', `127.0.0.1:${port} is already used by another program. Close it or choose another port.`, { port }, { cause: e });
     }
     throw e;
   }

@@ -31,11 +31,7 @@ export class FileSecretStore implements SecretStore {
     try {
       const info = await stat(file);
       if (this.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-        throw new EngawaError(
-          'SECRETS',
-          `The secrets file ${file} can be read by other users; run "chmod 600 ${file}" and try again.`,
-          { path: file },
-        );
+        throw new EngawaError('SECRETS', `The secrets file ${file} can be read by other users; run "chmod 600 ${file}" and try again.`, { path: file });
       }
       const values = await readJson<unknown>(file);
       if (!isStringRecord(values)) {

@@ -11,9 +11,7 @@
 import type { ServiceStatus } from '../engine/types';
 import type { InstanceState, Op } from './types';
 
-export type StateEvent =
-  | { type: 'op'; op: Op; phase: 'begin' | 'end' | 'fail' }
-  | { type: 'observed'; services: ServiceStatus[] };
+export type StateEvent = { type: 'op'; op: Op; phase: 'begin' | 'end' | 'fail' } | { type: 'observed'; services: ServiceStatus[] };
 
 const BEGIN: Record<Op, InstanceState> = {
   create: 'creating',

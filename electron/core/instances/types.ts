@@ -4,16 +4,7 @@ import type { ProgressSink } from '../progress';
 import type { TunnelInput, TunnelRecord } from '../tunnel/types';
 
 /** What an instance is doing, as shown in the tray and the dashboard. */
-export type InstanceState =
-  | 'creating'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'stopping'
-  | 'stopped'
-  | 'error'
-  | 'destroying'
-  | 'unknown';
+export type InstanceState = 'creating' | 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped' | 'error' | 'destroying' | 'unknown';
 
 /** The operations that take an instance's lock. */
 export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy';

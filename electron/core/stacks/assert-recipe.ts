@@ -32,12 +32,16 @@ const bool: Check = (x, p) => {
 const scalar: Check = (x, p) => {
   if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') fail(p, 'a string, number or boolean', x);
 };
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (x, p) => {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) fail(p, `a whole number from ${min} to ${max}`, x);
-};
-const oneOf = (...values: string[]): Check => (x, p) => {
-  if (typeof x !== 'string' || !values.includes(x)) fail(p, `one of ${values.map((v) => `"${v}"`).join(', ')}`, x);
-};
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+  (x, p) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) fail(p, `a whole number from ${min} to ${max}`, x);
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (x, p) => {
+    if (typeof x !== 'string' || !values.includes(x)) fail(p, `one of ${values.map((v) => `"${v}"`).join(', ')}`, x);
+  };
 const name: Check = (x, p) => {
   if (typeof x !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(x)) fail(p, 'a name of lowercase letters, digits, "-" and "_"', x);
 };
@@ -49,53 +53,59 @@ const regex: Check = (x, p) => {
     fail(p, 'a valid regular expression', x);
   }
 };
-const list = (item: Check, minLength = 0): Check => (x, p) => {
-  if (!Array.isArray(x) || x.length < minLength) fail(p, minLength > 0 ? `a list of at least ${minLength}` : 'a list', x);
-  x.forEach((v, i) => item(v, `${p}[${i}]`));
-};
-const dict = (value: Check): Check => (x, p) => {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(p, 'an object', x);
-  for (const [k, v] of Object.entries(x)) value(v, join(p, k));
-};
+const list =
+  (item: Check, minLength = 0): Check =>
+  (x, p) => {
+    if (!Array.isArray(x) || x.length < minLength) fail(p, minLength > 0 ? `a list of at least ${minLength}` : 'a list', x);
+    x.forEach((v, i) => item(v, `${p}[${i}]`));
+  };
+const dict =
+  (value: Check): Check =>
+  (x, p) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(p, 'an object', x);
+    for (const [k, v] of Object.entries(x)) value(v, join(p, k));
+  };
 
 /** An object with `required` and `optional` fields and nothing else. */
-const obj = (required: Record<string, Check>, optional: Record<string, Check> = {}): Check => (x, p) => {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(p, 'an object', x);
-  const o = x as Record<string, unknown>;
-  for (const [k, check] of Object.entries(required)) {
-    if (o[k] === undefined) fail(join(p, k), 'a value (the field is required)', undefined);
-    check(o[k], join(p, k));
-  }
-  for (const [k, v] of Object.entries(o)) {
-    if (k in required) continue;
-    const check = optional[k];
-    if (check === undefined) {
-      const known = [...Object.keys(required), ...Object.keys(optional)].join(', ');
-      throw new EngawaError('INVALID_INPUT', `The recipe is not valid at ${join(p, k)}: unknown field (known: ${known}).`, { path: join(p, k) });
+const obj =
+  (required: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  (x, p) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(p, 'an object', x);
+    const o = x as Record<string, unknown>;
+    for (const [k, check] of Object.entries(required)) {
+      if (o[k] === undefined) fail(join(p, k), 'a value (the field is required)', undefined);
+      check(o[k], join(p, k));
     }
-    if (v !== undefined) check(v, join(p, k));
-  }
-};
+    for (const [k, v] of Object.entries(o)) {
+      if (k in required) continue;
+      const check = optional[k];
+      if (check === undefined) {
+        const known = [...Object.keys(required), ...Object.keys(optional)].join(', ');
+        throw new EngawaError('INVALID_INPUT', `The recipe is not valid at ${join(p, k)}: unknown field (known: ${known}).`, { path: join(p, k) });
+      }
+      if (v !== undefined) check(v, join(p, k));
+    }
+  };
 
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
 const secretKind: Check = (x, p) => {
-  obj({ type: oneOf('hex', 'base64url', 'alnum', 'password', 'secp256k1-hex', 'vapid-private', 'vapid-public') }, {
-    bytes: int(1, 1024),
-    length: int(1, 1024),
-    from: name,
-  })(x, p);
+  obj(
+    { type: oneOf('hex', 'base64url', 'alnum', 'password', 'secp256k1-hex', 'vapid-private', 'vapid-public') },
+    {
+      bytes: int(1, 1024),
+      length: int(1, 1024),
+      from: name,
+    },
+  )(x, p);
   const kind = x as Record<string, unknown>;
   const needs = { hex: 'bytes', base64url: 'bytes', alnum: 'length', password: 'length', 'vapid-public': 'from' }[kind.type as string];
   if (needs !== undefined && kind[needs] === undefined) fail(join(p, needs), 'a value (the field is required)', undefined);
 };
 
-const healthcheck = obj(
-  { test: list(str, 1), intervalMs: int(1), timeoutMs: int(1), retries: int(0) },
-  { startPeriodMs: int(0) },
-);
+const healthcheck = obj({ test: list(str, 1), intervalMs: int(1), timeoutMs: int(1), retries: int(0) }, { startPeriodMs: int(0) });
 
 const service = obj(
   { name, image: nonEmpty },
@@ -124,9 +134,7 @@ const recipe = obj(
     summary: obj({ en: str, ja: str }),
     memoryMiB: int(0),
     secrets: list(obj({ name, kind: secretKind, description: str }, { userSupplied: bool })),
-    volumes: list(
-      obj({ name, description: str, backup: oneOf('data', 'cache', 'none') }, { ownerUid: int(0), ownerGid: int(0) }),
-    ),
+    volumes: list(obj({ name, description: str, backup: oneOf('data', 'cache', 'none') }, { ownerUid: int(0), ownerGid: int(0) })),
     services: list(service, 1),
     setup: list(
       obj(
@@ -161,10 +169,13 @@ const recipe = obj(
       ),
     ),
     testOnly: bool,
-    backup: obj({}, {
-      databases: list(obj({ service: name, kind: oneOf('postgres'), user: nonEmpty, db: nonEmpty }, { passwordSecret: name, tables: list(nonEmpty) })),
-      stopServices: list(name),
-      probe: oneOf('atproto-pds'),
-    }),
+    backup: obj(
+      {},
+      {
+        databases: list(obj({ service: name, kind: oneOf('postgres'), user: nonEmpty, db: nonEmpty }, { passwordSecret: name, tables: list(nonEmpty) })),
+        stopServices: list(name),
+        probe: oneOf('atproto-pds'),
+      },
+    ),
   },
 );

@@ -50,9 +50,7 @@ export function composeProject(plan: Plan, opts: { reveal?: boolean } = {}): { f
   const doc = {
     services,
     networks: { default: { name: plan.network.name, labels: ownLabels(plan.network.labels) } },
-    volumes: Object.fromEntries(
-      plan.volumes.map((v) => [v.key, { name: v.name, external: false, labels: ownLabels(v.labels) }]),
-    ),
+    volumes: Object.fromEntries(plan.volumes.map((v) => [v.key, { name: v.name, external: false, labels: ownLabels(v.labels) }])),
   };
   const yaml = `# Written by Engawa for ${plan.stack} ${plan.stackVersion}. See README.md.\n${YAML.stringify(escapeDollars(doc), { version: '1.1', lineWidth: 0 })}`;
   files.unshift(
@@ -181,7 +179,10 @@ function envFile(owner: string, env: Record<string, string>, secretEnv: string[]
     }
     if (value === '' || /^[^\s'"`$#\\](?:[^$#\\]*[^\s$#\\])?$/.test(value)) return `${key}=${value}`;
     if (!value.includes("'")) return `${key}='${value}'`;
-    throw new EngawaError('INVALID_INPUT', `The variable ${key} of "${owner}" mixes a single quote with characters that need quoting; an env file cannot hold it.`);
+    throw new EngawaError(
+      'INVALID_INPUT',
+      `The variable ${key} of "${owner}" mixes a single quote with characters that need quoting; an env file cannot hold it.`,
+    );
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
@@ -227,7 +228,9 @@ function readme(plan: Plan): string {
     if (s.kind === 'run') {
       return `- ${s.description}: \`docker compose run --rm ${stepServiceName(s)}\``;
     }
-    const env = Object.keys(s.env).map((k) => `-e ${k}`).join(' ');
+    const env = Object.keys(s.env)
+      .map((k) => `-e ${k}`)
+      .join(' ');
     const cmd = ['docker compose exec', env, s.service, ...s.command.map(shellQuote)].filter((x) => x !== '').join(' ');
     return `- ${s.description}: \`${cmd}\`${env ? ' (first export the variables it names, with the values Engawa used)' : ''}`;
   });

@@ -46,9 +46,18 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   const instance = validateInstanceName(choices.instance);
   const domain = validateDomain(choices.domain);
   const project = `engawa-${instance}`;
-  const serviceNames = unique(recipe.services.map((s) => s.name), 'service');
-  unique(recipe.volumes.map((v) => v.name), 'volume');
-  unique(recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name)), 'port');
+  const serviceNames = unique(
+    recipe.services.map((s) => s.name),
+    'service',
+  );
+  unique(
+    recipe.volumes.map((v) => v.name),
+    'volume',
+  );
+  unique(
+    recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name)),
+    'port',
+  );
   const ownLabels = { [LABELS.managed]: 'true', [LABELS.instance]: instance, [LABELS.stack]: recipe.id };
 
   // hosts may depend on settings (e.g. the PDS on pds.<domain> or on the apex), never on secrets
@@ -228,7 +237,9 @@ function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, o
 function withHash(service: PlannedService): PlannedService {
   const { configHash: _ignored, labels, ...rest } = service;
   const { [LABELS.configHash]: _old, ...hashedLabels } = labels;
-  const configHash = createHash('sha256').update(canonicalJson({ ...rest, labels: hashedLabels })).digest('hex');
+  const configHash = createHash('sha256')
+    .update(canonicalJson({ ...rest, labels: hashedLabels }))
+    .digest('hex');
   return { ...service, labels: { ...labels, [LABELS.configHash]: configHash }, configHash };
 }
 
@@ -303,9 +314,7 @@ function resolveSettings(recipe: Recipe, given: Record<string, string>): Record<
       throw new EngawaError('INVALID_INPUT', `The stack "${recipe.id}" has no setting "${name}" (known settings: ${known}).`, { setting: name });
     }
   }
-  return Object.fromEntries(
-    specs.map((s) => [s.name, Object.hasOwn(given, s.name) ? validateSetting(s, given[s.name] as string) : s.default]),
-  );
+  return Object.fromEntries(specs.map((s) => [s.name, Object.hasOwn(given, s.name) ? validateSetting(s, given[s.name] as string) : s.default]));
 }
 
 function checkPorts(recipe: Recipe, ports: Record<string, number>): Record<string, number> {
@@ -321,17 +330,17 @@ function checkPorts(recipe: Recipe, ports: Record<string, number>): Record<strin
   return ports;
 }
 
-function groupOverrides(
-  overrides: NonNullable<PlanChoices['overrides']>,
-  services: readonly string[],
-): Map<string, { key: string; value: string }[]> {
+function groupOverrides(overrides: NonNullable<PlanChoices['overrides']>, services: readonly string[]): Map<string, { key: string; value: string }[]> {
   const byService = new Map<string, { key: string; value: string }[]>();
   for (const o of overrides) {
     if (!services.includes(o.service)) {
       throw new EngawaError('INVALID_INPUT', `Cannot set ${o.service}.${o.key}: there is no service "${o.service}" (services: ${services.join(', ')}).`);
     }
     if (!ENV_KEY.test(o.key)) {
-      throw new EngawaError('INVALID_INPUT', `Cannot set ${o.service}.${o.key}: an environment variable name uses only letters, digits and "_" and does not start with a digit.`);
+      throw new EngawaError(
+        'INVALID_INPUT',
+        `Cannot set ${o.service}.${o.key}: an environment variable name uses only letters, digits and "_" and does not start with a digit.`,
+      );
     }
     byService.set(o.service, [...(byService.get(o.service) ?? []), { key: o.key, value: o.value }]);
   }

@@ -47,11 +47,7 @@ export function generateSecret(kind: SecretKind, existing: Record<string, string
  * `userSupplied` secret takes its value from `supplied` when given, and the rest are generated
  * (a secret derived from another one after it). Extra entries of `existing` are kept too.
  */
-export function generateSecrets(
-  recipe: Recipe,
-  existing: Record<string, string>,
-  supplied: Record<string, string> = {},
-): Record<string, string> {
+export function generateSecrets(recipe: Recipe, existing: Record<string, string>, supplied: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = { ...existing };
   const pending = recipe.secrets.filter((s) => !Object.hasOwn(out, s.name));
   for (const spec of pending) {

@@ -85,11 +85,11 @@ export function validateSetting(spec: SettingSpec, value: string): string {
     });
   }
   if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`).test(value)) {
-    throw new EngawaError(
-      'INVALID_INPUT',
-      `"${value}" is not a valid value for the setting "${spec.name}" (${spec.description}).`,
-      { setting: spec.name, value, pattern: spec.pattern },
-    );
+    throw new EngawaError('INVALID_INPUT', `"${value}" is not a valid value for the setting "${spec.name}" (${spec.description}).`, {
+      setting: spec.name,
+      value,
+      pattern: spec.pattern,
+    });
   }
   return value;
 }

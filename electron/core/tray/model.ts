@@ -30,9 +30,7 @@ export type TrayAction =
   | { type: 'quit' };
 
 export type TrayMenuItem =
-  | { kind: 'item'; label: string; enabled: boolean; action?: TrayAction }
-  | { kind: 'submenu'; label: string; items: TrayMenuItem[] }
-  | { kind: 'separator' };
+  { kind: 'item'; label: string; enabled: boolean; action?: TrayAction } | { kind: 'submenu'; label: string; items: TrayMenuItem[] } | { kind: 'separator' };
 
 export interface TrayModel {
   icon: TrayIconState;

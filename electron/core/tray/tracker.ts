@@ -40,7 +40,11 @@ const toTray = (s: InstanceSummary): TrayInstance => ({
  * Starts tracking. `onChange` runs after every change of the list or of a state; `change` names
  * the instance whose state moved (undefined when the whole list was refreshed).
  */
-export function trackInstances(core: Core, onChange: (instances: TrayInstance[], change?: StateChange) => void, log: (line: string) => void = () => {}): InstanceTracker {
+export function trackInstances(
+  core: Core,
+  onChange: (instances: TrayInstance[], change?: StateChange) => void,
+  log: (line: string) => void = () => {},
+): InstanceTracker {
   let list: TrayInstance[] = [];
   const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const early = new Map<string, ApiEventMessage>();
@@ -80,7 +84,10 @@ export function trackInstances(core: Core, onChange: (instances: TrayInstance[],
       const previous = current.state;
       if (previous === state) return;
       current.state = state;
-      onChange(list.map((i) => ({ ...i })), { name, previous, next: state });
+      onChange(
+        list.map((i) => ({ ...i })),
+        { name, previous, next: state },
+      );
     } else if (message.event === 'op.done' || message.event === 'op.failed') {
       settle(message);
       if (message.payload.op === 'create' || message.payload.op === 'destroy') void refresh();

@@ -24,12 +24,7 @@ export interface CallContext {
 }
 
 /** The error for an HTTP answer that is not a success. `retryAfterS` comes from Retry-After. */
-export function httpError(
-  status: number,
-  errors: { code: number; message: string }[],
-  call: CallContext,
-  retryAfterS?: number,
-): EngawaError {
+export function httpError(status: number, errors: { code: number; message: string }[], call: CallContext, retryAfterS?: number): EngawaError {
   const cf = errors.map((e) => `${e.message} (${e.code})`).join('; ');
   const details = { status, what: call.what, ...(cf && { cloudflare: cf }) };
   if (status === 401) {

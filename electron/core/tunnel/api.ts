@@ -6,15 +6,7 @@
  */
 import { EngawaError } from '../errors';
 import { httpError, notApiError, offlineError, retryAfterSeconds, type CallContext, type Permission } from './api-errors';
-import type {
-  CfAccount,
-  CfDnsRecord,
-  CfEnvelope,
-  CfTunnel,
-  CfZone,
-  DnsRecordInput,
-  TunnelConfigJson,
-} from './types';
+import type { CfAccount, CfDnsRecord, CfEnvelope, CfTunnel, CfZone, DnsRecordInput, TunnelConfigJson } from './types';
 
 export const DEFAULT_API_URL = 'https://api.cloudflare.com/client/v4';
 
@@ -72,7 +64,10 @@ export class CloudflareApi {
 
   /** The token's own status; INVALID_INPUT when it is not active. */
   async verifyToken(): Promise<{ id: string; status: string }> {
-    const r = await this.call<{ id: string; status: string }>({ method: 'GET', path: 'user/tokens/verify' }, { what: 'check the API token', permission: 'zone' });
+    const r = await this.call<{ id: string; status: string }>(
+      { method: 'GET', path: 'user/tokens/verify' },
+      { what: 'check the API token', permission: 'zone' },
+    );
     if (r.status !== 'active') {
       throw new EngawaError('INVALID_INPUT', `The Cloudflare API token is ${r.status}, not active. Create a new token and paste it again.`, {
         reason: 'token',
@@ -122,10 +117,7 @@ export class CloudflareApi {
   }
 
   async putConfig(accountId: string, tunnelId: string, config: TunnelConfigJson): Promise<void> {
-    await this.call(
-      { method: 'PUT', path: `${tunnelPath(accountId, tunnelId)}/configurations`, body: { config } },
-      tunnelCall("set the tunnel's routes"),
-    );
+    await this.call({ method: 'PUT', path: `${tunnelPath(accountId, tunnelId)}/configurations`, body: { config } }, tunnelCall("set the tunnel's routes"));
   }
 
   /** The token cloudflared runs with. Secret: keep it in the SecretStore only. */
@@ -152,10 +144,7 @@ export class CloudflareApi {
   }
 
   updateDnsRecord(zoneId: string, id: string, record: DnsRecordInput): Promise<CfDnsRecord> {
-    return this.call(
-      { method: 'PATCH', path: `zones/${enc(zoneId)}/dns_records/${enc(id)}`, body: record },
-      dnsCall(`update the DNS record ${record.name}`),
-    );
+    return this.call({ method: 'PATCH', path: `zones/${enc(zoneId)}/dns_records/${enc(id)}`, body: record }, dnsCall(`update the DNS record ${record.name}`));
   }
 
   async deleteDnsRecord(zoneId: string, id: string): Promise<void> {

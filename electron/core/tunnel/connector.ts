@@ -35,14 +35,7 @@ export function connectorService(opts: ConnectorOptions): ServiceSpec {
   return {
     name: CONNECTOR_SERVICE,
     image: CLOUDFLARED_IMAGE,
-    command: [
-      'tunnel',
-      '--no-autoupdate',
-      '--metrics',
-      `0.0.0.0:${METRICS_PORT}`,
-      ...(opts.protocol === 'http2' ? ['--protocol', 'http2'] : []),
-      'run',
-    ],
+    command: ['tunnel', '--no-autoupdate', '--metrics', `0.0.0.0:${METRICS_PORT}`, ...(opts.protocol === 'http2' ? ['--protocol', 'http2'] : []), 'run'],
     env: { TUNNEL_TOKEN_FILE: TOKEN_FILE },
     files: [{ path: TOKEN_FILE, content: `{{secret.${TUNNEL_SECRETS.connector}}}`, mode: 0o400, uid: NONROOT, gid: NONROOT }],
     healthcheck: {

@@ -14,8 +14,7 @@ import type { TunnelRecord } from './types';
 
 /** What a probe of the public URL saw. */
 export type ProbeResult =
-  | { kind: 'response'; status: number; headers: Record<string, string>; body: string }
-  | { kind: 'error'; code: string; message: string };
+  { kind: 'response'; status: number; headers: Record<string, string>; body: string } | { kind: 'error'; code: string; message: string };
 
 export type Probe = (url: string) => Promise<ProbeResult>;
 
@@ -46,7 +45,11 @@ export interface TunnelHealth {
 export function classifyProbe(host: string, r: ProbeResult): { ok: true } | { ok: false; problem: TunnelProblem; message: string } {
   if (r.kind === 'error') {
     if (['ENOTFOUND', 'EAI_AGAIN', 'ENODATA'].includes(r.code)) {
-      return { ok: false, problem: 'dns-elsewhere', message: `${host} does not resolve to Cloudflare yet; DNS changes can take a few minutes, or the DNS record is missing.` };
+      return {
+        ok: false,
+        problem: 'dns-elsewhere',
+        message: `${host} does not resolve to Cloudflare yet; DNS changes can take a few minutes, or the DNS record is missing.`,
+      };
     }
     return { ok: false, problem: 'unreachable', message: `Engawa could not open ${host} (${r.code}); check this computer's internet connection.` };
   }
@@ -55,14 +58,22 @@ export function classifyProbe(host: string, r: ProbeResult): { ok: true } | { ok
     return { ok: false, problem: 'dns-elsewhere', message: `${host} is answered by a server that is not Cloudflare: its DNS still points elsewhere.` };
   }
   if (/\b1033\b/.test(r.body)) {
-    return { ok: false, problem: 'connector-offline', message: `Cloudflare cannot reach this computer (error 1033): the connector is offline or the DNS record points to another tunnel.` };
+    return {
+      ok: false,
+      problem: 'connector-offline',
+      message: `Cloudflare cannot reach this computer (error 1033): the connector is offline or the DNS record points to another tunnel.`,
+    };
   }
   if (/\b1016\b/.test(r.body)) {
     return { ok: false, problem: 'dns-elsewhere', message: `Cloudflare cannot find where ${host} points (error 1016): its DNS record is wrong.` };
   }
   if (r.status >= 200 && r.status < 300) return { ok: true };
   if (r.status === 502 || r.status === 530 || r.status === 503 || r.status === 504) {
-    return { ok: false, problem: 'server-not-ready', message: `The tunnel works, but the server behind it is not answering yet (HTTP ${r.status}); it may still be starting.` };
+    return {
+      ok: false,
+      problem: 'server-not-ready',
+      message: `The tunnel works, but the server behind it is not answering yet (HTTP ${r.status}); it may still be starting.`,
+    };
   }
   if (r.status === 403 && (r.headers['cf-mitigated'] === 'challenge' || /challenge|just a moment/i.test(r.body))) {
     return {
@@ -89,7 +100,10 @@ export async function tunnelHealth(input: {
   if (connector.state !== 'running') {
     problems.push({ problem: 'connector-missing', message: `The connector (cloudflared) is ${connector.state}; start the server.` });
   } else if (connector.health !== 'healthy') {
-    problems.push({ problem: 'connector-unhealthy', message: `The connector is ${connector.health}: it has no connection to Cloudflare yet (check the internet connection; if UDP is blocked, use the HTTP/2 option).` });
+    problems.push({
+      problem: 'connector-unhealthy',
+      message: `The connector is ${connector.health}: it has no connection to Cloudflare yet (check the internet connection; if UDP is blocked, use the HTTP/2 option).`,
+    });
   }
 
   let cloudflare: TunnelHealth['cloudflare'];

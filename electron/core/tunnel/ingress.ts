@@ -76,7 +76,8 @@ function checkRules(rules: IngressRuleJson[]): void {
   rules.forEach((rule, i) => {
     const h = rule.hostname ?? '';
     if (h === '' || h === '*') throw recipeBug(`ingress rule ${i + 1} matches every hostname; only the final 404 rule may`);
-    if (h.lastIndexOf('*') > 0 || (h.startsWith('*') && !h.startsWith('*.'))) throw recipeBug(`ingress rule ${i + 1} has a wildcard that is not a leading "*."`);
+    if (h.lastIndexOf('*') > 0 || (h.startsWith('*') && !h.startsWith('*.')))
+      throw recipeBug(`ingress rule ${i + 1} has a wildcard that is not a leading "*."`);
     if (h.includes(':')) throw recipeBug(`ingress rule ${i + 1} has a port in its hostname`);
     if (rule.path !== undefined) {
       try {

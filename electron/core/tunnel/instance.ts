@@ -130,7 +130,11 @@ export async function teardownTunnel(
 export function recipeWithTunnel(recipe: Recipe, tunnel: TunnelRecord | null): Recipe {
   if (tunnel === null) return recipe;
   if (tunnel.mode === 'login') {
-    return withLoginConnector(recipe, { protocol: tunnel.protocol, tunnelName: tunnel.name, ...(tunnel.tunnelId !== undefined && { tunnelId: tunnel.tunnelId }) });
+    return withLoginConnector(recipe, {
+      protocol: tunnel.protocol,
+      tunnelName: tunnel.name,
+      ...(tunnel.tunnelId !== undefined && { tunnelId: tunnel.tunnelId }),
+    });
   }
   return withConnector(recipe, { protocol: tunnel.protocol });
 }

@@ -46,7 +46,10 @@ export class CloudflaredCli {
   /** Runs `cloudflared <args>` to its end. A non-zero exit is returned, not thrown; a cancel throws CANCELLED. */
   async run(args: string[], opts: { signal?: AbortSignal; onLine?: (stream: 'stdout' | 'stderr', line: string) => void } = {}): Promise<TaskResult> {
     const step: PlannedStep = {
-      name: `cloudflared ${args.filter((a) => !a.startsWith('-')).slice(0, 3).join(' ')}`,
+      name: `cloudflared ${args
+        .filter((a) => !a.startsWith('-'))
+        .slice(0, 3)
+        .join(' ')}`,
       description: `cloudflared ${args.join(' ')}`,
       when: 'create',
       kind: 'run',

@@ -17,7 +17,16 @@ import { EngawaError, isEngawaError } from '../errors';
 import type { EngineApi, TaskResult } from '../engine/types';
 import { asStep, type ProgressSink } from '../progress';
 import { credentialsFile, instanceOfVolume, loginVolumeName } from './login-connector';
-import { hasExistingCert, isMissingCert, isRecordTaken, parseCreatedTunnel, parseLoginUrl, parseRouteResult, parseTunnelList, type ListedTunnel } from './login-output';
+import {
+  hasExistingCert,
+  isMissingCert,
+  isRecordTaken,
+  parseCreatedTunnel,
+  parseLoginUrl,
+  parseRouteResult,
+  parseTunnelList,
+  type ListedTunnel,
+} from './login-output';
 import { CloudflaredCli } from './login-runner';
 import { tunnelTarget } from './provision';
 import type { TunnelProtocol, TunnelRecord } from './types';
@@ -155,10 +164,13 @@ export async function teardownLogin(tunnel: LoginTunnel, ctx: LoginContext & { s
       kind: 'step',
       step: 'Delete the DNS records Engawa made',
       state: 'skipped',
-      detail: 'cloudflared cannot delete DNS records; delete them in Cloudflare\'s dashboard',
+      detail: "cloudflared cannot delete DNS records; delete them in Cloudflare's dashboard",
     });
     for (const name of tunnel.routed) {
-      ctx.onProgress?.({ kind: 'log', line: `In Cloudflare's dashboard (your domain → DNS → Records), delete the CNAME record ${name} (it points to ${target}).` });
+      ctx.onProgress?.({
+        kind: 'log',
+        line: `In Cloudflare's dashboard (your domain → DNS → Records), delete the CNAME record ${name} (it points to ${target}).`,
+      });
     }
   }
   await asStep(ctx.onProgress, 'Delete the Cloudflare sign-in', () => cli.remove());
@@ -241,12 +253,20 @@ async function ensureCredentials(cli: CloudflaredCli, id: string): Promise<void>
 
 /** A cloudflared command failed: OFFLINE when Cloudflare was not reachable, else its last words. */
 function failure(what: string, r: TaskResult): EngawaError {
-  const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = `${r.stderr}\n${r.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const last = lines.at(-1) ?? `exit code ${r.exitCode}`;
   if (/no such host|dial tcp|i\/o timeout|connection refused|network is unreachable|TLS handshake timeout/i.test(lines.join('\n'))) {
-    return new EngawaError('OFFLINE', `cloudflared could not reach Cloudflare to ${what}; check this computer's internet connection and try again.`, { lastLines: lines.slice(-10) });
+    return new EngawaError('OFFLINE', `cloudflared could not reach Cloudflare to ${what}; check this computer's internet connection and try again.`, {
+      lastLines: lines.slice(-10),
+    });
   }
-  return new EngawaError('TASK_FAILED', `cloudflared could not ${what}: ${last.replace(/^\S+Z (INF|ERR|WRN) /, '')}`, { exitCode: r.exitCode, lastLines: lines.slice(-10) });
+  return new EngawaError('TASK_FAILED', `cloudflared could not ${what}: ${last.replace(/^\S+Z (INF|ERR|WRN) /, '')}`, {
+    exitCode: r.exitCode,
+    lastLines: lines.slice(-10),
+  });
 }
 
 /** "10 minutes", "90 seconds": how long, in words. */
@@ -258,4 +278,3 @@ function duration(ms: number): string {
 function progressOf(ctx: LoginContext): { onProgress?: ProgressSink } {
   return ctx.onProgress ? { onProgress: ctx.onProgress } : {};
 }
-

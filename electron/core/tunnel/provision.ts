@@ -130,7 +130,8 @@ export async function teardown(t: ApiTunnel, ctx: ProvisionContext): Promise<voi
     // records created just before an interruption carry our tag but may be missing from the list
     for (const host of tunnel.hostnames) {
       for (const r of await ctx.api.listDnsRecords(tunnel.zone.id, host)) {
-        if (r.comment === tag && !tunnel.dnsRecords.some((d) => d.id === r.id)) tunnel = { ...tunnel, dnsRecords: [...tunnel.dnsRecords, { id: r.id, name: host }] };
+        if (r.comment === tag && !tunnel.dnsRecords.some((d) => d.id === r.id))
+          tunnel = { ...tunnel, dnsRecords: [...tunnel.dnsRecords, { id: r.id, name: host }] };
       }
     }
     for (const record of tunnel.dnsRecords) {
@@ -204,4 +205,3 @@ async function ignoreMissing(p: Promise<void>): Promise<void> {
     if (!isEngawaError(e, 'NOT_FOUND')) throw e;
   }
 }
-

@@ -48,9 +48,7 @@ export function dashboardRoutes(config: TunnelConfigJson): DashboardRoute[] {
 
 /** Plain instructions for the dashboard, one line per item. */
 export function dashboardInstructions(config: TunnelConfigJson, tunnelId: string): string[] {
-  const lines = [
-    "In Cloudflare's dashboard, open Zero Trust → Networks → Tunnels → your tunnel → Public Hostname, and add, in this order:",
-  ];
+  const lines = ["In Cloudflare's dashboard, open Zero Trust → Networks → Tunnels → your tunnel → Public Hostname, and add, in this order:"];
   for (const r of dashboardRoutes(config)) {
     lines.push(`  ${r.hostname}${r.path !== undefined ? `  path ${r.path}` : ''}  →  service ${r.service}`);
   }

@@ -5,15 +5,7 @@
  * transport into calls that resolve to values and reject with `ApiCallError`.
  * Components never touch `window`: the app creates its store from `getApi()` (or a fake in tests).
  */
-import type {
-  ApiArgs,
-  ApiErrorCode,
-  ApiEventName,
-  ApiEvents,
-  ApiMethod,
-  ApiOutput,
-  EngawaTransport,
-} from '../../../electron/shared/contract';
+import type { ApiArgs, ApiErrorCode, ApiEventName, ApiEvents, ApiMethod, ApiOutput, EngawaTransport } from '../../../electron/shared/contract';
 import { createWsTransport, type WsTransport } from './ws-client';
 
 /** The parameter and socket path of the browser-mode host (electron/shared/contract.ts). */

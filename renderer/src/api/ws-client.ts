@@ -5,16 +5,7 @@
  * connection drops, pending and new calls answer DISCONNECTED while it reconnects with backoff.
  * Subscriptions held by the host (logs) end with the connection: resubscribe in `onConnection`.
  */
-import type {
-  ApiEventName,
-  ApiEvents,
-  ApiInput,
-  ApiMethod,
-  ApiOutput,
-  ApiResult,
-  EngawaTransport,
-  WsServerMessage,
-} from '../../../electron/shared/contract';
+import type { ApiEventName, ApiEvents, ApiInput, ApiMethod, ApiOutput, ApiResult, EngawaTransport, WsServerMessage } from '../../../electron/shared/contract';
 
 /** The part of the browser's WebSocket this client uses (Node's `ws` fits too, for tests). */
 export interface SocketLike {

@@ -85,14 +85,23 @@ export function BackupsPanel(props: { instance: InstanceSummary }) {
           <input id="backup-passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
           <p className="muted">{list?.passphraseSet ? t('backups.passphraseKept') : t('backups.passphraseHelp')}</p>
         </div>
-        <button type="button" className="button button-primary" onClick={backUp} disabled={busy || list === null || (!list.passphraseSet && passphrase.length < 8)}>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={backUp}
+          disabled={busy || list === null || (!list.passphraseSet && passphrase.length < 8)}
+        >
           {t('backups.create')}
         </button>
         {list !== null && <p className="muted">{t('backups.folder', { folder: list.folder })}</p>}
         {op !== null && (
           <div className="backup-op" aria-live="polite">
             {op.bytes && (
-              <p>{op.bytes.total > 0 ? t('backups.bytesOf', { current: formatBytes(op.bytes.current, i18n.language), total: formatBytes(op.bytes.total, i18n.language) }) : t('backups.bytes', { current: formatBytes(op.bytes.current, i18n.language) })}</p>
+              <p>
+                {op.bytes.total > 0
+                  ? t('backups.bytesOf', { current: formatBytes(op.bytes.current, i18n.language), total: formatBytes(op.bytes.total, i18n.language) })
+                  : t('backups.bytes', { current: formatBytes(op.bytes.current, i18n.language) })}
+              </p>
             )}
             {steps && <ProgressView op={steps} />}
             {op.status === 'done' && <p className="notice notice-ok">{t('backups.opDone')}</p>}

@@ -8,7 +8,9 @@ export function RestoreConfirm(props: { instance: InstanceSummary; backup: Backu
   const date = new Date(backup.createdAt).toLocaleString(i18n.language);
   return (
     <div className="notice notice-warn restore-confirm" role="alertdialog" aria-labelledby="restore-title">
-      <p className="notice-title" id="restore-title">{t('backups.restoreTitle', { name: instance.name })}</p>
+      <p className="notice-title" id="restore-title">
+        {t('backups.restoreTitle', { name: instance.name })}
+      </p>
       <ul>
         <li>{t('backups.restoreReplaces', { name: instance.name, date })}</li>
         <li>{t('backups.restoreLost', { date })}</li>

@@ -48,12 +48,18 @@ export function ScheduleForm(props: { name: string; passphraseSet: boolean }) {
     <section className="card" aria-labelledby="schedule-title">
       <h2 id="schedule-title">{t('backups.schedule.title')}</h2>
       <p className="muted">
-        {info?.schedule && info.nextRun ? t('backups.schedule.next', { date: new Date(info.nextRun).toLocaleString(i18n.language) }) : t('backups.schedule.off')}
+        {info?.schedule && info.nextRun
+          ? t('backups.schedule.next', { date: new Date(info.nextRun).toLocaleString(i18n.language) })
+          : t('backups.schedule.off')}
       </p>
       {!props.passphraseSet && <p className="muted">{t('backups.schedule.needsPassphrase')}</p>}
       <div className="field">
         <label htmlFor="schedule-every">{t('backups.schedule.every')}</label>
-        <select id="schedule-every" value={form.every} onChange={(e) => set({ every: e.target.value === 'weekly' ? 'weekly' : 'daily', ...(e.target.value === 'weekly' && { weekday: form.weekday ?? 0 }) })}>
+        <select
+          id="schedule-every"
+          value={form.every}
+          onChange={(e) => set({ every: e.target.value === 'weekly' ? 'weekly' : 'daily', ...(e.target.value === 'weekly' && { weekday: form.weekday ?? 0 }) })}
+        >
           <option value="daily">{t('backups.schedule.daily')}</option>
           <option value="weekly">{t('backups.schedule.weekly')}</option>
         </select>
@@ -76,7 +82,14 @@ export function ScheduleForm(props: { name: string; passphraseSet: boolean }) {
       </div>
       <div className="field">
         <label htmlFor="schedule-keep">{t('backups.schedule.keep')}</label>
-        <input id="schedule-keep" type="number" min={1} max={1000} value={form.keep} onChange={(e) => set({ keep: Math.max(1, Number(e.target.value) || 1) })} />
+        <input
+          id="schedule-keep"
+          type="number"
+          min={1}
+          max={1000}
+          value={form.keep}
+          onChange={(e) => set({ keep: Math.max(1, Number(e.target.value) || 1) })}
+        />
       </div>
       <div className="field">
         <label htmlFor="schedule-folder">{t('backups.schedule.folder')}</label>

@@ -49,7 +49,9 @@ export function ProgressView(props: { op: OpView }) {
       )}
       <section>
         <h3>{t('progress.steps')}</h3>
-        {op.steps.length === 0 ? <p className="muted">{t('progress.waiting')}</p> : (
+        {op.steps.length === 0 ? (
+          <p className="muted">{t('progress.waiting')}</p>
+        ) : (
           <ol className="steps">
             {op.steps.map((s) => (
               <StepLine key={s.step} step={s} />

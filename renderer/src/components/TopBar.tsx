@@ -20,15 +20,16 @@ export function TopBar() {
         {t('app.name')}
       </span>
       <div className="top-actions">
-        {ready && (view.screen === 'settings' ? (
-          <button type="button" className="button button-quiet" onClick={back}>
-            {t('settings.close')}
-          </button>
-        ) : (
-          <button type="button" className="button button-quiet" onClick={() => show({ screen: 'settings' })}>
-            {t('settings.title')}
-          </button>
-        ))}
+        {ready &&
+          (view.screen === 'settings' ? (
+            <button type="button" className="button button-quiet" onClick={back}>
+              {t('settings.close')}
+            </button>
+          ) : (
+            <button type="button" className="button button-quiet" onClick={() => show({ screen: 'settings' })}>
+              {t('settings.title')}
+            </button>
+          ))}
         <LanguageSwitcher />
       </div>
     </header>

@@ -18,7 +18,11 @@ export function DeleteServer(props: { instance: InstanceSummary; onBackups: () =
   const { name } = props.instance;
   const runOp = useApp((s) => s.runOp);
   const running = useApp((s) => runningOpOf(s.ops, name));
-  const failed = useApp((s) => Object.values(s.ops).filter((o) => o.instance === name && o.op === 'destroy').at(-1));
+  const failed = useApp((s) =>
+    Object.values(s.ops)
+      .filter((o) => o.instance === name && o.op === 'destroy')
+      .at(-1),
+  );
   const [asking, setAsking] = useState(false);
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<ApiError | null>(null);

@@ -47,7 +47,9 @@ export function DiskUse(props: { name: string; state: InstanceState }) {
         <>
           <p className="meter">
             <span className="meter-label">{t('resources.disk.total')}</span>
-            <span className="meter-value" data-testid="disk-total">{formatBytes(disk.totalBytes, lng)}</span>
+            <span className="meter-value" data-testid="disk-total">
+              {formatBytes(disk.totalBytes, lng)}
+            </span>
           </p>
           <table className="services disk-volumes">
             <thead>
@@ -60,7 +62,9 @@ export function DiskUse(props: { name: string; state: InstanceState }) {
             <tbody>
               {disk.volumes.map((v) => (
                 <tr key={v.volume} data-volume={v.key} data-backup={v.backup}>
-                  <td><code>{v.key}</code></td>
+                  <td>
+                    <code>{v.key}</code>
+                  </td>
                   <td>{v.bytes === null ? t('resources.disk.unknown') : formatBytes(v.bytes, lng)}</td>
                   <td>{t(`resources.disk.kind.${v.backup}`)}</td>
                 </tr>

@@ -18,7 +18,11 @@ export function InstanceHeader(props: { instance: InstanceSummary }) {
   const { instance } = props;
   const runOp = useApp((s) => s.runOp);
   const running = useApp((s) => runningOpOf(s.ops, instance.name));
-  const lastFailed = useApp((s) => Object.values(s.ops).filter((o) => o.instance === instance.name && o.op !== 'create').at(-1));
+  const lastFailed = useApp((s) =>
+    Object.values(s.ops)
+      .filter((o) => o.instance === instance.name && o.op !== 'create')
+      .at(-1),
+  );
   const [error, setError] = useState<ApiError | null>(null);
   const stack = useApp((s) => (s.stacks.status === 'ready' ? s.stacks.value.find((x) => x.id === instance.stack) : undefined));
 
@@ -32,9 +36,7 @@ export function InstanceHeader(props: { instance: InstanceSummary }) {
     <header className="instance-header">
       <div>
         <h1>{instance.name}</h1>
-        <p className="muted">
-          {t('dashboard.stackOn', { stack: stack?.name ?? instance.stack, domain: instance.domain })}
-        </p>
+        <p className="muted">{t('dashboard.stackOn', { stack: stack?.name ?? instance.stack, domain: instance.domain })}</p>
       </div>
       <div className="instance-actions">
         <StateBadge state={instance.state} />

@@ -90,12 +90,16 @@ export function ResourcesCard(props: { name: string; state: InstanceState }) {
           <div className="meters">
             <div className="meter">
               <span className="meter-label">{t('resources.cpu')}</span>
-              <span className="meter-value" data-testid="cpu-total">{formatPercent(last.cpu, lng)}</span>
+              <span className="meter-value" data-testid="cpu-total">
+                {formatPercent(last.cpu, lng)}
+              </span>
               <Sparkline values={samples.map((s) => s.cpu)} label={t('resources.cpuChart')} />
             </div>
             <div className="meter">
               <span className="meter-label">{t('resources.memory')}</span>
-              <span className="meter-value" data-testid="memory-total">{formatBytes(last.memory, lng)}</span>
+              <span className="meter-value" data-testid="memory-total">
+                {formatBytes(last.memory, lng)}
+              </span>
               <Sparkline values={samples.map((s) => s.memory)} label={t('resources.memoryChart')} />
             </div>
           </div>
@@ -110,7 +114,9 @@ export function ResourcesCard(props: { name: string; state: InstanceState }) {
             <tbody>
               {last.services.map((s) => (
                 <tr key={s.service}>
-                  <td><code>{s.service}</code></td>
+                  <td>
+                    <code>{s.service}</code>
+                  </td>
                   <td>{formatPercent(s.cpuPercent, lng)}</td>
                   <td>{formatBytes(s.memoryBytes, lng)}</td>
                 </tr>

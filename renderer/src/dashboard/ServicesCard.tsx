@@ -29,7 +29,9 @@ export function ServicesCard(props: { name: string }) {
           <tbody>
             {status.value.services.map((s) => (
               <tr key={s.name} data-service={s.name} data-state={s.state}>
-                <td><code>{s.name}</code></td>
+                <td>
+                  <code>{s.name}</code>
+                </td>
                 <td className={`svc-${s.state}`}>{t(`container.${s.state}`, { defaultValue: s.state })}</td>
                 <td className={`health-${s.health}`}>{t(`health.${s.health}`, { defaultValue: s.health })}</td>
               </tr>

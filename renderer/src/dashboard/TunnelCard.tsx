@@ -48,7 +48,10 @@ export function TunnelCard(props: { name: string }) {
           </p>
           <dl className="urls">
             <dt>{t('tunnelStatus.connector')}</dt>
-            <dd>{t(`container.${status.connector.state}`, { defaultValue: status.connector.state })} · {t(`health.${status.connector.health}`, { defaultValue: status.connector.health })}</dd>
+            <dd>
+              {t(`container.${status.connector.state}`, { defaultValue: status.connector.state })} ·{' '}
+              {t(`health.${status.connector.health}`, { defaultValue: status.connector.health })}
+            </dd>
             {cf !== undefined && (
               <>
                 <dt>{t('tunnelStatus.cloudflare')}</dt>

@@ -31,7 +31,11 @@ export function SettingsPage() {
       {error && <ErrorNotice error={error} />}
       <div className="field">
         <label htmlFor="language">{t('language.label')}</label>
-        <select id="language" value={settings.language ?? ''} onChange={(e) => save({ language: e.target.value === '' ? null : (e.target.value as AppSettings['language']) })}>
+        <select
+          id="language"
+          value={settings.language ?? ''}
+          onChange={(e) => save({ language: e.target.value === '' ? null : (e.target.value as AppSettings['language']) })}
+        >
           <option value="">{t('settings.languageSystem')}</option>
           {LANGUAGES.map((l) => (
             <option key={l.code} value={l.code} lang={l.code}>

@@ -88,8 +88,7 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
   let flushScheduled = false;
 
   return createStore<AppStore>((set, get) => {
-    const setStatus = (name: string, value: Loadable<InstanceStatus>): void =>
-      set((s) => ({ statuses: { ...s.statuses, [name]: value } }));
+    const setStatus = (name: string, value: Loadable<InstanceStatus>): void => set((s) => ({ statuses: { ...s.statuses, [name]: value } }));
 
     const flushLines = (): void => {
       flushScheduled = false;
@@ -164,7 +163,10 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
           if (!connected) return;
           // back after a drop: what was pushed meanwhile is lost, so read it again
           void get().refreshInstances();
-          void api.call('settings.get').then((settings) => set({ settings }), () => undefined);
+          void api.call('settings.get').then(
+            (settings) => set({ settings }),
+            () => undefined,
+          );
           const view = get().view;
           if (view.screen === 'dashboard') void get().loadStatus(view.instance);
           const logs = get().logs;
@@ -201,7 +203,12 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
             settings,
             instances,
             // a reloaded page picks up operations that are still running
-            ops: Object.fromEntries([...Object.entries(s.ops), ...running.filter((o) => !(o.opId in s.ops)).map((o) => [o.opId, { opId: o.opId, op: o.op, instance: o.instance, status: 'running' as const, steps: [], pulls: [], health: {} }])]),
+            ops: Object.fromEntries([
+              ...Object.entries(s.ops),
+              ...running
+                .filter((o) => !(o.opId in s.ops))
+                .map((o) => [o.opId, { opId: o.opId, op: o.op, instance: o.instance, status: 'running' as const, steps: [], pulls: [], health: {} }]),
+            ]),
             view: first === undefined ? { screen: 'wizard' } : { screen: 'dashboard', instance: first.name },
             boot: { status: 'ready', value: true },
           }));
@@ -259,7 +266,9 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
 
       async create(input) {
         const { opId } = await api.call('instances.create', input);
-        set((s) => ({ ops: s.ops[opId] ? s.ops : { ...s.ops, [opId]: { opId, op: 'create', instance: input.name, status: 'running', steps: [], pulls: [], health: {} } } }));
+        set((s) => ({
+          ops: s.ops[opId] ? s.ops : { ...s.ops, [opId]: { opId, op: 'create', instance: input.name, status: 'running', steps: [], pulls: [], health: {} } },
+        }));
         return opId;
       },
 

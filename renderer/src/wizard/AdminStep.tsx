@@ -52,7 +52,9 @@ export function AdminStep(props: {
           aria-describedby="admin-user-help admin-user-error"
           onChange={(e) => onChange({ adminUser: e.target.value })}
         />
-        <p className="help" id="admin-user-help">{t(stack.id === 'bluesky' ? 'admin.userHelpBluesky' : 'admin.userHelp', { domain: draft.domain.trim() })}</p>
+        <p className="help" id="admin-user-help">
+          {t(stack.id === 'bluesky' ? 'admin.userHelpBluesky' : 'admin.userHelp', { domain: draft.domain.trim() })}
+        </p>
         <FieldError id="admin-user-error" field="adminUser" error={errors.adminUser} />
       </div>
       <div className="field">
@@ -67,7 +69,9 @@ export function AdminStep(props: {
           aria-describedby="admin-email-help admin-email-error"
           onChange={(e) => onChange({ adminEmail: e.target.value })}
         />
-        <p className="help" id="admin-email-help">{t('admin.emailHelp')}</p>
+        <p className="help" id="admin-email-help">
+          {t('admin.emailHelp')}
+        </p>
         <FieldError id="admin-email-error" field="adminEmail" error={errors.adminEmail} />
       </div>
       {source === 'wizard' && draft.adminPassword !== null ? (
@@ -75,9 +79,15 @@ export function AdminStep(props: {
           <p className="notice-title">{t('admin.passwordTitle')}</p>
           <p>{t('admin.passwordOnce')}</p>
           <div className="secret-row">
-            <code className="secret" data-testid="admin-password">{draft.adminPassword}</code>
+            <code className="secret" data-testid="admin-password">
+              {draft.adminPassword}
+            </code>
             <CopyButton text={draft.adminPassword} />
-            <button type="button" className="button button-small button-quiet" onClick={() => onChange({ adminPassword: generatePassword(), passwordKept: false })}>
+            <button
+              type="button"
+              className="button button-small button-quiet"
+              onClick={() => onChange({ adminPassword: generatePassword(), passwordKept: false })}
+            >
               {t('admin.another')}
             </button>
           </div>

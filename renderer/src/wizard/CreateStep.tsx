@@ -44,7 +44,11 @@ function LowMemory(props: { details: Record<string, unknown> | undefined; stack:
   const have = props.details?.haveBytes;
   const need = props.details?.needBytes;
   if (typeof have !== 'number' || typeof need !== 'number') return null;
-  return <p className="notice notice-warn">{t('create.lowMemory', { have: formatBytes(have, i18n.language), need: formatBytes(need, i18n.language), stack: props.stack })}</p>;
+  return (
+    <p className="notice notice-warn">
+      {t('create.lowMemory', { have: formatBytes(have, i18n.language), need: formatBytes(need, i18n.language), stack: props.stack })}
+    </p>
+  );
 }
 
 function Success(props: { name: string; stack: StackInfo; password: string | undefined; onOpen: () => void }) {
@@ -66,7 +70,9 @@ function Success(props: { name: string; stack: StackInfo; password: string | und
           <p className="notice-title">{t('create.passwordTitle')}</p>
           <p>{t('create.passwordOnce')}</p>
           <div className="secret-row">
-            <code className="secret" data-testid="created-password">{props.password}</code>
+            <code className="secret" data-testid="created-password">
+              {props.password}
+            </code>
             <CopyButton text={props.password} />
           </div>
         </div>
@@ -129,7 +135,9 @@ export function CreateStep(props: {
       <h2>{op.status === 'running' ? t('create.creating', { name: input.name }) : op.status === 'done' ? t('create.doneTitle') : t('create.failedTitle')}</h2>
       {op.status === 'running' && <SignInLink steps={op.steps} />}
       <ProgressView op={op} />
-      {op.status === 'done' && <Success name={input.name} stack={props.stack} password={op.result?.adminPassword} onOpen={() => props.onFinished(input.name)} />}
+      {op.status === 'done' && (
+        <Success name={input.name} stack={props.stack} password={op.result?.adminPassword} onOpen={() => props.onFinished(input.name)} />
+      )}
       {op.status === 'failed' && op.error && (
         <>
           {op.error.code === 'LOW_MEMORY' && <LowMemory details={op.error.details} stack={props.stack.name} />}

@@ -72,7 +72,9 @@ function EngineMissing(props: { report: SystemReport; platform: string; onRetry:
 function StartDocker(props: { onRetry: () => void }) {
   const { t } = useTranslation();
   const api = useApi();
-  const [state, setState] = useState<{ status: 'idle' | 'starting' } | { status: 'done'; result: DockerStartResult } | { status: 'error'; error: ApiError }>({ status: 'idle' });
+  const [state, setState] = useState<{ status: 'idle' | 'starting' } | { status: 'done'; result: DockerStartResult } | { status: 'error'; error: ApiError }>({
+    status: 'idle',
+  });
   const start = () => {
     setState({ status: 'starting' });
     api.call('system.startDocker').then(
@@ -97,7 +99,9 @@ function StartDocker(props: { onRetry: () => void }) {
       {state.status === 'done' && (
         <div className={`notice ${state.result.started ? 'notice-info' : 'notice-warn'}`} role="status" data-testid="docker-start-result">
           <p>{t(state.result.started ? 'docker.start.started' : 'docker.start.cannot')}</p>
-          <p className="hint" lang="en">{state.result.how}</p>
+          <p className="hint" lang="en">
+            {state.result.how}
+          </p>
         </div>
       )}
       {state.status === 'error' && <ErrorNotice error={state.error} />}
@@ -113,9 +117,7 @@ function Resources(props: { engine: EngineSummary; stacks: StackInfo[] }) {
   const lowDisk = props.engine.freeDiskBytes !== undefined && props.engine.freeDiskBytes < MIN_FREE_DISK_BYTES;
   return (
     <ul className="checks">
-      <li className="check check-ok">
-        {t('docker.ready', { version: props.engine.version, os: props.engine.os, cpus: props.engine.cpus })}
-      </li>
+      <li className="check check-ok">{t('docker.ready', { version: props.engine.version, os: props.engine.os, cpus: props.engine.cpus })}</li>
       <li className={`check ${shipped.every((s) => s.memoryMiB * 1024 ** 2 <= props.engine.memoryBytes) ? 'check-ok' : 'check-warn'}`}>
         {t('docker.memory', { memory: formatBytes(props.engine.memoryBytes, lng) })}
         <ul className="needs">

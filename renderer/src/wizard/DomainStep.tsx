@@ -41,7 +41,9 @@ export function DomainStep(props: {
           aria-describedby="domain-help domain-error"
           onChange={(e) => props.onChange({ domain: e.target.value })}
         />
-        <p className="help" id="domain-help">{t('domain.help')}</p>
+        <p className="help" id="domain-help">
+          {t('domain.help')}
+        </p>
         <FieldError id="domain-error" field="domain" error={errors.domain} />
       </div>
       <div className="notice notice-info">
@@ -60,7 +62,9 @@ export function DomainStep(props: {
           aria-describedby="name-help name-error"
           onChange={(e) => props.onChange({ name: e.target.value })}
         />
-        <p className="help" id="name-help">{t('domain.nameHelp')}</p>
+        <p className="help" id="name-help">
+          {t('domain.nameHelp')}
+        </p>
         <FieldError id="name-error" field="name" error={errors.name} />
       </div>
       <StepNav onBack={props.onBack} onNext={props.onNext} nextDisabled={draft.domain.trim() === '' || draft.name.trim() === ''} />

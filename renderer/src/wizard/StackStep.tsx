@@ -45,7 +45,13 @@ function StackCard(props: { stack: StackInfo; engine: EngineSummary | undefined;
   );
 }
 
-export function StackStep(props: { selected: string | null; error: ApiError | undefined; onSelect: (id: string) => void; onBack: () => void; onNext: () => void }) {
+export function StackStep(props: {
+  selected: string | null;
+  error: ApiError | undefined;
+  onSelect: (id: string) => void;
+  onBack: () => void;
+  onNext: () => void;
+}) {
   const { t } = useTranslation();
   const stacks = useApp((s) => s.stacks);
   const loadStacks = useApp((s) => s.loadStacks);

@@ -25,7 +25,10 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
 
   useEffect(() => {
     let live = true;
-    api.call('tunnel.tokenPage').then((p) => live && setPage(p), (e: unknown) => live && setError(toApiError(e)));
+    api.call('tunnel.tokenPage').then(
+      (p) => live && setPage(p),
+      (e: unknown) => live && setError(toApiError(e)),
+    );
     return () => {
       live = false;
     };
@@ -61,7 +64,9 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
           <p className="help">{t('tunnel.api.checklist')}</p>
           <ul className="checklist">
             {page.checklist.map((c) => (
-              <li key={c.permission}><code>{c.label}</code></li>
+              <li key={c.permission}>
+                <code>{c.label}</code>
+              </li>
             ))}
           </ul>
         </>
@@ -95,7 +100,9 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
           <p className="notice-title">{t('tunnel.api.missingTitle')}</p>
           <ul>
             {missing.map((m) => (
-              <li key={m.permission}><code>{m.label}</code></li>
+              <li key={m.permission}>
+                <code>{m.label}</code>
+              </li>
             ))}
           </ul>
           <p>{t('tunnel.api.missingBody')}</p>
@@ -123,14 +130,23 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
               <p>{t('tunnel.api.pendingBody')}</p>
               <ul>
                 {zone.nameServers.map((ns) => (
-                  <li key={ns}><code>{ns}</code></li>
+                  <li key={ns}>
+                    <code>{ns}</code>
+                  </li>
                 ))}
               </ul>
             </div>
           )}
           <div className="field">
             <label htmlFor="tunnel-hostname">{t('tunnel.hostname.label')}</label>
-            <input id="tunnel-hostname" type="text" autoComplete="off" spellCheck={false} value={choice.hostname} onChange={(e) => props.onChange({ ...choice, hostname: e.target.value })} />
+            <input
+              id="tunnel-hostname"
+              type="text"
+              autoComplete="off"
+              spellCheck={false}
+              value={choice.hostname}
+              onChange={(e) => props.onChange({ ...choice, hostname: e.target.value })}
+            />
             <p className="help">{t('tunnel.hostname.help', { host: props.publicHost })}</p>
           </div>
         </>

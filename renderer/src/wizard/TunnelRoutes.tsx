@@ -19,9 +19,13 @@ export function TunnelRoutes(props: { routes: TunnelRoute[] }) {
         <tbody>
           {props.routes.map((r, i) => (
             <tr key={i}>
-              <td><code>{r.hostname}</code></td>
+              <td>
+                <code>{r.hostname}</code>
+              </td>
               <td>{r.path !== undefined ? <code>{r.path}</code> : null}</td>
-              <td><code>{r.service}</code></td>
+              <td>
+                <code>{r.service}</code>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -68,7 +68,14 @@ export function TunnelStep(props: { draft: Draft; onChange: (choice: TunnelChoic
           </div>
           <div className="field">
             <label htmlFor="tunnel-hostname">{t('tunnel.hostname.label')}</label>
-            <input id="tunnel-hostname" type="text" autoComplete="off" spellCheck={false} value={choice.hostname} onChange={(e) => props.onChange({ ...choice, hostname: e.target.value })} />
+            <input
+              id="tunnel-hostname"
+              type="text"
+              autoComplete="off"
+              spellCheck={false}
+              value={choice.hostname}
+              onChange={(e) => props.onChange({ ...choice, hostname: e.target.value })}
+            />
             <p className="help">{t('tunnel.hostname.help', { host: publicHost })}</p>
           </div>
           {preview && <TunnelRoutes routes={preview.routes} />}
@@ -87,7 +94,11 @@ export function TunnelStep(props: { draft: Draft; onChange: (choice: TunnelChoic
           <p>{t('tunnel.final.body')}</p>
         </div>
       )}
-      {problem !== null && <p className="help" data-testid="tunnel-problem">{t(`tunnel.problem.${problem}`)}</p>}
+      {problem !== null && (
+        <p className="help" data-testid="tunnel-problem">
+          {t(`tunnel.problem.${problem}`)}
+        </p>
+      )}
       <StepNav onBack={props.onBack} onNext={props.onNext} nextDisabled={problem !== null} />
     </div>
   );

@@ -51,7 +51,12 @@ export function passwordSource(stack: StackInfo): 'wizard' | 'server' {
 
 /** A free instance name for the stack: its id, then `<id>-2`, `<id>-3` … */
 export function suggestName(stackId: string, existing: readonly InstanceSummary[]): string {
-  const base = stackId.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '').slice(0, 28) || 'server';
+  const base =
+    stackId
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .slice(0, 28) || 'server';
   const taken = new Set(existing.map((i) => i.name));
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;

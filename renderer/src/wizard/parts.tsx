@@ -11,7 +11,9 @@ export function StepNav(props: { onBack?: () => void; onNext?: () => void; nextD
         <button type="button" className="button button-quiet" onClick={props.onBack}>
           {t('wizard.back')}
         </button>
-      ) : <span />}
+      ) : (
+        <span />
+      )}
       {props.onNext && (
         <button type="button" className="button button-primary" onClick={props.onNext} disabled={props.nextDisabled}>
           {props.nextLabel ?? t('wizard.next')}

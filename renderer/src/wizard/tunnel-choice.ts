@@ -48,9 +48,7 @@ export function hostInZone(host: string, zone: string): 'outside' | 'tooDeep' | 
 /** The active zone `host` belongs to (the longest match), if any. */
 export function zoneFor(host: string, zones: readonly CloudflareZoneInfo[]): CloudflareZoneInfo | undefined {
   const h = cleanHost(host);
-  return zones
-    .filter((z) => h === z.name || h.endsWith(`.${z.name}`))
-    .sort((a, b) => b.name.length - a.name.length)[0];
+  return zones.filter((z) => h === z.name || h.endsWith(`.${z.name}`)).sort((a, b) => b.name.length - a.name.length)[0];
 }
 
 /** A shape check of a tunnel token: base64 of a JSON object (it starts "eyJ"); the core checks the rest. */

@@ -38,7 +38,12 @@ test('starts, shows the app on app:// with only window.engawa, answers the API, 
     expect(settings).toMatchObject({ ok: true, value: { notifications: true } });
 
     // the CSP allows no network beyond the app itself
-    const blocked = await page.evaluate(() => fetch('https://example.com/').then(() => false, () => true));
+    const blocked = await page.evaluate(() =>
+      fetch('https://example.com/').then(
+        () => false,
+        () => true,
+      ),
+    );
     expect(blocked).toBe(true);
 
     expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);

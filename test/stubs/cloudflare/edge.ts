@@ -64,7 +64,13 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, 'x-forwarded-proto': 'https', 'cf-connecting-ip': '127.0.0.1', 'x-forwarded-for': '127.0.0.1', 'cf-visitor': '{"scheme":"https"}' },
+        headers: {
+          ...req.headers,
+          'x-forwarded-proto': 'https',
+          'cf-connecting-ip': '127.0.0.1',
+          'x-forwarded-for': '127.0.0.1',
+          'cf-visitor': '{"scheme":"https"}',
+        },
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, { ...up.headers, ...cf });

@@ -325,18 +325,32 @@ export class FakeCloudflare {
     throw new ApiError(404, 7000, 'No route for that URI');
   }
 
-  private dnsRoute(method: string, zone: FakeZone, rest: string[], query: Record<string, string>, body: unknown): { result: unknown; info?: Record<string, number> } {
+  private dnsRoute(
+    method: string,
+    zone: FakeZone,
+    rest: string[],
+    query: Record<string, string>,
+    body: unknown,
+  ): { result: unknown; info?: Record<string, number> } {
     const inZone = this.dns.filter((r) => r.zone_id === zone.id);
     if (rest.length === 0 && method === 'GET') {
       onlyQuery(query, ['name', 'type', 'page', 'per_page']);
-      return page(inZone.filter((r) => (query.name === undefined || r.name === query.name) && (query.type === undefined || r.type === query.type)), query);
+      return page(
+        inZone.filter((r) => (query.name === undefined || r.name === query.name) && (query.type === undefined || r.type === query.type)),
+        query,
+      );
     }
     if (rest.length === 0 && method === 'POST') {
       const b = checkRecord(zone, body, true);
       if (inZone.some((r) => r.name === b.name && ['A', 'AAAA', 'CNAME'].includes(r.type))) {
         throw new ApiError(400, 81053, 'An A, AAAA, or CNAME record with that host already exists.');
       }
-      const rec: FakeDnsRecord = { ...(b as Omit<FakeDnsRecord, 'id' | 'zone_id'>), id: randomBytes(16).toString('hex'), zone_id: zone.id, comment: (b.comment as string | undefined) ?? null };
+      const rec: FakeDnsRecord = {
+        ...(b as Omit<FakeDnsRecord, 'id' | 'zone_id'>),
+        id: randomBytes(16).toString('hex'),
+        zone_id: zone.id,
+        comment: (b.comment as string | undefined) ?? null,
+      };
       this.dns.push(rec);
       return { result: rec };
     }
@@ -362,7 +376,10 @@ function page<T>(list: T[], query: Record<string, string>): { result: T[]; info:
   const perPage = Number(query.per_page ?? 20);
   const n = Number(query.page ?? 1);
   const result = list.slice((n - 1) * perPage, n * perPage);
-  return { result, info: { page: n, per_page: perPage, count: result.length, total_count: list.length, total_pages: Math.max(1, Math.ceil(list.length / perPage)) } };
+  return {
+    result,
+    info: { page: n, per_page: perPage, count: result.length, total_count: list.length, total_pages: Math.max(1, Math.ceil(list.length / perPage)) },
+  };
 }
 
 function publicTunnel(t: FakeTunnel): Record<string, unknown> {

@@ -117,7 +117,10 @@ describe('instance.state', () => {
     await waitForEvent(b.events, (m): m is ApiEventMessage => m.event === 'instance.state' && m.payload.state === 'running');
     f.engine.setService('engawa-blog', 'web', { state: 'exited', exitCode: 1 });
     f.engine.emit({ project: 'engawa-blog', service: 'web', action: 'die', exitCode: 1 });
-    const changed = await waitForEvent(b.events, (m): m is ApiEventMessage => m.event === 'instance.state' && m.payload.state !== 'running' && m.payload.state !== 'creating');
+    const changed = await waitForEvent(
+      b.events,
+      (m): m is ApiEventMessage => m.event === 'instance.state' && m.payload.state !== 'running' && m.payload.state !== 'creating',
+    );
     expect(changed.payload).toMatchObject({ name: 'blog' });
     const [listed] = await value<{ state: string }[]>(b.session.call('instances.list', undefined));
     expect(listed?.state).toBe((changed.payload as { state: string }).state);
@@ -126,7 +129,12 @@ describe('instance.state', () => {
 
 describe('settings', () => {
   it('starts from the defaults, pushes a change to every client and keeps it on disk', async () => {
-    expect(await value(a.session.call('settings.get', undefined))).toEqual({ language: null, launchAtLogin: false, notifications: true, allowPlainTextSecrets: false });
+    expect(await value(a.session.call('settings.get', undefined))).toEqual({
+      language: null,
+      launchAtLogin: false,
+      notifications: true,
+      allowPlainTextSecrets: false,
+    });
     const next = await value(a.session.call('settings.set', { language: 'ja', notifications: false }));
     expect(next).toMatchObject({ language: 'ja', notifications: false, launchAtLogin: false });
     expect(b.events.filter(isEvent('settings.changed')).map((e) => e.payload)).toEqual([next]);

@@ -18,7 +18,10 @@ describe('dispatch', () => {
   it('rejects a method the contract does not have with NOT_FOUND, naming it', async () => {
     for (const method of ['instances.hack', '__proto__', 'constructor', 42, undefined]) {
       const r = await dispatch(handlers(), method, undefined, client);
-      expect(r).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `There is no API method "${String(method)}".`, details: { method: String(method) } } });
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: `There is no API method "${String(method)}".`, details: { method: String(method) } },
+      });
     }
   });
 

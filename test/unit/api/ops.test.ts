@@ -19,11 +19,17 @@ function setup() {
   const ops = new Operations(bus);
   let ctx!: OpContext;
   let finish!: () => void;
-  const { opId } = ops.start('create', 'blog', client, async (c) => {
-    ctx = c;
-    await new Promise<void>((r) => (finish = r));
-    return undefined;
-  }, { cancellable: true });
+  const { opId } = ops.start(
+    'create',
+    'blog',
+    client,
+    async (c) => {
+      ctx = c;
+      await new Promise<void>((r) => (finish = r));
+      return undefined;
+    },
+    { cancellable: true },
+  );
   const progress = () => events.filter((e) => e.event === 'op.progress').map((e) => (e.payload as { progress: Progress }).progress);
   return { ops, events, opId, ctx: () => ctx, finish: () => finish(), progress };
 }
@@ -55,10 +61,18 @@ describe('Operations', () => {
     const events: ApiEventMessage[] = [];
     bus.subscribe((m) => events.push(m));
     const ops = new Operations(bus);
-    const { opId } = ops.start('start', 'blog', client, (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))), { cancellable: true });
+    const { opId } = ops.start(
+      'start',
+      'blog',
+      client,
+      (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      { cancellable: true },
+    );
     expect(ops.cancel(opId)).toBe(true);
     await ops.settled();
-    expect(events).toEqual([{ event: 'op.failed', payload: { opId, op: 'start', instance: 'blog', error: { code: 'CANCELLED', message: 'The operation was cancelled.' } } }]);
+    expect(events).toEqual([
+      { event: 'op.failed', payload: { opId, op: 'start', instance: 'blog', error: { code: 'CANCELLED', message: 'The operation was cancelled.' } } },
+    ]);
     expect(ops.cancel(opId)).toBe(false);
   });
 });

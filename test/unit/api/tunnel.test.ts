@@ -29,7 +29,13 @@ afterAll(async () => {
 beforeEach(async () => {
   f = await fakeCore();
   const recipes = { get: () => testRecipe, list: () => [testRecipe] };
-  const services = { home: f.home, engine: async () => f.engine, recipes, manager: undefined as never, tunnel: { cloudflare: { apiUrl: fake.url, retries: 0 } } };
+  const services = {
+    home: f.home,
+    engine: async () => f.engine,
+    recipes,
+    manager: undefined as never,
+    tunnel: { cloudflare: { apiUrl: fake.url, retries: 0 } },
+  };
   handlers = { ...f.core.handlers, ...tunnelHandlers(services) };
 });
 afterEach(async () => {
@@ -81,7 +87,7 @@ describe('tunnel.verifyToken', () => {
 });
 
 describe('tunnel.tokenPage and tunnel.preview', () => {
-  it('the token page is Cloudflare\'s https form with a checklist of the three permissions', async () => {
+  it("the token page is Cloudflare's https form with a checklist of the three permissions", async () => {
     const r = await call('tunnel.tokenPage');
     const page = (r as { value: { url: string; checklist: { permission: string }[] } }).value;
     expect(new URL(page.url).protocol).toBe('https:');
@@ -92,7 +98,10 @@ describe('tunnel.tokenPage and tunnel.preview', () => {
 
   it('the preview shows the public host and the routes of the stack, and refuses a bad domain', async () => {
     const r = await call('tunnel.preview', { stack: testRecipe.id, domain: 'social.example.com' });
-    expect(r).toEqual({ ok: true, value: { publicHost: 'social.example.com', hostnames: ['social.example.com'], routes: [{ hostname: 'social.example.com', service: 'http://web:8080' }] } });
+    expect(r).toEqual({
+      ok: true,
+      value: { publicHost: 'social.example.com', hostnames: ['social.example.com'], routes: [{ hostname: 'social.example.com', service: 'http://web:8080' }] },
+    });
     const bad = await call('tunnel.preview', { stack: testRecipe.id, domain: 'https://social.example.com/' });
     expect(!bad.ok && bad.error.code).toBe('INVALID_INPUT');
   });
@@ -120,7 +129,12 @@ describe('the tunnel choice of instances.create', () => {
 
   it('a tunnel token that is not one fails the create with a message that does not quote it', async () => {
     const secret = 'eyJub3QtYS10dW5uZWwtdG9rZW4iOnRydWV9';
-    const r = await call('instances.create', { stack: testRecipe.id, name: 'blog', domain: 'example.com', tunnel: { mode: 'token', tunnelToken: secret, hostname: 'example.com' } });
+    const r = await call('instances.create', {
+      stack: testRecipe.id,
+      name: 'blog',
+      domain: 'example.com',
+      tunnel: { mode: 'token', tunnelToken: secret, hostname: 'example.com' },
+    });
     expect(r.ok).toBe(true);
     const { opId } = (r as { value: { opId: string } }).value;
     const failed = await waitForEvent(f.events, (m): m is Extract<typeof m, { event: 'op.failed' }> => m.event === 'op.failed' && m.payload.opId === opId);

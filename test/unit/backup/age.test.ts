@@ -100,7 +100,13 @@ describe('age files', () => {
     const got: Buffer[] = [];
     await expect(
       (async () => {
-        for await (const c of decryptAge((async function* () { yield bytes; })(), 'pw')) got.push(c);
+        for await (const c of decryptAge(
+          (async function* () {
+            yield bytes;
+          })(),
+          'pw',
+        ))
+          got.push(c);
       })(),
     ).rejects.toThrow(/damaged/);
     expect(Buffer.concat(got)).toEqual(plain.subarray(0, 2 * CHUNK));

@@ -106,7 +106,11 @@ describe('backups.schedule', () => {
     await secrets.set('blog', { ...(await secrets.get('blog')), [PASSPHRASE_KEY]: 'correct horse' });
 
     const set = await session.call('backups.schedule.set', { name: 'blog', schedule: { ...schedule, folder } });
-    expect(set.ok && set.value).toEqual({ schedule: { ...schedule, folder }, nextRun: new Date(2025, 0, 7, 3, 0).toISOString(), defaultFolder: path.join(home, 'backups') });
+    expect(set.ok && set.value).toEqual({
+      schedule: { ...schedule, folder },
+      nextRun: new Date(2025, 0, 7, 3, 0).toISOString(),
+      defaultFolder: path.join(home, 'backups'),
+    });
     expect(await new ScheduleStore(home).get('blog')).toEqual({ instance: 'blog', every: 'daily', at: '03:00', keep: 3, out: folder, drill: true });
     expect(JSON.parse(await readFile(schedulesFile(home), 'utf8')).schedules).toHaveLength(1);
     const list = await session.call('backups.list', { name: 'blog' });

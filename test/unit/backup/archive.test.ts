@@ -102,8 +102,16 @@ describe('backup archives', () => {
       ['a newer format', [raw('manifest.json', m(ok, { formatVersion: 2 })), raw('volumes/data.tar', volume), raw('secrets.json', secrets)], 'newer-format'],
       ['an entry not listed', [raw('manifest.json', m(ok)), raw('volumes/data.tar', volume), raw('extra', secrets), raw('secrets.json', secrets)], 'unsafe'],
       ['an entry listed but missing', [raw('manifest.json', m(ok)), raw('secrets.json', secrets)], 'damaged'],
-      ['an entry twice', [raw('manifest.json', m(ok)), raw('volumes/data.tar', volume), raw('volumes/data.tar', volume), raw('secrets.json', secrets)], 'unsafe'],
-      ['a wrong checksum', [raw('manifest.json', m([{ ...ok[0]!, sha256: '0'.repeat(64) }, ok[1]!])), raw('volumes/data.tar', volume), raw('secrets.json', secrets)], 'damaged'],
+      [
+        'an entry twice',
+        [raw('manifest.json', m(ok)), raw('volumes/data.tar', volume), raw('volumes/data.tar', volume), raw('secrets.json', secrets)],
+        'unsafe',
+      ],
+      [
+        'a wrong checksum',
+        [raw('manifest.json', m([{ ...ok[0]!, sha256: '0'.repeat(64) }, ok[1]!])), raw('volumes/data.tar', volume), raw('secrets.json', secrets)],
+        'damaged',
+      ],
       ['an absolute path', [raw('manifest.json', m(ok)), raw('/volumes/data.tar', volume), raw('secrets.json', secrets)], 'unsafe'],
       [
         'a device inside a volume',

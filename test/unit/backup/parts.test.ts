@@ -70,7 +70,11 @@ describe('what a backup holds', () => {
   it('plans a restored generation of volumes under the names the record gives', async () => {
     const r = await testRecipe();
     const p = plan(r, { instance: 'x', domain: 'x.example.com', secrets: generateSecrets(r, {}), volumeNames: { db: 'engawa-x_db-r1' } });
-    expect(p.volumes.map((v) => [v.key, v.name])).toEqual([['db', 'engawa-x_db-r1'], ['redis', 'engawa-x_redis'], ['cache', 'engawa-x_cache']]);
+    expect(p.volumes.map((v) => [v.key, v.name])).toEqual([
+      ['db', 'engawa-x_db-r1'],
+      ['redis', 'engawa-x_redis'],
+      ['cache', 'engawa-x_cache'],
+    ]);
     expect(p.services.find((s) => s.name === 'db')?.mounts[0]?.source).toBe('engawa-x_db-r1');
   });
 
@@ -115,7 +119,12 @@ describe('probes', () => {
     };
     const same = { tables: { 'db/notes': 6, 'db/users': 2 }, pds: { accounts: { 'did:plc:a': acct('h1', 3, 1), 'did:plc:b': acct('h9', 0, 0) }, sample } };
     expect(compareProbes(expected, same)).toEqual([]);
-    expect(compareProbes(expected, { tables: { 'db/notes': 0, 'db/users': -1 }, pds: { accounts: { 'did:plc:a': acct('h0', 2, 0) }, sample: { uri: 'at://a/b/c', cid: 'y' } } })).toEqual([
+    expect(
+      compareProbes(expected, {
+        tables: { 'db/notes': 0, 'db/users': -1 },
+        pds: { accounts: { 'did:plc:a': acct('h0', 2, 0) }, sample: { uri: 'at://a/b/c', cid: 'y' } },
+      }),
+    ).toEqual([
       'the table db/notes has 0 rows instead of 5 to 7',
       'the table db/users is missing',
       'the repository of did:plc:a is not at the commit it was backed up at',

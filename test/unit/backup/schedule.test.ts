@@ -68,7 +68,10 @@ describe('BackupScheduler', () => {
 
   it('runs a backup missed while the computer slept when the timer fires late', async () => {
     const runs: Date[] = [];
-    const s = new BackupScheduler(async () => void runs.push(new Date()), () => undefined);
+    const s = new BackupScheduler(
+      async () => void runs.push(new Date()),
+      () => undefined,
+    );
     s.set([daily]);
     // the clock jumps past the due time without timers firing (sleep), then a timer fires
     vi.setSystemTime(local(2026, 3, 10, 9, 0));

@@ -37,7 +37,12 @@ describe('classifyPullError', () => {
     ],
     [
       'registry timeout',
-      httpError(500, 'server error', 'Get "https://registry.invalid/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)', false),
+      httpError(
+        500,
+        'server error',
+        'Get "https://registry.invalid/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)',
+        false,
+      ),
       'OFFLINE',
     ],
     ['unknown tag', httpError(404, 'not found', 'manifest for example/app:9.9 not found: manifest unknown: manifest unknown', false), 'IMAGE_MISSING'],
@@ -46,7 +51,16 @@ describe('classifyPullError', () => {
       httpError(500, 'server error', 'Head "https://registry.invalid/v2/example/app/manifests/1.0": unauthorized: incorrect username or password', false),
       'IMAGE_DENIED',
     ],
-    ['rate limit', httpError(500, 'server error', 'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading', false), 'IMAGE_DENIED'],
+    [
+      'rate limit',
+      httpError(
+        500,
+        'server error',
+        'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading',
+        false,
+      ),
+      'IMAGE_DENIED',
+    ],
     [
       'disk full while extracting (stream error object)',
       {
@@ -137,14 +151,26 @@ describe('classifyEngineError', () => {
     ['no space', httpError(500, 'server error', 'mkdir /var/lib/docker/volumes/x/_data: no space left on device'), 'DISK_FULL'],
     [
       'name in use',
-      httpError(409, 'conflict', 'Conflict. The container name "/engawa-x-db-1" is already in use by container "4f2a". You have to remove (or rename) that container to be able to reuse that name.'),
+      httpError(
+        409,
+        'conflict',
+        'Conflict. The container name "/engawa-x-db-1" is already in use by container "4f2a". You have to remove (or rename) that container to be able to reuse that name.',
+      ),
       'NAME_TAKEN',
     ],
-    ['running container', httpError(409, 'conflict', 'You cannot remove a running container 4f2a. Stop the container before attempting removal or force remove'), 'STATE'],
+    [
+      'running container',
+      httpError(409, 'conflict', 'You cannot remove a running container 4f2a. Stop the container before attempting removal or force remove'),
+      'STATE',
+    ],
     ['no such container', httpError(404, 'no such container', 'No such container: 4f2a'), 'NOT_FOUND'],
     [
       'port taken',
-      httpError(500, 'server error', 'driver failed programming external connectivity on endpoint engawa-x-web-1 (1a2b): Bind for 127.0.0.1:8080 failed: port is already allocated'),
+      httpError(
+        500,
+        'server error',
+        'driver failed programming external connectivity on endpoint engawa-x-web-1 (1a2b): Bind for 127.0.0.1:8080 failed: port is already allocated',
+      ),
       'PORT_IN_USE',
     ],
     ['pinned API too new', httpError(400, 'bad parameter', 'client version 1.44 is too new. Maximum supported API version is 1.41'), 'ENGINE_TOO_OLD'],

@@ -21,9 +21,7 @@ const urls = (e: DiscoveryEnv) => candidateEndpoints(e).map((ep) => ep.url);
 
 describe('DOCKER_HOST', () => {
   it('comes first and is kept even when its socket does not exist', () => {
-    const eps = candidateEndpoints(
-      machine({ platform: 'linux', env: { DOCKER_HOST: 'unix:///tmp/x/docker.sock' }, files: { '/var/run/docker.sock': '' } }),
-    );
+    const eps = candidateEndpoints(machine({ platform: 'linux', env: { DOCKER_HOST: 'unix:///tmp/x/docker.sock' }, files: { '/var/run/docker.sock': '' } }));
     expect(eps[0]).toEqual({ source: 'DOCKER_HOST', url: 'unix:///tmp/x/docker.sock', socketPath: '/tmp/x/docker.sock' });
     expect(eps.map((e) => e.url)).toEqual(['unix:///tmp/x/docker.sock', 'unix:///var/run/docker.sock']);
   });
@@ -41,9 +39,7 @@ describe('DOCKER_HOST', () => {
   });
 
   it('defaults the certificate folder to the Docker config folder and the port to 2376', () => {
-    const [ep] = candidateEndpoints(
-      machine({ platform: 'linux', env: { DOCKER_HOST: 'tcp://docker.lan', DOCKER_TLS_VERIFY: '1', DOCKER_CONFIG: '/etc/dk' } }),
-    );
+    const [ep] = candidateEndpoints(machine({ platform: 'linux', env: { DOCKER_HOST: 'tcp://docker.lan', DOCKER_TLS_VERIFY: '1', DOCKER_CONFIG: '/etc/dk' } }));
     expect(ep).toMatchObject({ host: 'docker.lan', port: 2376, protocol: 'https', tlsDir: '/etc/dk' });
   });
 
@@ -61,9 +57,7 @@ describe('DOCKER_HOST', () => {
   });
 
   it('is not listed twice when it names a well-known socket', () => {
-    const eps = candidateEndpoints(
-      machine({ platform: 'linux', env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, files: { '/var/run/docker.sock': '' } }),
-    );
+    const eps = candidateEndpoints(machine({ platform: 'linux', env: { DOCKER_HOST: 'unix:///var/run/docker.sock' }, files: { '/var/run/docker.sock': '' } }));
     expect(eps).toEqual([{ source: 'DOCKER_HOST', url: 'unix:///var/run/docker.sock', socketPath: '/var/run/docker.sock' }]);
   });
 });

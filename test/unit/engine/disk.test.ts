@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { toInstanceDisk } from '../../../electron/core/api/disk';
 import { volumeUsageFromDf } from '../../../electron/core/engine/disk';
 
-const labels = (project: string, key: string, managed = 'true') => ({ 'com.docker.compose.project': project, 'com.docker.compose.volume': key, 'app.engawa.managed': managed });
+const labels = (project: string, key: string, managed = 'true') => ({
+  'com.docker.compose.project': project,
+  'com.docker.compose.volume': key,
+  'app.engawa.managed': managed,
+});
 
 describe('volumeUsageFromDf', () => {
   it('keeps only the project’s managed volumes, with their key and size (null when unmeasured)', () => {

@@ -15,7 +15,12 @@ const raw = (action: string, nano: number, extra: Record<string, string> = {}, i
 describe('parseEvent', () => {
   it('normalises a die event with its exit code', () => {
     expect(parseEvent(raw('die', 1_700_000_000_123_000_000, { exitCode: '137' }))).toEqual({
-      project: 'engawa-x', service: 'db', containerId: 'c1', action: 'die', exitCode: 137, time: 1_700_000_000_123,
+      project: 'engawa-x',
+      service: 'db',
+      containerId: 'c1',
+      action: 'die',
+      exitCode: 137,
+      time: 1_700_000_000_123,
     });
   });
   it('reads health from health_status', () => {
@@ -66,7 +71,12 @@ describe('watchEvents', () => {
     const connection: boolean[] = [];
     const first = streams[0] as PassThrough;
     const second = streams[1] as PassThrough;
-    const sub = watchEvents(docker as never, (e) => events.push(e), (c) => connection.push(c), { minDelayMs: 1, maxDelayMs: 2 });
+    const sub = watchEvents(
+      docker as never,
+      (e) => events.push(e),
+      (c) => connection.push(c),
+      { minDelayMs: 1, maxDelayMs: 2 },
+    );
 
     await expect.poll(() => connection).toEqual([true]);
     const e1 = JSON.stringify(raw('start', 5_000_000_000_000));

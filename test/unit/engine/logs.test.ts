@@ -34,7 +34,11 @@ describe('sortByTime', () => {
 describe('LogLineParser', () => {
   it('turns multiplexed timestamped frames into LogLines', () => {
     const p = new LogLineParser('db');
-    const bytes = Buffer.concat([frame(1, '2024-05-01T10:00:00Z ready\n2024-05-01T10:00:01Z part'), frame(2, '2024-05-01T10:00:02Z oops\n'), frame(1, 'ial\n')]);
+    const bytes = Buffer.concat([
+      frame(1, '2024-05-01T10:00:00Z ready\n2024-05-01T10:00:01Z part'),
+      frame(2, '2024-05-01T10:00:02Z oops\n'),
+      frame(1, 'ial\n'),
+    ]);
     const out = [...p.push(bytes.subarray(0, 20)), ...p.push(bytes.subarray(20)), ...p.flush()];
     expect(out).toEqual([
       { service: 'db', stream: 'stdout', time: '2024-05-01T10:00:00Z', line: 'ready' },

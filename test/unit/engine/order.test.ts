@@ -28,7 +28,15 @@ describe('stopWaves', () => {
 
   it('ignores dependencies on unknown services and does not loop on a cycle', () => {
     expect(stopWaves(new Map([['web', ['gone']]]))).toEqual([['web']]);
-    expect(stopWaves(new Map([['a', ['b']], ['b', ['a']], ['c', ['a']]]))).toEqual([['c'], ['a', 'b']]);
+    expect(
+      stopWaves(
+        new Map([
+          ['a', ['b']],
+          ['b', ['a']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual([['c'], ['a', 'b']]);
   });
 });
 

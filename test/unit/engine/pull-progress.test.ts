@@ -57,7 +57,9 @@ describe('PullAggregator on a recorded three-layer pull', () => {
   });
 
   it('moves through the phases in order', () => {
-    const phases = run(events).emitted.map((p) => p.status).filter((s, i, a) => s !== a[i - 1]);
+    const phases = run(events)
+      .emitted.map((p) => p.status)
+      .filter((s, i, a) => s !== a[i - 1]);
     expect(phases).toEqual(['resolving', 'downloading', 'extracting', 'done']);
   });
 

@@ -31,7 +31,14 @@ describe('serviceContainerSpec', () => {
   const spec = serviceContainerSpec(plan, web);
 
   it('carries image, command, env, user, stop timeout and labels', () => {
-    expect(spec).toMatchObject({ name: 'engawa-x-web-1', Image: 'mirror/web:1', Cmd: ['serve'], Env: ['A=1', 'URL=https://x=y'], User: '991', StopTimeout: 20 });
+    expect(spec).toMatchObject({
+      name: 'engawa-x-web-1',
+      Image: 'mirror/web:1',
+      Cmd: ['serve'],
+      Env: ['A=1', 'URL=https://x=y'],
+      User: '991',
+      StopTimeout: 20,
+    });
     expect(spec.Entrypoint).toBeUndefined();
     expect(spec.Labels).toMatchObject({
       [LABELS.project]: 'engawa-x',
@@ -64,12 +71,26 @@ describe('serviceContainerSpec', () => {
 
 describe('taskContainerSpec', () => {
   const step: PlannedStep = {
-    name: 'migrate', description: '', when: 'create', kind: 'run', service: 'web', phase: 'before-start', command: ['migrate'], env: { B: '2', A: 'override' }, secretEnv: [],
+    name: 'migrate',
+    description: '',
+    when: 'create',
+    kind: 'run',
+    service: 'web',
+    phase: 'before-start',
+    command: ['migrate'],
+    env: { B: '2', A: 'override' },
+    secretEnv: [],
   };
   const spec = taskContainerSpec(plan, web, step, 'engawa-x-web-run-1', false);
 
   it('uses the service definition with the step command and env, as a one-off task', () => {
-    expect(spec).toMatchObject({ name: 'engawa-x-web-run-1', Image: 'mirror/web:1', Cmd: ['migrate'], User: '991', Env: ['A=override', 'URL=https://x=y', 'B=2'] });
+    expect(spec).toMatchObject({
+      name: 'engawa-x-web-run-1',
+      Image: 'mirror/web:1',
+      Cmd: ['migrate'],
+      User: '991',
+      Env: ['A=override', 'URL=https://x=y', 'B=2'],
+    });
     expect(spec.Labels).toMatchObject({ [LABELS.role]: 'task', [LABELS.oneoff]: 'True', [LABELS.project]: 'engawa-x', [LABELS.service]: 'web' });
     expect(spec.Labels).not.toHaveProperty(LABELS.configHash);
     expect(spec.HostConfig?.Mounts).toHaveLength(1);
@@ -87,7 +108,10 @@ describe('taskContainerSpec', () => {
 
 describe('ports label and file entries', () => {
   it('round-trips port names', () => {
-    expect([...parsePortsLabel(portsLabel(web.ports))]).toEqual([[3000, 'http'], [4000, 'stream']]);
+    expect([...parsePortsLabel(portsLabel(web.ports))]).toEqual([
+      [3000, 'http'],
+      [4000, 'stream'],
+    ]);
     expect(parsePortsLabel(undefined).size).toBe(0);
     expect(parsePortsLabel('junk').size).toBe(0);
   });

@@ -8,7 +8,9 @@ describe('stats math', () => {
       precpu_stats: { cpu_usage: { total_usage: 1_000 }, system_cpu_usage: 10_000 },
     };
     expect(cpuPercent(s)).toBeCloseTo(80); // 2000/10000 * 4 * 100
-    expect(cpuPercent({ ...s, cpu_stats: { ...s.cpu_stats, online_cpus: undefined as unknown as number, cpu_usage: { total_usage: 3_000, percpu_usage: [1, 2] } } })).toBeCloseTo(40);
+    expect(
+      cpuPercent({ ...s, cpu_stats: { ...s.cpu_stats, online_cpus: undefined as unknown as number, cpu_usage: { total_usage: 3_000, percpu_usage: [1, 2] } } }),
+    ).toBeCloseTo(40);
   });
 
   it('reports 0 CPU when there is no previous sample', () => {

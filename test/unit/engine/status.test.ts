@@ -1,6 +1,12 @@
 import type Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFromStatusText, healthFromStatusText, inspectToServiceStatus, isServiceContainer, toServiceStatus } from '../../../electron/core/engine/status';
+import {
+  exitCodeFromStatusText,
+  healthFromStatusText,
+  inspectToServiceStatus,
+  isServiceContainer,
+  toServiceStatus,
+} from '../../../electron/core/engine/status';
 import { LABELS } from '../../../electron/core/engine/types';
 
 describe('status text', () => {
@@ -36,7 +42,13 @@ describe('toServiceStatus', () => {
 
   it('maps a running container, ports by name', () => {
     expect(toServiceStatus(info({}))).toEqual({
-      name: 'web', containerId: 'abc', state: 'running', health: 'healthy', image: 'img:1', configHash: 'h', ports: { http: 49200 },
+      name: 'web',
+      containerId: 'abc',
+      state: 'running',
+      health: 'healthy',
+      image: 'img:1',
+      configHash: 'h',
+      ports: { http: 49200 },
     });
   });
   it('keeps the exit code of an exited container', () => {

@@ -8,7 +8,11 @@ function readTar(buf: Buffer): { path: string; mode: number; uid: number; gid: n
   for (;;) {
     const h = buf.subarray(off, off + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (a: number, n: number): string => h.subarray(a, a + n).toString('utf8').replace(/\0.*$/s, '');
+    const str = (a: number, n: number): string =>
+      h
+        .subarray(a, a + n)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const num = (a: number, n: number): number => parseInt(str(a, n).trim(), 8);
     let sum = 0;
     h.forEach((b, i) => (sum += i >= 148 && i < 156 ? 32 : b));

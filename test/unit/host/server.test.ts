@@ -65,7 +65,9 @@ describe('browser-mode host', () => {
   });
 
   it('cannot be reached on another interface', async () => {
-    const other = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const other = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (other === undefined) return; // no other interface on this machine: nothing to prove here
     const reached = await new Promise<boolean>((resolve) => {
       const req = http.get({ host: other.address, port: host.port, path: '/', timeout: 2000 }, () => resolve(true));
@@ -113,7 +115,10 @@ describe('browser-mode host', () => {
     await new Promise((r) => ws.once('open', r));
     const answer = new Promise<unknown>((r) => ws.once('message', (d: Buffer) => r(JSON.parse(d.toString()))));
     ws.send(JSON.stringify({ id: 7, method: 'nope' }));
-    expect(await answer).toEqual({ id: 7, result: { ok: false, error: { code: 'NOT_FOUND', message: 'There is no API method "nope".', details: { method: 'nope' } } } });
+    expect(await answer).toEqual({
+      id: 7,
+      result: { ok: false, error: { code: 'NOT_FOUND', message: 'There is no API method "nope".', details: { method: 'nope' } } },
+    });
     const closed = new Promise<number>((r) => ws.once('close', (code: number) => r(code)));
     ws.send('not json');
     expect(await closed).toBe(1003);

@@ -86,7 +86,19 @@ export class FakeEngine implements EngineApi {
   }
 
   async info(): Promise<EngineInfo> {
-    return { source: 'fake', endpoint: 'fake://', version: '0', apiVersion: '1.41', os: 'fake', osType: 'linux', arch: 'x64', cpus: 1, memoryBytes: this.memoryBytes, ...(this.sse42 !== undefined && { sse42: this.sse42 }), flavor: 'docker' };
+    return {
+      source: 'fake',
+      endpoint: 'fake://',
+      version: '0',
+      apiVersion: '1.41',
+      os: 'fake',
+      osType: 'linux',
+      arch: 'x64',
+      cpus: 1,
+      memoryBytes: this.memoryBytes,
+      ...(this.sse42 !== undefined && { sse42: this.sse42 }),
+      flavor: 'docker',
+    };
   }
 
   async ensureImages(images: string[]): Promise<void> {

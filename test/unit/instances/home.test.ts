@@ -14,9 +14,7 @@ describe('engawaHome', () => {
   });
 
   it('uses %APPDATA% on Windows, or AppData\\Roaming under the home folder without it', () => {
-    expect(engawaHome({ APPDATA: 'C:\\Users\\aiko\\AppData\\Roaming' }, 'win32', 'C:\\Users\\aiko')).toBe(
-      'C:\\Users\\aiko\\AppData\\Roaming\\Engawa',
-    );
+    expect(engawaHome({ APPDATA: 'C:\\Users\\aiko\\AppData\\Roaming' }, 'win32', 'C:\\Users\\aiko')).toBe('C:\\Users\\aiko\\AppData\\Roaming\\Engawa');
     expect(engawaHome({}, 'win32', 'C:\\Users\\aiko')).toBe('C:\\Users\\aiko\\AppData\\Roaming\\Engawa');
   });
 

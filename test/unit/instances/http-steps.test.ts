@@ -66,13 +66,17 @@ describe('runHttpSteps', () => {
     answers.set('/xrpc/account', [200, JSON.stringify({ did: 'did:plc:x' })]);
     const progress: Progress[] = [];
     const done: string[] = [];
-    await runHttpSteps([invite, account], { port, host: 'pds.example.com' }, {
-      secretValues: [],
-      onProgress: (p) => progress.push(p),
-      onDone: (s) => {
-        done.push(s.name);
+    await runHttpSteps(
+      [invite, account],
+      { port, host: 'pds.example.com' },
+      {
+        secretValues: [],
+        onProgress: (p) => progress.push(p),
+        onDone: (s) => {
+          done.push(s.name);
+        },
       },
-    });
+    );
     expect(seen).toEqual([
       { path: '/xrpc/invite', host: 'pds.example.com', auth: `Basic ${Buffer.from('admin:very-secret-pw').toString('base64')}`, body: { useCount: 1 } },
       { path: '/xrpc/account', host: 'pds.example.com', body: { handle: 'alice.example.com', password: 'owner-secret-pw', inviteCode: 'inv-123' } },
@@ -129,11 +133,15 @@ describe('resuming after a step whose answer a later step needs', () => {
     expect(neededAnswers([invite, account], account, { did: 'did:plc:x' })).toEqual({});
     seen.length = 0;
     answers.set('/xrpc/account', [200, '{}']);
-    await runHttpSteps([invite, account], { port, host: 'h' }, {
-      secretValues: [],
-      skip: new Set(['invite']),
-      answers: new Map([['invite', { code: 'inv-9' }]]),
-    });
+    await runHttpSteps(
+      [invite, account],
+      { port, host: 'h' },
+      {
+        secretValues: [],
+        skip: new Set(['invite']),
+        answers: new Map([['invite', { code: 'inv-9' }]]),
+      },
+    );
     expect(seen.map((x) => [x.path, (x.body as { inviteCode?: string }).inviteCode])).toEqual([['/xrpc/account', 'inv-9']]);
   });
 });

@@ -366,7 +366,12 @@ describe('watch', () => {
 
     engine.setService('engawa-blog', 'db', { state: 'exited', exitCode: 0 });
     engine.emit({ project: 'engawa-blog', service: 'db', action: 'die', exitCode: 0 });
-    await vi.waitFor(() => expect(states).toEqual([['blog', 'degraded'], ['blog', 'stopped']]));
+    await vi.waitFor(() =>
+      expect(states).toEqual([
+        ['blog', 'degraded'],
+        ['blog', 'stopped'],
+      ]),
+    );
 
     close();
     expect(engine.subscribers).toBe(0);
@@ -379,14 +384,22 @@ describe('watch', () => {
     await vi.waitFor(() => expect(states).toEqual([['blog', 'unknown']]));
     engine.setService('engawa-blog', 'web', { state: 'exited' });
     engine.connection(true);
-    await vi.waitFor(() => expect(states).toEqual([['blog', 'unknown'], ['blog', 'degraded']]));
+    await vi.waitFor(() =>
+      expect(states).toEqual([
+        ['blog', 'unknown'],
+        ['blog', 'degraded'],
+      ]),
+    );
   });
 
   it('reports the states of its own operations', async () => {
     await manager.create(input);
     const { states } = await watching();
     await manager.stop('blog');
-    expect(states).toEqual([['blog', 'stopping'], ['blog', 'stopped']]);
+    expect(states).toEqual([
+      ['blog', 'stopping'],
+      ['blog', 'stopped'],
+    ]);
   });
 
   it('ignores events while an operation runs on the instance', async () => {
@@ -409,7 +422,11 @@ describe('watch', () => {
     engine.setService('engawa-blog', 'web', { state: 'exited' });
     engine.emit({ project: 'engawa-blog', service: 'web', action: 'die' });
     await vi.waitFor(() => expect(states.at(-1)).toEqual(['blog', 'degraded']));
-    expect(states).toEqual([['blog', 'starting'], ['blog', 'running'], ['blog', 'degraded']]);
+    expect(states).toEqual([
+      ['blog', 'starting'],
+      ['blog', 'running'],
+      ['blog', 'degraded'],
+    ]);
   });
 });
 
@@ -437,7 +454,9 @@ describe('create: setup steps that print what must be kept', () => {
   });
 
   it('refuses a supplied password for a recipe that makes its own, before writing anything', async () => {
-    await expect(make().create({ ...input, stack: 'capturing', admin: { user: 'owner', email: 'o@example.com', password: 'long-enough-password' } })).rejects.toMatchObject({
+    await expect(
+      make().create({ ...input, stack: 'capturing', admin: { user: 'owner', email: 'o@example.com', password: 'long-enough-password' } }),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
     });
     expect(await filesUnder(home)).toEqual([]);
@@ -484,7 +503,10 @@ describe('create: CPU requirements', () => {
 
   it('refuses a stack whose images this CPU cannot run, explaining why, and writes nothing', async () => {
     engine.sse42 = false;
-    await expect(make().create({ ...input, stack: 'picky' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'This stack needs a processor with SSE4.2.' });
+    await expect(make().create({ ...input, stack: 'picky' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: 'This stack needs a processor with SSE4.2.',
+    });
     expect(await filesUnder(home)).toEqual([]);
   });
 

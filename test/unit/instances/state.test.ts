@@ -64,16 +64,13 @@ describe('nextState: observations', () => {
     }
   });
 
-  it.each<InstanceState>(['starting', 'running', 'degraded', 'stopped', 'error', 'unknown'])(
-    'move %s to what the containers show',
-    (state) => {
-      expect(nextState(state, observed(healthy))).toBe('running');
-      expect(nextState(state, observed(oneUnhealthy))).toBe('degraded');
-      expect(nextState(state, observed(oneExited))).toBe('degraded');
-      expect(nextState(state, observed(healthStarting))).toBe('starting');
-      expect(nextState(state, observed(noneRunning))).toBe('stopped');
-    },
-  );
+  it.each<InstanceState>(['starting', 'running', 'degraded', 'stopped', 'error', 'unknown'])('move %s to what the containers show', (state) => {
+    expect(nextState(state, observed(healthy))).toBe('running');
+    expect(nextState(state, observed(oneUnhealthy))).toBe('degraded');
+    expect(nextState(state, observed(oneExited))).toBe('degraded');
+    expect(nextState(state, observed(healthStarting))).toBe('starting');
+    expect(nextState(state, observed(noneRunning))).toBe('stopped');
+  });
 
   it('a fail during an operation still goes to error', () => {
     expect(nextState(nextState('stopped', { type: 'op', op: 'start', phase: 'begin' }), { type: 'op', op: 'start', phase: 'fail' })).toBe('error');

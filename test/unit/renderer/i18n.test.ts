@@ -153,7 +153,9 @@ describe('keys the renderer asks for', () => {
   });
 
   it('template keys start with a section that exists', () => {
-    const missing = prefixes.filter(({ prefix }) => typeof lookup(en, prefix.replace(/\.$/, '')) !== 'object').map(({ prefix, where }) => `${prefix} (${where})`);
+    const missing = prefixes
+      .filter(({ prefix }) => typeof lookup(en, prefix.replace(/\.$/, '')) !== 'object')
+      .map(({ prefix, where }) => `${prefix} (${where})`);
     expect(missing).toEqual([]);
   });
 
@@ -191,7 +193,12 @@ describe('components', () => {
       true,
       ts.ScriptKind.TSX,
     );
-    expect(hardCodedTexts(sample).map((f) => f.replace(/^sample\.tsx:\d+ /, ''))).toEqual(['title="Hello"', 'text "Hi there"', 'text "Bye"', 'placeholder="Yes"']);
+    expect(hardCodedTexts(sample).map((f) => f.replace(/^sample\.tsx:\d+ /, ''))).toEqual([
+      'title="Hello"',
+      'text "Hi there"',
+      'text "Bye"',
+      'placeholder="Yes"',
+    ]);
   });
 });
 

@@ -48,7 +48,10 @@ describe('operation progress', () => {
     op = applyProgress(op, progress({ kind: 'health', service: 'db', health: 'healthy' }));
     op = applyProgress(op, progress({ kind: 'log', line: 'noise' }));
     expect(op.health).toEqual({ db: 'healthy' });
-    expect(finishOp(op, { opId: 'o', op: 'create', instance: 'home', result: { adminPassword: 'p' } })).toMatchObject({ status: 'done', result: { adminPassword: 'p' } });
+    expect(finishOp(op, { opId: 'o', op: 'create', instance: 'home', result: { adminPassword: 'p' } })).toMatchObject({
+      status: 'done',
+      result: { adminPassword: 'p' },
+    });
     const failed = finishOp(op, { opId: 'o', op: 'create', instance: 'home', error: { code: 'UNHEALTHY', message: 'db' } });
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'UNHEALTHY' } });
     expect(runningOpOf({ o: op }, 'home')).toBe(op);
@@ -71,7 +74,10 @@ describe('the wizard draft', () => {
       admin: { user: 'hanako', email: 'hanako@notes.example.com', password: 'abcdefgh-1' },
     });
     // Mastodon makes its own password: none is sent even if one is in the draft
-    expect(createInput({ ...draft, adminUser: '' }, stack('mastodon', { kind: 'owner-account', defaultUser: 'owner' })).admin).toEqual({ user: 'owner', email: 'owner@notes.example.com' });
+    expect(createInput({ ...draft, adminUser: '' }, stack('mastodon', { kind: 'owner-account', defaultUser: 'owner' })).admin).toEqual({
+      user: 'owner',
+      email: 'owner@notes.example.com',
+    });
     expect(createInput(draft, stack('t', { kind: 'none' }))).not.toHaveProperty('admin');
   });
 

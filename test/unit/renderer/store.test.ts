@@ -110,7 +110,10 @@ describe('createAppStore', () => {
     api.answers['instances.create'] = () => {
       throw new ApiCallError('INVALID_INPUT', 'bad domain', { domain: 'x' });
     };
-    await expect(store.getState().create({ stack: 'test-web', name: 'a', domain: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { domain: 'x' } });
+    await expect(store.getState().create({ stack: 'test-web', name: 'a', domain: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { domain: 'x' },
+    });
   });
 
   it('follows logs of its own subscription only, in batches, keeping the newest lines', async () => {

@@ -8,7 +8,14 @@ const zones = [
   { name: 'example.com', status: 'active', nameServers: [] },
   { name: 'waiting.example', status: 'pending', nameServers: ['ada.ns.cloudflare.com', 'bob.ns.cloudflare.com'] },
 ];
-const apiChoice = (patch: Partial<Extract<TunnelChoice, { mode: 'api' }>> = {}): TunnelChoice => ({ mode: 'api', apiToken: 'tok', zones, zone: 'example.com', hostname: 'social.example.com', ...patch });
+const apiChoice = (patch: Partial<Extract<TunnelChoice, { mode: 'api' }>> = {}): TunnelChoice => ({
+  mode: 'api',
+  apiToken: 'tok',
+  zones,
+  zone: 'example.com',
+  hostname: 'social.example.com',
+  ...patch,
+});
 
 describe('hostInZone', () => {
   it('accepts the zone and one level below, refuses outside and deeper names', () => {
@@ -53,14 +60,34 @@ describe('choiceProblem', () => {
 });
 
 describe('the create input', () => {
-  const stack: StackInfo = { id: 'test-web', name: 'Test', version: '1', summary: { en: '', ja: '' }, memoryMiB: 1, admin: { kind: 'none' }, settings: [], requires: [], testOnly: true };
+  const stack: StackInfo = {
+    id: 'test-web',
+    name: 'Test',
+    version: '1',
+    summary: { en: '', ja: '' },
+    memoryMiB: 1,
+    admin: { kind: 'none' },
+    settings: [],
+    requires: [],
+    testOnly: true,
+  };
 
   it('carries only the chosen mode\'s fields, cleaned, and nothing for "none"', () => {
-    expect(tunnelInput(apiChoice({ apiToken: ' tok ', hostname: 'Social.Example.com.' }))).toEqual({ mode: 'api', apiToken: 'tok', zone: 'example.com', hostname: 'social.example.com' });
+    expect(tunnelInput(apiChoice({ apiToken: ' tok ', hostname: 'Social.Example.com.' }))).toEqual({
+      mode: 'api',
+      apiToken: 'tok',
+      zone: 'example.com',
+      hostname: 'social.example.com',
+    });
     expect(tunnelInput({ mode: 'login', hostname: '' })).toEqual({ mode: 'login' });
     const draft = { ...emptyDraft(), stack: 'test-web', name: 'a', domain: 'example.com' };
     expect(createInput(draft, stack)).not.toHaveProperty('tunnel');
-    expect(createInput({ ...draft, tunnel: apiChoice() }, stack).tunnel).toEqual({ mode: 'api', apiToken: 'tok', zone: 'example.com', hostname: 'social.example.com' });
+    expect(createInput({ ...draft, tunnel: apiChoice() }, stack).tunnel).toEqual({
+      mode: 'api',
+      apiToken: 'tok',
+      zone: 'example.com',
+      hostname: 'social.example.com',
+    });
   });
 });
 
@@ -69,6 +96,8 @@ describe('signInLink', () => {
     expect(signInLink([{ state: 'done', detail: 'https://x.example/a' }])).toBeNull();
     expect(signInLink([{ state: 'start', detail: 'javascript:alert(1)' }])).toBeNull();
     expect(signInLink([{ state: 'start', detail: 'http://dash.cloudflare.com/argotunnel' }])).toBeNull();
-    expect(signInLink([{ state: 'start' }, { state: 'start', detail: 'https://dash.cloudflare.com/argotunnel?callback=x' }])).toBe('https://dash.cloudflare.com/argotunnel?callback=x');
+    expect(signInLink([{ state: 'start' }, { state: 'start', detail: 'https://dash.cloudflare.com/argotunnel?callback=x' }])).toBe(
+      'https://dash.cloudflare.com/argotunnel?callback=x',
+    );
   });
 });

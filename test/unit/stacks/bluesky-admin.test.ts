@@ -59,7 +59,10 @@ describe('PdsAdmin', () => {
     expect(result.password).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{23}$/);
     expect(nsids(s.calls)).toEqual(['com.atproto.sync.listRepos', 'com.atproto.server.createInviteCode', 'com.atproto.server.createAccount']);
     expect(s.calls[1]?.auth).toBe(basic);
-    expect(s.calls[2]).toMatchObject({ auth: null, body: { handle: 'bob.example.com', email: 'bob@example.com', password: result.password, inviteCode: 'invite-1' } });
+    expect(s.calls[2]).toMatchObject({
+      auth: null,
+      body: { handle: 'bob.example.com', email: 'bob@example.com', password: result.password, inviteCode: 'invite-1' },
+    });
     expect(s.calls.every((c) => c.url.startsWith(`${LOCAL}/xrpc/`))).toBe(true);
   });
 
@@ -72,7 +75,10 @@ describe('PdsAdmin', () => {
           : [200, { did: 'did:plc:bob', handle: 'bob.example.com', accessJwt: 'a', refreshJwt: 'r' }],
     );
     const admin = await PdsAdmin.open(instances(), 'home', { fetch: s.fetch });
-    expect(await admin.createAccount({ handle: 'bob', email: 'bob@example.com', password: 'my own password' })).toEqual({ did: 'did:plc:bob', handle: 'bob.example.com' });
+    expect(await admin.createAccount({ handle: 'bob', email: 'bob@example.com', password: 'my own password' })).toEqual({
+      did: 'did:plc:bob',
+      handle: 'bob.example.com',
+    });
     await expect(admin.createAccount({ handle: 'bob', email: 'bob@example.com', password: 'short' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 

@@ -80,14 +80,16 @@ describe('the owner’s handle setting', () => {
           return false;
         }
       })();
-      const byCheck = name === name.toLowerCase() && (() => {
-        try {
-          checkHandle(name, DOMAIN);
-          return true;
-        } catch {
-          return false;
-        }
-      })();
+      const byCheck =
+        name === name.toLowerCase() &&
+        (() => {
+          try {
+            checkHandle(name, DOMAIN);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
       expect(byPattern, name).toBe(byCheck);
     }
   });

@@ -29,7 +29,13 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const s: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, auth: req.headers.authorization, body: text === '' ? undefined : JSON.parse(text) };
+      const s: Seen = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        auth: req.headers.authorization,
+        body: text === '' ? undefined : JSON.parse(text),
+      };
       seen.push(s);
       const reply = replies[url.pathname]?.(s) ?? { status: 501, body: { error: 'MethodNotImplemented', message: 'Method Not Implemented' } };
       if (reply.hang === true) return;
@@ -102,12 +108,18 @@ describe('PdsClient', () => {
     replies['/xrpc/com.atproto.sync.listRepos'] = (s) => {
       const start = s.query.get('cursor') === null ? 0 : Number(s.query.get('cursor'));
       const limit = Number(s.query.get('limit'));
-      const page = dids.slice(start, start + limit).map((did, i) => ({ did, head: 'h', rev: 'r', active: start + i !== 1, ...(start + i === 1 && { status: 'takendown' }) }));
+      const page = dids
+        .slice(start, start + limit)
+        .map((did, i) => ({ did, head: 'h', rev: 'r', active: start + i !== 1, ...(start + i === 1 && { status: 'takendown' }) }));
       return { status: 200, body: { repos: page, ...(start + limit < dids.length && { cursor: String(start + limit) }) } };
     };
     replies['/xrpc/com.atproto.admin.getAccountInfos'] = (s) => ({
       status: 200,
-      body: { infos: s.query.getAll('dids').map((did) => ({ did, handle: `h${dids.indexOf(did)}.example.com`, email: 'e@example.com', indexedAt: '2026-01-01T00:00:00.000Z' })) },
+      body: {
+        infos: s.query
+          .getAll('dids')
+          .map((did) => ({ did, handle: `h${dids.indexOf(did)}.example.com`, email: 'e@example.com', indexedAt: '2026-01-01T00:00:00.000Z' })),
+      },
     });
     const accounts = await client().listAccounts();
     expect(accounts).toHaveLength(1001);
@@ -153,7 +165,10 @@ describe('XRPC errors', () => {
   });
 
   it('never carries the admin password, even when the server echoes it', async () => {
-    replies['/xrpc/com.atproto.server.createInviteCode'] = (s) => ({ status: 401, body: { error: 'AuthRequired', message: `bad credentials ${s.auth} ${ADMIN}` } });
+    replies['/xrpc/com.atproto.server.createInviteCode'] = (s) => ({
+      status: 401,
+      body: { error: 'AuthRequired', message: `bad credentials ${s.auth} ${ADMIN}` },
+    });
     const e = await failure(client().createInviteCode());
     expect(e.code).toBe('INVALID_INPUT');
     expect(JSON.stringify({ message: e.message, details: e.details })).not.toContain(ADMIN);

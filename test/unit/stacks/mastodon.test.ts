@@ -91,9 +91,7 @@ describe('mastodon recipe against upstream facts', () => {
   });
 
   it('routes /api/v1/streaming to streaming:4000 before the catch-all to web:3000', () => {
-    expect(recipe.ingress.map((r) => ({ ...(r.path !== undefined && { path: r.path }), service: r.service, port: r.port }))).toEqual(
-      facts.ingress.rules,
-    );
+    expect(recipe.ingress.map((r) => ({ ...(r.path !== undefined && { path: r.path }), service: r.service, port: r.port }))).toEqual(facts.ingress.rules);
     const streamingRule = recipe.ingress.findIndex((r) => r.service === 'streaming');
     const catchAll = recipe.ingress.findIndex((r) => r.path === undefined);
     expect(streamingRule).toBeGreaterThanOrEqual(0);
@@ -106,7 +104,10 @@ describe('mastodon recipe against upstream facts', () => {
     const inImage = (target: string) => target.replace(facts.imageUser.home, '/mastodon');
     for (const name of ['web', 'sidekiq']) {
       const mounts = service(name).mounts ?? [];
-      expect(mounts.map((m) => [m.volume, inImage(m.target)]), name).toEqual([
+      expect(
+        mounts.map((m) => [m.volume, inImage(m.target)]),
+        name,
+      ).toEqual([
         ['uploads', upstreamTarget],
         ['media-cache', `${upstreamTarget}/cache`],
       ]);
@@ -151,7 +152,10 @@ describe('mastodon plan for a sample domain', () => {
   it('creates the uploads volumes owned by uid 991', () => {
     const volumes = planSample(recipe).plan.volumes;
     for (const key of ['uploads', 'media-cache']) {
-      expect(volumes.find((v) => v.key === key), key).toMatchObject({ ownerUid: 991, ownerGid: 991 });
+      expect(
+        volumes.find((v) => v.key === key),
+        key,
+      ).toMatchObject({ ownerUid: 991, ownerGid: 991 });
     }
   });
 });

@@ -159,7 +159,15 @@ describe('misskey first administrator and federation (HTTP steps)', () => {
 
   it('renders the body from the settings and secrets the plan uses', () => {
     const { plan, secrets } = planSample(recipe, { admin_user: 'hanako' });
-    const ctx = { domain: plan.domain, instance: plan.instance, project: plan.project, hosts: {}, secrets, settings: { admin_user: 'hanako' }, services: plan.services.map((s) => s.name) };
+    const ctx = {
+      domain: plan.domain,
+      instance: plan.instance,
+      project: plan.project,
+      hosts: {},
+      secrets,
+      settings: { admin_user: 'hanako' },
+      services: plan.services.map((s) => s.name),
+    };
     const body = Object.fromEntries(Object.entries(admin?.body ?? {}).map(([k, v]) => [k, typeof v === 'string' ? render(v, ctx).value : v]));
     expect(body).toEqual({ username: 'hanako', password: secrets.admin_password, setupPassword: secrets.setup_password });
     expect(body.username).toMatch(new RegExp(facts.firstAdmin.usernamePattern));

@@ -139,7 +139,15 @@ describe('plan: ordering', () => {
 
 describe('plan: choices', () => {
   it('applies --set overrides after rendering, literally', () => {
-    const p = plan(recipe(), choices({ overrides: [{ service: 'web', key: 'GREETING', value: 'hi {{domain}}' }, { service: 'db', key: 'POSTGRES_USER', value: 'other' }] }));
+    const p = plan(
+      recipe(),
+      choices({
+        overrides: [
+          { service: 'web', key: 'GREETING', value: 'hi {{domain}}' },
+          { service: 'db', key: 'POSTGRES_USER', value: 'other' },
+        ],
+      }),
+    );
     expect(p.services.find((s) => s.name === 'web')!.env.GREETING).toBe('hi {{domain}}');
     expect(p.services.find((s) => s.name === 'db')!.env.POSTGRES_USER).toBe('other');
   });
@@ -191,7 +199,7 @@ describe('plan: recipe bugs are INTERNAL', () => {
     ['unknown ingress service', (r) => (r.ingress[0]!.service = 'nope'), /service "nope"/],
     ['unknown admin secret', (r) => (r.admin.passwordSecret = 'nope'), /"nope"/],
     ['duplicate service', (r) => r.services.push(structuredClone(r.services[0]!)), /"db" twice/],
-    ['duplicate port name', (r) => r.services[0]!.ports = [{ container: 5432, name: 'http' }], /"http" twice/],
+    ['duplicate port name', (r) => (r.services[0]!.ports = [{ container: 5432, name: 'http' }]), /"http" twice/],
     ['secret in a command', (r) => (r.services[2]!.command = ['httpd', '{{secret.app_secret}}']), /secret/],
     ['secret in a health check', (r) => (r.services[0]!.healthcheck!.test = ['CMD', '{{secret.db_password}}']), /secret/],
     ['relative file path', (r) => (r.services[2]!.files![0]!.path = 'www/x'), /not absolute/],
@@ -211,16 +219,46 @@ describe('plan: HTTP steps, captures and hosts from settings', () => {
     settings: [...(recipe().settings ?? []), { name: 'prefix', description: 'host prefix', default: 'www.' }],
     hosts: { site: '{{setting.prefix}}{{domain}}' },
     http: [
-      { name: 'token', description: 'd', when: 'create', path: '/api/token', body: { user: 'admin@{{domain}}', n: 1 }, basicAuth: { user: 'admin', password: '{{secret.app_secret}}' } },
-      { name: 'use', description: 'd', when: 'create', path: '/api/use', body: { on: true }, bodyFromResponse: { step: 'token', field: 'token', as: 'i' }, admin: true },
+      {
+        name: 'token',
+        description: 'd',
+        when: 'create',
+        path: '/api/token',
+        body: { user: 'admin@{{domain}}', n: 1 },
+        basicAuth: { user: 'admin', password: '{{secret.app_secret}}' },
+      },
+      {
+        name: 'use',
+        description: 'd',
+        when: 'create',
+        path: '/api/use',
+        body: { on: true },
+        bodyFromResponse: { step: 'token', field: 'token', as: 'i' },
+        admin: true,
+      },
     ],
   });
 
   it('renders bodies and Basic credentials and keeps the answer chaining', () => {
     const p = plan(withHttp(), choices());
     expect(p.http).toEqual([
-      { name: 'token', description: 'd', when: 'create', path: '/api/token', body: { user: 'admin@social.example.com', n: 1 }, basicAuth: { user: 'admin', password: 'appsecretabcdef0123' } },
-      { name: 'use', description: 'd', when: 'create', path: '/api/use', body: { on: true }, bodyFromResponse: { step: 'token', field: 'token', as: 'i' }, admin: true },
+      {
+        name: 'token',
+        description: 'd',
+        when: 'create',
+        path: '/api/token',
+        body: { user: 'admin@social.example.com', n: 1 },
+        basicAuth: { user: 'admin', password: 'appsecretabcdef0123' },
+      },
+      {
+        name: 'use',
+        description: 'd',
+        when: 'create',
+        path: '/api/use',
+        body: { on: true },
+        bodyFromResponse: { step: 'token', field: 'token', as: 'i' },
+        admin: true,
+      },
     ]);
   });
 

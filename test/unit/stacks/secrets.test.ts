@@ -1,14 +1,7 @@
 import { createECDH, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isEngawaError } from '../../../electron/core/errors';
-import {
-  generateSecret,
-  generateSecrets,
-  password,
-  randomString,
-  secp256k1Scalar,
-  vapidPublicKey,
-} from '../../../electron/core/stacks/secrets';
+import { generateSecret, generateSecrets, password, randomString, secp256k1Scalar, vapidPublicKey } from '../../../electron/core/stacks/secrets';
 import type { Recipe, SecretSpec } from '../../../electron/core/stacks/types';
 
 const N = BigInt('0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141');

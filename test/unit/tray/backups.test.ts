@@ -33,7 +33,10 @@ describe('Back up now', () => {
 describe('backupOutcome', () => {
   it('tells backups that ended, and nothing else', () => {
     const done: ApiEventMessage = { event: 'op.done', payload: { opId: '1', op: 'backup', instance: 'blog' } };
-    const failed: ApiEventMessage = { event: 'op.failed', payload: { opId: '2', op: 'backup', instance: 'blog', error: { code: 'DISK_FULL', message: 'No room.' } } };
+    const failed: ApiEventMessage = {
+      event: 'op.failed',
+      payload: { opId: '2', op: 'backup', instance: 'blog', error: { code: 'DISK_FULL', message: 'No room.' } },
+    };
     const other: ApiEventMessage = { event: 'op.done', payload: { opId: '3', op: 'start', instance: 'blog' } };
     expect(backupOutcome(done)).toEqual({ name: 'blog', ok: true });
     expect(backupOutcome(failed)).toEqual({ name: 'blog', ok: false, reason: 'No room.' });

@@ -7,8 +7,14 @@ import en from '../../../renderer/src/i18n/en.json';
 import ja from '../../../renderer/src/i18n/ja.json';
 
 const t = translator(en);
-const inst = (name: string, state: InstanceState, url: string | null = 'http://127.0.0.1:8080'): TrayInstance => ({ name, domain: `${name}.example`, state, url });
-const labels = (items: TrayMenuItem[]): string[] => items.map((i) => (i.kind === 'separator' ? '---' : `${i.label}${i.kind === 'item' && !i.enabled ? ' (off)' : ''}`));
+const inst = (name: string, state: InstanceState, url: string | null = 'http://127.0.0.1:8080'): TrayInstance => ({
+  name,
+  domain: `${name}.example`,
+  state,
+  url,
+});
+const labels = (items: TrayMenuItem[]): string[] =>
+  items.map((i) => (i.kind === 'separator' ? '---' : `${i.label}${i.kind === 'item' && !i.enabled ? ' (off)' : ''}`));
 
 describe('trayIconState', () => {
   it.each([
@@ -39,7 +45,16 @@ describe('trayModel', () => {
     const m = trayModel([inst('blog', 'running')], t);
     expect(m.icon).toBe('running');
     expect(m.tooltip).toBe(en.tray.tooltip.running);
-    expect(labels(m.menu)).toEqual(['blog (blog.example): Running (off)', 'Open my server', 'Start (off)', 'Stop', 'Back up now (off)', '---', 'Open Engawa', 'Quit Engawa']);
+    expect(labels(m.menu)).toEqual([
+      'blog (blog.example): Running (off)',
+      'Open my server',
+      'Start (off)',
+      'Stop',
+      'Back up now (off)',
+      '---',
+      'Open Engawa',
+      'Quit Engawa',
+    ]);
     expect(m.menu[1]).toMatchObject({ action: { type: 'open-server', name: 'blog', url: 'http://127.0.0.1:8080' } });
     expect(m.menu[3]).toMatchObject({ action: { type: 'stop', name: 'blog' } });
     expect(m.menu.at(-1)).toMatchObject({ action: { type: 'quit' } });
@@ -64,7 +79,16 @@ describe('trayModel', () => {
   it('speaks Japanese from the Japanese catalogue', () => {
     const m = trayModel([inst('blog', 'starting')], translator(ja));
     expect(m.tooltip).toBe(ja.tray.tooltip.starting);
-    expect(labels(m.menu)).toEqual([`blog（blog.example）：${ja.tray.state.starting} (off)`, `${ja.tray.menu.openServer} (off)`, `${ja.tray.menu.start} (off)`, ja.tray.menu.stop, `${ja.tray.menu.backup} (off)`, '---', ja.tray.menu.openApp, ja.tray.menu.quit]);
+    expect(labels(m.menu)).toEqual([
+      `blog（blog.example）：${ja.tray.state.starting} (off)`,
+      `${ja.tray.menu.openServer} (off)`,
+      `${ja.tray.menu.start} (off)`,
+      ja.tray.menu.stop,
+      `${ja.tray.menu.backup} (off)`,
+      '---',
+      ja.tray.menu.openApp,
+      ja.tray.menu.quit,
+    ]);
   });
 
   it('has a label for every instance state in both languages', () => {

@@ -18,7 +18,14 @@ describe('stateNotification', () => {
   });
 
   it('stays quiet for ordinary changes', () => {
-    for (const [a, b] of [['stopped', 'starting'], ['starting', 'running'], ['running', 'stopping'], ['stopping', 'stopped'], ['starting', 'degraded'], [undefined, 'running']] as const) {
+    for (const [a, b] of [
+      ['stopped', 'starting'],
+      ['starting', 'running'],
+      ['running', 'stopping'],
+      ['stopping', 'stopped'],
+      ['starting', 'degraded'],
+      [undefined, 'running'],
+    ] as const) {
       expect(stateNotification('blog', a, b, t), `${a} → ${b}`).toBeNull();
     }
   });
@@ -27,6 +34,10 @@ describe('stateNotification', () => {
 describe('backupNotification', () => {
   it('says a backup finished, or failed with the reason', () => {
     expect(backupNotification({ name: 'blog', ok: true }, t).title).toBe('Backup of blog finished');
-    expect(backupNotification({ name: 'blog', ok: false, reason: 'The disk is full.' }, t)).toEqual({ title: 'Backup of blog failed', body: 'The disk is full.', instance: 'blog' });
+    expect(backupNotification({ name: 'blog', ok: false, reason: 'The disk is full.' }, t)).toEqual({
+      title: 'Backup of blog failed',
+      body: 'The disk is full.',
+      instance: 'blog',
+    });
   });
 });

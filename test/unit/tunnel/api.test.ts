@@ -114,7 +114,9 @@ describe('CloudflareApi', () => {
   });
 
   it('an answer that is not the API (a proxy page): OFFLINE, not a crash', async () => {
-    const e = await failure(new CloudflareApi('t', { apiUrl: `${fake.url}/../../nowhere`, fetch: async () => new Response('<html>login</html>', { status: 200 }) }).verifyToken());
+    const e = await failure(
+      new CloudflareApi('t', { apiUrl: `${fake.url}/../../nowhere`, fetch: async () => new Response('<html>login</html>', { status: 200 }) }).verifyToken(),
+    );
     expect(e.details?.reason).toBe('not-api');
   });
 

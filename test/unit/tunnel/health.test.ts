@@ -17,7 +17,11 @@ describe('classifyProbe', () => {
     ['1033: the connector is offline', response(530, '<title>Cloudflare Tunnel error | error code: 1033</title>'), 'connector-offline'],
     ['502: the server behind the tunnel is not ready', response(502, 'Bad gateway'), 'server-not-ready'],
     ['530 without 1033: not ready either', response(530, 'origin error'), 'server-not-ready'],
-    ['403 challenge: a Cloudflare security setting', response(403, '<title>Just a moment...</title>', { ...CF, 'cf-mitigated': 'challenge' }), 'security-setting'],
+    [
+      '403 challenge: a Cloudflare security setting',
+      response(403, '<title>Just a moment...</title>', { ...CF, 'cf-mitigated': 'challenge' }),
+      'security-setting',
+    ],
     ['an answer not from Cloudflare: DNS points elsewhere', response(200, 'parked domain', { server: 'nginx' }), 'dns-elsewhere'],
     ['1016: the DNS record is wrong', response(530, 'error code: 1016'), 'dns-elsewhere'],
     ['NXDOMAIN: DNS not there yet', { kind: 'error', code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' }, 'dns-elsewhere'],
@@ -55,14 +59,41 @@ describe('tunnelHealth', () => {
       rules: () => [{ hostname: 'social.example.com', service: 'http://web:3000' }, { service: 'http_status:404' }],
       resolve: (u) => (u.hostname === 'web' && u.port === '3000' ? { host: '127.0.0.1', port } : undefined),
     });
-    const tunnel: TunnelRecord = { mode: 'api', protocol: 'auto', publicHost: 'social.example.com', name: 'n', zone: { id: 'z', name: 'example.com' }, accountId: fake.account.id, tunnelId: t, hostnames: [], dnsRecords: [] };
-    const h = await tunnelHealth({ tunnel, connector: running, api: new CloudflareApi(token, { apiUrl: fake.url }), healthPath: '/health', probe: probeUrl({ edge: edge.url }) });
-    expect(h).toEqual({ ok: true, publicUrl: 'https://social.example.com', connector: { state: 'running', health: 'healthy' }, cloudflare: { status: 'healthy', connections: 4 }, probe: { ok: true }, problems: [] });
+    const tunnel: TunnelRecord = {
+      mode: 'api',
+      protocol: 'auto',
+      publicHost: 'social.example.com',
+      name: 'n',
+      zone: { id: 'z', name: 'example.com' },
+      accountId: fake.account.id,
+      tunnelId: t,
+      hostnames: [],
+      dnsRecords: [],
+    };
+    const h = await tunnelHealth({
+      tunnel,
+      connector: running,
+      api: new CloudflareApi(token, { apiUrl: fake.url }),
+      healthPath: '/health',
+      probe: probeUrl({ edge: edge.url }),
+    });
+    expect(h).toEqual({
+      ok: true,
+      publicUrl: 'https://social.example.com',
+      connector: { state: 'running', health: 'healthy' },
+      cloudflare: { status: 'healthy', connections: 4 },
+      probe: { ok: true },
+      problems: [],
+    });
   });
 
   it('names each failing signal', async () => {
     const tunnel: TunnelRecord = { mode: 'token', protocol: 'http2', publicHost: 'pds.example.com', tunnelId: '6ff42ae2-765d-4adf-8112-31c55c1551ef' };
-    edge = await startEdge({ rules: () => [{ hostname: 'pds.example.com', service: 'http://pds:3000' }, { service: 'http_status:404' }], resolve: () => undefined, connected: () => false });
+    edge = await startEdge({
+      rules: () => [{ hostname: 'pds.example.com', service: 'http://pds:3000' }, { service: 'http_status:404' }],
+      resolve: () => undefined,
+      connected: () => false,
+    });
     const h = await tunnelHealth({ tunnel, connector: { ...running, health: 'unhealthy' }, healthPath: '/xrpc/_health', probe: probeUrl({ edge: edge.url }) });
     expect(h.ok).toBe(false);
     expect(h.cloudflare).toBeUndefined();
@@ -70,7 +101,17 @@ describe('tunnelHealth', () => {
   });
 
   it("reports Cloudflare's API being unreachable without failing the rest", async () => {
-    const tunnel: TunnelRecord = { mode: 'api', protocol: 'auto', publicHost: 'a.example.com', name: 'n', zone: { id: 'z', name: 'example.com' }, accountId: 'acc', tunnelId: 't', hostnames: [], dnsRecords: [] };
+    const tunnel: TunnelRecord = {
+      mode: 'api',
+      protocol: 'auto',
+      publicHost: 'a.example.com',
+      name: 'n',
+      zone: { id: 'z', name: 'example.com' },
+      accountId: 'acc',
+      tunnelId: 't',
+      hostnames: [],
+      dnsRecords: [],
+    };
     const api = new CloudflareApi('tok', { fetch: async () => Promise.reject(new TypeError('fetch failed')) });
     const h = await tunnelHealth({ tunnel, connector: undefined, api, healthPath: '/', probe: async () => response(200) });
     expect(h.problems.map((p) => p.problem)).toEqual(['connector-missing', 'api-unavailable']);

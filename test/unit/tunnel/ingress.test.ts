@@ -123,7 +123,10 @@ describe('matchIngress (cloudflared semantics)', () => {
   });
 
   it('falls back to the last rule when nothing matches', () => {
-    const noCatchAll: IngressRuleJson[] = [{ hostname: 'a.example.com', service: 'http://a:1' }, { hostname: 'b.example.com', service: 'http://b:1' }];
+    const noCatchAll: IngressRuleJson[] = [
+      { hostname: 'a.example.com', service: 'http://a:1' },
+      { hostname: 'b.example.com', service: 'http://b:1' },
+    ];
     expect(matchIngress(noCatchAll, 'c.example.com', '/').index).toBe(1);
   });
 

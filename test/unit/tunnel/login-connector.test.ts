@@ -25,7 +25,17 @@ import type { TunnelRecord } from '../../../electron/core/tunnel/types';
 const ID = '6ff42ae2-765d-4adf-8112-31c55c1551ef';
 
 function loginRecord(over: Partial<Extract<TunnelRecord, { mode: 'login' }>> = {}): TunnelRecord {
-  return { mode: 'login', protocol: 'auto', publicHost: 'x', name: 'engawa-s-abc123', volume: 'engawa-s_cloudflared', hostnames: [], routed: [], tunnelId: ID, ...over };
+  return {
+    mode: 'login',
+    protocol: 'auto',
+    publicHost: 'x',
+    name: 'engawa-s-abc123',
+    volume: 'engawa-s_cloudflared',
+    hostnames: [],
+    routed: [],
+    tunnelId: ID,
+    ...over,
+  };
 }
 
 function planned(recipe: Recipe, domain: string, tunnel = loginRecord()) {
@@ -65,7 +75,16 @@ describe('the sign-in connector', () => {
     const c = p.services.find((s) => s.name === CONNECTOR_SERVICE)!;
     expect(c.image).toBe(CLOUDFLARED_IMAGE);
     expect(c.command).toEqual([
-      'tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--protocol', 'http2', '--config', LOGIN_CONFIG_FILE, 'run', 'engawa-s-abc123',
+      'tunnel',
+      '--no-autoupdate',
+      '--metrics',
+      '0.0.0.0:20241',
+      '--protocol',
+      'http2',
+      '--config',
+      LOGIN_CONFIG_FILE,
+      'run',
+      'engawa-s-abc123',
     ]);
     expect(c.mounts).toEqual([{ source: 'engawa-s_cloudflared', volume: 'cloudflared', target: CLOUDFLARED_HOME, readOnly: true }]);
     expect(c.env).toEqual({ HOME: CLOUDFLARED_HOME });

@@ -44,7 +44,7 @@ describe('commands that need the sign-in', () => {
     expect(parseCreatedTunnel('Tunnel credentials written to /x.json.')).toBeUndefined();
   });
 
-  it('tunnel list --output json: tunnels, deleted ones marked, and Go\'s null for none', () => {
+  it("tunnel list --output json: tunnels, deleted ones marked, and Go's null for none", () => {
     const json = JSON.stringify(
       [
         { id: ID.toUpperCase(), name: 'a', created_at: '2026-08-20T10:00:00Z', deleted_at: '0001-01-01T00:00:00Z', connections: [] },
@@ -72,7 +72,10 @@ describe('commands that need the sign-in', () => {
       name: 'social.example.com',
       change: 'unchanged',
     });
-    expect(parseRouteResult('2026-08-20T10:00:00Z INF Social.Example.com updated to route to your tunnel')).toEqual({ name: 'social.example.com', change: 'updated' });
+    expect(parseRouteResult('2026-08-20T10:00:00Z INF Social.Example.com updated to route to your tunnel')).toEqual({
+      name: 'social.example.com',
+      change: 'updated',
+    });
     // outside the signed-in domain Cloudflare appends it: the caller compares names
     expect(parseRouteResult('INF Added CNAME r.other.org.example.com which will route to this tunnel')?.name).toBe('r.other.org.example.com');
     expect(parseRouteResult('Failed to add route: code: 1003')).toBeUndefined();

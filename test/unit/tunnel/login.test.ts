@@ -48,7 +48,8 @@ class FakeCloudflared {
     const [, cmd, ...rest] = argv;
     if (this.offline) return fail('REST request failed: dial tcp: lookup api.cloudflare.com: no such host');
     if (cmd === 'login') return this.login(opts);
-    if (!this.cert) return fail("Cannot determine default origin certificate path. No file cert.pem in [~/.cloudflared]\nclient didn't specify origincert path");
+    if (!this.cert)
+      return fail("Cannot determine default origin certificate path. No file cert.pem in [~/.cloudflared]\nclient didn't specify origincert path");
     if (cmd === 'list') {
       const name = rest.includes('--name') ? rest[rest.indexOf('--name') + 1] : undefined;
       const list = [...this.tunnels].filter(([, t]) => !t.deleted && (name === undefined || t.name === name));
@@ -78,7 +79,10 @@ class FakeCloudflared {
   }
 
   private login(opts: NonNullable<Parameters<EngineApi['runStep']>[2]>): Promise<TaskResult> {
-    if (this.cert) return Promise.resolve(ok('', '2026-08-20T10:00:00Z ERR You have an existing certificate at /home/nonroot/.cloudflared/cert.pem which login would overwrite.'));
+    if (this.cert)
+      return Promise.resolve(
+        ok('', '2026-08-20T10:00:00Z ERR You have an existing certificate at /home/nonroot/.cloudflared/cert.pem which login would overwrite.'),
+      );
     const approved = new Promise<TaskResult>((resolve, reject) => {
       opts.signal?.addEventListener('abort', () => reject(new EngawaError('CANCELLED', 'The operation was cancelled.')), { once: true });
       this.approval = () => {
@@ -86,7 +90,13 @@ class FakeCloudflared {
         resolve(ok('', '2026-08-20T10:00:00Z INF You have successfully logged in.'));
       };
     });
-    for (const line of ['Please open the following URL and log in with your Cloudflare account:', '', LINK, '', 'Leave cloudflared running to download the cert automatically.']) {
+    for (const line of [
+      'Please open the following URL and log in with your Cloudflare account:',
+      '',
+      LINK,
+      '',
+      'Leave cloudflared running to download the cert automatically.',
+    ]) {
       opts.onLine?.('stderr', line);
     }
     if (this.giveUp) {
@@ -203,7 +213,11 @@ describe('provisionLogin', () => {
     const first = await provisionLogin(await signedIn(s), { ...s.ctx, save: s.save });
     const id = [...s.cf.tunnels.keys()][0] as string;
     expect(first).toMatchObject({ tunnelId: id, routed: ['social.example.com', '*.example.com'] });
-    expect(s.saved.map((t) => [t.tunnelId, t.routed.length])).toEqual([[id, 0], [id, 1], [id, 2]]);
+    expect(s.saved.map((t) => [t.tunnelId, t.routed.length])).toEqual([
+      [id, 0],
+      [id, 1],
+      [id, 2],
+    ]);
     expect(s.cf.calls.slice(2)).toEqual([
       'tunnel list --name engawa-s-abc123 --output json',
       'tunnel create engawa-s-abc123',
@@ -252,7 +266,9 @@ describe('teardownLogin', () => {
     expect([...s.cf.tunnels.values()].every((x) => x.deleted)).toBe(true);
     expect(s.events).toContainEqual(expect.objectContaining({ kind: 'step', step: 'Delete the DNS records Engawa made', state: 'skipped' }));
     const lines = s.events.flatMap((e) => (e.kind === 'log' ? [e.line] : []));
-    expect(lines).toContain(`In Cloudflare's dashboard (your domain → DNS → Records), delete the CNAME record social.example.com (it points to ${t.tunnelId}.cfargotunnel.com).`);
+    expect(lines).toContain(
+      `In Cloudflare's dashboard (your domain → DNS → Records), delete the CNAME record social.example.com (it points to ${t.tunnelId}.cfargotunnel.com).`,
+    );
     expect(lines.filter((l) => l.includes('delete the CNAME record'))).toHaveLength(2);
     expect(s.cf.removed).toEqual([TOOL]);
     expect(s.saved.at(-1)?.tunnelId).toBeUndefined();
@@ -264,7 +280,9 @@ describe('teardownLogin', () => {
     s.cf.cert = false;
     await teardownLogin(t, { ...s.ctx, save: s.save });
     const lines = s.events.flatMap((e) => (e.kind === 'log' ? [e.line] : []));
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`could not delete the tunnel engawa-s-abc123 \\(${t.tunnelId}\\) because its Cloudflare sign-in is gone`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`could not delete the tunnel engawa-s-abc123 \\(${t.tunnelId}\\) because its Cloudflare sign-in is gone`)),
+    );
     expect(s.cf.removed).toEqual([TOOL]);
   });
 

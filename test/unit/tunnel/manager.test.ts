@@ -14,7 +14,15 @@ import { FakeEngine } from '../instances/fake-engine';
 import { testRecipe } from '../instances/recipe';
 import { FakeCloudflare } from '../../stubs/cloudflare/fake-api';
 
-const recipes = { get: (id: string): Recipe => (id === testRecipe.id ? testRecipe : (() => { throw new EngawaError('NOT_FOUND', 'no'); })()), list: () => [testRecipe] };
+const recipes = {
+  get: (id: string): Recipe =>
+    id === testRecipe.id
+      ? testRecipe
+      : (() => {
+          throw new EngawaError('NOT_FOUND', 'no');
+        })(),
+  list: () => [testRecipe],
+};
 const TUNNEL_TOKEN = Buffer.from(JSON.stringify({ a: 'acc', t: '6ff42ae2-765d-4adf-8112-31c55c1551ef', s: 'c2VjcmV0LXZhbHVl' })).toString('base64');
 
 let home: string;
@@ -33,7 +41,14 @@ beforeEach(async () => {
   apiToken = fake.addToken();
   fake.addZone('example.com');
   logs = [];
-  manager = new InstanceManager({ home, engine: async () => engine, secrets, recipes, cloudflare: { apiUrl: fake.url, timeoutMs: 1000, sleep: async () => {} }, log: (l) => logs.push(l) });
+  manager = new InstanceManager({
+    home,
+    engine: async () => engine,
+    secrets,
+    recipes,
+    cloudflare: { apiUrl: fake.url, timeoutMs: 1000, sleep: async () => {} },
+    log: (l) => logs.push(l),
+  });
 });
 afterEach(async () => {
   await fake.close();
@@ -111,9 +126,21 @@ describe('create with --tunnel api', () => {
   it.each([
     ['a wrong token', () => ({ mode: 'api', apiToken: 'nope-nope', zone: 'example.com' }), /did not accept the API token/],
     ['a token without DNS', () => ({ mode: 'api', apiToken: fake.addToken(['tunnel', 'zone']), zone: 'example.com' }), /DNS → Edit/],
-    ['a zone the domain is outside of', () => (fake.addZone('other.example'), { mode: 'api', apiToken, zone: 'other.example' }), /not part of your Cloudflare domain other\.example/],
-    ['a hostname that is not the public address', () => ({ mode: 'api', apiToken, zone: 'example.com', hostname: 'www.example.com' }), /public address of this server is blog\.example\.com/],
-    ['a foreign DNS record', () => (fake.addDnsRecord('example.com', { type: 'A', name: 'blog.example.com', content: '192.0.2.1' }), { mode: 'api', apiToken, zone: 'example.com' }), /Engawa did not create/],
+    [
+      'a zone the domain is outside of',
+      () => (fake.addZone('other.example'), { mode: 'api', apiToken, zone: 'other.example' }),
+      /not part of your Cloudflare domain other\.example/,
+    ],
+    [
+      'a hostname that is not the public address',
+      () => ({ mode: 'api', apiToken, zone: 'example.com', hostname: 'www.example.com' }),
+      /public address of this server is blog\.example\.com/,
+    ],
+    [
+      'a foreign DNS record',
+      () => (fake.addDnsRecord('example.com', { type: 'A', name: 'blog.example.com', content: '192.0.2.1' }), { mode: 'api', apiToken, zone: 'example.com' }),
+      /Engawa did not create/,
+    ],
     ['a bad protocol', () => ({ mode: 'api', apiToken, zone: 'example.com', protocol: 'quic' }), /"auto" or "http2"/],
     ['a connector token that is not one', () => ({ mode: 'token', connectorToken: 'hello' }), /not a Cloudflare Tunnel token/],
   ] as [string, () => CreateInput['tunnel'], RegExp][])('%s: a clear error, nothing written or changed', async (_n, tunnel, message) => {

@@ -33,7 +33,10 @@ const check = (over: Partial<Parameters<typeof preflight>[1]> = {}, t = token) =
   preflight(api(t), { zone: 'example.com', hostnames: HOSTS, publicHost: 'pds.example.com', tunnelName: 'engawa-pds-abc123', protocol: 'auto', ...over });
 
 async function failure(p: Promise<unknown>): Promise<EngawaError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(EngawaError);
   return e as EngawaError;
 }
@@ -137,12 +140,43 @@ describe('preflight: bad input gives a clear message and changes nothing', () =>
     ['a token without DNS', () => undefined, () => check({}, fake.addToken(['tunnel', 'zone'])), /DNS → Edit/, 'INVALID_INPUT'],
     ['a token without Zone Read', () => undefined, () => check({}, fake.addToken(['tunnel', 'dns'])), /Zone → Zone → Read/, 'INVALID_INPUT'],
     ['an unknown zone', () => undefined, () => check({ zone: 'nothere.example' }), /has no domain "nothere.example"/, 'NOT_FOUND'],
-    ['a pending zone', () => fake.addZone('pending.example', 'pending'), () => check({ zone: 'pending.example', hostnames: ['pending.example'] }), /name servers to ada\.ns\.cloudflare\.com and bob\.ns\.cloudflare\.com/, 'STATE'],
-    ['a hostname outside the zone', () => undefined, () => check({ hostnames: ['social.other.example'] }), /is not part of your Cloudflare domain example\.com/, 'INVALID_INPUT'],
+    [
+      'a pending zone',
+      () => fake.addZone('pending.example', 'pending'),
+      () => check({ zone: 'pending.example', hostnames: ['pending.example'] }),
+      /name servers to ada\.ns\.cloudflare\.com and bob\.ns\.cloudflare\.com/,
+      'STATE',
+    ],
+    [
+      'a hostname outside the zone',
+      () => undefined,
+      () => check({ hostnames: ['social.other.example'] }),
+      /is not part of your Cloudflare domain example\.com/,
+      'INVALID_INPUT',
+    ],
     ['a hostname too deep for the free certificate', () => undefined, () => check({ hostnames: ['a.b.example.com'] }), /one level below it/, 'INVALID_INPUT'],
     ['a wildcard too deep for the free certificate', () => undefined, () => check({ hostnames: ['*.pds.example.com'] }), /one level below it/, 'INVALID_INPUT'],
-    ['a hostname used by a foreign record', () => fake.addDnsRecord('example.com', { type: 'CNAME', name: 'pds.example.com', content: 'old.host.example' }), () => check(), /pds\.example\.com already has a DNS record Engawa did not create \(CNAME → old\.host\.example\)/, 'NAME_TAKEN'],
-    ['Cloudflare unreachable', () => fake.inject({ path: /tokens\/verify/, hang: true }), () => preflight(new CloudflareApi(token, { apiUrl: fake.url, timeoutMs: 150 }), { zone: 'example.com', hostnames: HOSTS, publicHost: 'pds.example.com', tunnelName: 'n', protocol: 'auto' }), /did not answer in time/, 'OFFLINE'],
+    [
+      'a hostname used by a foreign record',
+      () => fake.addDnsRecord('example.com', { type: 'CNAME', name: 'pds.example.com', content: 'old.host.example' }),
+      () => check(),
+      /pds\.example\.com already has a DNS record Engawa did not create \(CNAME → old\.host\.example\)/,
+      'NAME_TAKEN',
+    ],
+    [
+      'Cloudflare unreachable',
+      () => fake.inject({ path: /tokens\/verify/, hang: true }),
+      () =>
+        preflight(new CloudflareApi(token, { apiUrl: fake.url, timeoutMs: 150 }), {
+          zone: 'example.com',
+          hostnames: HOSTS,
+          publicHost: 'pds.example.com',
+          tunnelName: 'n',
+          protocol: 'auto',
+        }),
+      /did not answer in time/,
+      'OFFLINE',
+    ],
   ];
   it.each(cases)('%s', async (_name, setup, run, message, code) => {
     setup();

@@ -73,7 +73,11 @@ export class PdsAdmin {
     }
     const plan = await instances.planFor(name);
     const env = plan.services.find((s) => s.name === SERVICE)?.env ?? {};
-    const list = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const list = (v: string | undefined) =>
+      (v ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     const handleDomain = list(env.PDS_SERVICE_HANDLE_DOMAINS)[0] ?? `.${plan.domain}`;
     return new PdsAdmin(
       name,
@@ -146,11 +150,9 @@ export class PdsAdmin {
    */
   async announce(): Promise<string[]> {
     if (this.relays.length === 0) {
-      throw new EngawaError(
-        'STATE',
-        `"${this.name}" has no relays configured (its crawlers setting is empty), so there is nobody to announce it to.`,
-        { name: this.name },
-      );
+      throw new EngawaError('STATE', `"${this.name}" has no relays configured (its crawlers setting is empty), so there is nobody to announce it to.`, {
+        name: this.name,
+      });
     }
     this.#ready();
     const failed: string[] = [];
@@ -214,9 +216,13 @@ export class PdsAdmin {
     if (/^Handle already taken/.test(said)) return handleTaken(handle);
     if (/^Email already taken/.test(said)) return emailTaken(email);
     if (/email/i.test(said)) {
-      return new EngawaError('INVALID_INPUT', `The PDS does not accept the e-mail address ${email} (it refuses invalid and throwaway addresses); use another one.`, {
-        email,
-      });
+      return new EngawaError(
+        'INVALID_INPUT',
+        `The PDS does not accept the e-mail address ${email} (it refuses invalid and throwaway addresses); use another one.`,
+        {
+          email,
+        },
+      );
     }
     if (name === 'InvalidHandle' || name === 'HandleNotAvailable') {
       return new EngawaError('INVALID_INPUT', `The handle ${handle} is not allowed by the PDS (${said || name}); choose another one.`, { handle });

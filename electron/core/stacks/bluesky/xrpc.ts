@@ -245,7 +245,12 @@ function xrpcError(nsid: string, origin: string, status: number, body: unknown, 
   const hint =
     status === 401 || status === 403 ? ' (the password or admin password was not accepted)' : code === 'BUSY' ? '; wait a few minutes and try again' : '';
   const reason = said === '' ? name : `${name}: ${said.replace(/\.$/, '')}`;
-  return new EngawaError(code, `${origin} refused ${nsid} (${reason})${hint}.`, { ...where, status, xrpcError: name, ...(said !== '' && { xrpcMessage: said }) });
+  return new EngawaError(code, `${origin} refused ${nsid} (${reason})${hint}.`, {
+    ...where,
+    status,
+    xrpcError: name,
+    ...(said !== '' && { xrpcMessage: said }),
+  });
 }
 
 function codeFor(name: string, message: string, status: number): ErrorCode {

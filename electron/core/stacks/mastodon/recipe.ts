@@ -33,7 +33,6 @@ const MASTODON_UID = 991;
 const DB_NAME = 'mastodon';
 const DB_USER = 'mastodon';
 
-
 /**
  * `.env.production` as one map: every Mastodon process gets the same environment, as with
  * upstream's `env_file`. Values are written without quotes (compose and Docker take quotes literally).
@@ -211,11 +210,7 @@ export const mastodonRecipe: Recipe = {
       kind: 'exec',
       service: 'web',
       // values come in through env, never spliced into the shell text
-      command: [
-        'sh',
-        '-c',
-        'exec bin/tootctl accounts create "$ADMIN_USER" --email "${ADMIN_EMAIL:-$ADMIN_USER@$LOCAL_DOMAIN}" --confirmed --role Owner',
-      ],
+      command: ['sh', '-c', 'exec bin/tootctl accounts create "$ADMIN_USER" --email "${ADMIN_EMAIL:-$ADMIN_USER@$LOCAL_DOMAIN}" --confirmed --role Owner'],
       env: { ADMIN_USER: '{{setting.admin_user}}', ADMIN_EMAIL: '{{setting.admin_email}}' },
       phase: 'after-healthy',
       admin: true,

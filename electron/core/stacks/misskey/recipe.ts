@@ -22,7 +22,6 @@ const MISSKEY_UID = 991;
 const DB_NAME = 'misskey';
 const DB_USER = 'misskey';
 
-
 /** Misskey: one Node.js service with PostgreSQL and Redis. */
 export const misskeyRecipe: Recipe = {
   id: 'misskey',
