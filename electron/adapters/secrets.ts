@@ -9,8 +9,8 @@
  */
 import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
 import type { SafeStorage } from 'electron';
-import { EngawaError } from '../core/errors';
-import { isMissing, writeFileAtomic } from '../core/instances/atomic';
+import { EngawaError } from '../core/util/errors';
+import { isMissing, writeFileAtomic } from '../core/util/atomic';
 import { secretFile, secretsDir } from '../core/instances/home';
 import { FileSecretStore, type SecretStore } from '../core/instances/secret-store';
 

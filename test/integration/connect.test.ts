@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEngawaError, type EngawaError } from '../../electron/core/errors';
+import { isEngawaError, type EngawaError } from '../../electron/core/util/errors';
 import type { DiscoveryEnv, Endpoint } from '../../electron/core/engine/discovery';
 import {
   MIN_API_VERSION,

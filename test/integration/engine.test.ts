@@ -8,8 +8,8 @@ import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../electron/core/engine/engine';
 import { LABELS, type EngineEvent, type Plan, type PlannedService, type PlannedStep } from '../../electron/core/engine/types';
-import { isEngawaError } from '../../electron/core/errors';
-import type { Progress } from '../../electron/core/progress';
+import { isEngawaError } from '../../electron/core/util/errors';
+import type { Progress } from '../../electron/core/util/progress';
 
 const socketPath = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
 const docker = new Dockerode({ socketPath });

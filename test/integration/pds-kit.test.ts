@@ -13,7 +13,7 @@ import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
 import { PdsClient } from '../../electron/core/stacks/bluesky/xrpc';
 import { plan } from '../../electron/core/stacks/plan';
 import { generateSecrets } from '../../electron/core/stacks/secrets';
-import { isEngawaError } from '../../electron/core/errors';
+import { isEngawaError } from '../../electron/core/util/errors';
 import { LABELS, type PlannedService } from '../../electron/core/engine/types';
 
 const DOMAIN = 'example.com';

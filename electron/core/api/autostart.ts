@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { isMissing, writeFileAtomic } from '../instances/atomic';
+import { isMissing, writeFileAtomic } from '../util/atomic';
 
 /** The argument Engawa is started with at login: start in the tray, without a window. */
 export const HIDDEN_ARG = '--hidden';

@@ -19,7 +19,7 @@ import { ScheduleStore } from '../backup/schedule-store';
 import type { BackupDeps, CommonOptions } from '../backup/types';
 import { verifyBackup } from '../backup/verify';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
-import { EngawaError, isEngawaError, toEngawaError } from '../errors';
+import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { SecretStore } from '../instances/secret-store';
 import type { OpContext, Operations } from './ops';
 import { retryingOnce, type Services } from './services';

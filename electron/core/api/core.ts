@@ -17,7 +17,7 @@ import type {
   SystemReport,
 } from '../../shared/contract';
 import { doctor } from '../cli/doctor';
-import { isEngawaError, toEngawaError } from '../errors';
+import { isEngawaError, toEngawaError } from '../util/errors';
 import type { Subscription } from '../engine/types';
 import { assertCreatable } from '../instances/input';
 import { projectName } from '../instances/manager';

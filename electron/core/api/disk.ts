@@ -4,7 +4,7 @@
  */
 import type { InstanceDiskUse, VolumeDiskUse } from '../../shared/contract';
 import type { VolumeUsage } from '../engine/disk';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { projectName } from '../instances/manager';
 import type { Services } from './services';
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiEventMessage, ApiMethod, ApiResult } from '../../shared/contract';
 import { API_METHODS } from '../../shared/contract';
-import { EngawaError, toEngawaError } from '../errors';
+import { EngawaError, toEngawaError } from '../util/errors';
 import { INPUT_SCHEMAS } from './schemas';
 import type { ClientContext, Core, Handler, Handlers } from './types';
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LogsSubscribeInput } from '../../shared/contract';
-import { EngawaError, toEngawaError } from '../errors';
+import { EngawaError, toEngawaError } from '../util/errors';
 import type { InstanceManager } from '../instances/manager';
 import type { ClientContext } from './types';
 

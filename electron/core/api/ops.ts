@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpInfo, OpKind, OpResult } from '../../shared/contract';
-import { EngawaError, toEngawaError } from '../errors';
-import type { Progress, ProgressSink } from '../progress';
+import { EngawaError, toEngawaError } from '../util/errors';
+import type { Progress, ProgressSink } from '../util/progress';
 import type { EventBus } from './events';
 import type { ClientContext } from './types';
 

@@ -18,10 +18,10 @@ import type {
 } from '../../shared/contract';
 import type { DoctorReport } from '../cli/doctor';
 import type { DockerStartResult as StartResult } from '../engine/start-docker';
-import type { ErrorCode } from '../errors';
+import type { ErrorCode } from '../util/errors';
 import type { LogLine, ServiceStats } from '../engine/types';
 import type { InstanceState, InstanceStatus } from '../instances/types';
-import type { Progress } from '../progress';
+import type { Progress } from '../util/progress';
 
 /** Methods without input accept nothing (undefined, or null from JSON). */
 const none = z.union([z.undefined(), z.null()]).transform(() => undefined);

@@ -6,7 +6,7 @@
 import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
 import type { EngineApi } from '../engine/types';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { AppSettings } from '../../shared/contract';
-import { isMissing, readJson, writeFileAtomic } from '../instances/atomic';
+import { isMissing, readJson, writeFileAtomic } from '../util/atomic';
 import { SETTINGS_FIELDS } from './schemas';
 
 /** The settings of a fresh install. */

@@ -4,7 +4,7 @@
  * from the input to Cloudflare or the secret store only; no answer, error or log line carries one.
  */
 import type { ApiInput, TunnelChoiceInput, TunnelPreview, TunnelStatusInfo, TunnelTokenPage } from '../../shared/contract';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
 import { validateDomain } from '../stacks/validate';

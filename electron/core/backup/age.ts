@@ -18,7 +18,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scryptCb, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { Decrypter, Encrypter, Stanza, type Identity, type Recipient } from 'age-encryption';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 
 /** Plaintext bytes per STREAM chunk, and the tag each sealed chunk adds. */
 export const CHUNK = 64 * 1024;

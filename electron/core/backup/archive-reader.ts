@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { EngawaError, isEngawaError } from '../errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import { damaged, decryptAge } from './age';
 import { checkManifest, type Manifest, type ManifestEntry } from './manifest';
 import { TarFormatError, TarReader, unsafeEntry, type TarHeader } from './tar';

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { AgeWriter, CHUNK, DEFAULT_WORK_FACTOR } from './age';
 import { checkManifest, type EntryKind, type Manifest, type ManifestEntry } from './manifest';
 import { BLOCK, fileHeader, padding } from './tar';

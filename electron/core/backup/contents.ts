@@ -3,7 +3,7 @@
  * tool, the volumes copied as files ('data' ones, minus those a dumped database keeps its files in,
  * plus caches when asked), the volumes left out, and the services to stop during the copy.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Plan, PlannedService, PlannedVolume } from '../engine/types';
 import type { DatabaseBackup, Recipe } from '../stacks/types';
 

@@ -12,7 +12,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { runningServiceContainer } from '../engine/steps';
 import { acquireLock } from '../instances/lock';
 import { ArchiveWriter, removeStalePartials } from './archive-writer';
@@ -21,7 +21,7 @@ import { execOutput, execText, exportVolume, removeLeftoverHelpers, volumeSizes 
 import { assertFreeSpace, backupFileName, defaultBackupDir, pruneBackups } from './files';
 import { APP_VERSION, FORMAT_NAME, FORMAT_VERSION, type Manifest } from './manifest';
 import { measureProbes, probeRanges } from './probes';
-import { asStep as step } from '../progress';
+import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface BackupOptions extends CommonOptions {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, type Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { FrameDemuxer, lastLines } from '../engine/demux';
 import { collectOutput } from '../engine/tasks';

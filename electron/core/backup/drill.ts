@@ -7,14 +7,14 @@
  * an error; one that reads but does not restore, or restores different data, is a failed drill.
  */
 import { randomBytes } from 'node:crypto';
-import { toEngawaError } from '../errors';
-import { writeFileAtomic } from '../instances/atomic';
+import { toEngawaError } from '../util/errors';
+import { writeFileAtomic } from '../util/atomic';
 import { projectName } from '../instances/manager';
 import { backupContents } from './contents';
 import { drillFile, type DrillRecord } from './files';
 import { compareProbes, measureProbes } from './probes';
 import { startStaging } from './staging';
-import { asStep as step } from '../progress';
+import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup } from './verify';
 

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { formatBytes } from '../cli/format';
 
 export const BACKUP_SUFFIX = '.engawa.age';

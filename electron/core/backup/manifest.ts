@@ -4,7 +4,7 @@
  * with its size and SHA-256. `checkManifest` validates one read from a file before anything
  * else of the file is trusted.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { InstanceRecord, Override } from '../instances/types';
 
 /** The format this version writes; a backup with a higher number is refused (made by a newer Engawa). */

@@ -4,7 +4,7 @@
  * the tray's "Back up now" can run without asking. It never goes into a backup: the store the
  * backup code sees (`withoutPassphrase`) hides it on read and keeps it on write.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { SecretStore } from '../instances/secret-store';
 
 /** The key in the instance's secrets (recipe secret names cannot hold a dot). */

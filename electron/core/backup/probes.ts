@@ -7,7 +7,7 @@
  * isolated network).
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { runningServiceContainer } from '../engine/steps';
 import type { Plan } from '../engine/types';
 import type { Recipe } from '../stacks/types';

@@ -20,7 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { LABELS } from '../engine/types';
 import { acquireLock } from '../instances/lock';
 import { assertPortFree, freePorts } from '../instances/ports';
@@ -33,7 +33,7 @@ import { validateInstanceName } from '../stacks/validate';
 import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
 import type { Manifest } from './manifest';
 import { startStaging } from './staging';
-import { asStep as step } from '../progress';
+import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup } from './verify';
 

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMissing, readJson, writeFileAtomic } from '../instances/atomic';
+import { isMissing, readJson, writeFileAtomic } from '../util/atomic';
 import { checkSchedule, type BackupSchedule } from './schedule';
 
 /** The schedules file of `home`. */

@@ -5,7 +5,7 @@
  * and then goes back to the schedule); what a run does is the caller's `run` (see
  * `runScheduledBackup`), and a failure goes to `onFailure` (the app shows a notification).
  */
-import { EngawaError, toEngawaError } from '../errors';
+import { EngawaError, toEngawaError } from '../util/errors';
 import { createBackup, type BackupResult } from './create';
 import { drillBackup, type DrillResult } from './drill';
 import type { BackupDeps, CommonOptions } from './types';

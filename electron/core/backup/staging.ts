@@ -6,7 +6,7 @@
  * (before it swaps anything) and the drill use it. Setup steps never run: the data is the backup's.
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { chownVolume } from '../engine/resources';
 import { runningServiceContainer } from '../engine/steps';
@@ -17,7 +17,7 @@ import { readArchive } from './archive-reader';
 import { backupContents, databaseEnv, imageFor, type BackupContents } from './contents';
 import { createVolume, execInput, importVolume } from './docker-io';
 import type { Manifest } from './manifest';
-import { asStep as step } from '../progress';
+import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface StagingTarget {

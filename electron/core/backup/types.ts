@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import type { EngineApi } from '../engine/types';
 import type { InstanceManager } from '../instances/manager';
 import type { SecretStore } from '../instances/secret-store';
-import type { ProgressSink } from '../progress';
+import type { ProgressSink } from '../util/progress';
 import type { Recipe } from '../stacks/types';
 
 export interface BackupDeps {

@@ -4,12 +4,12 @@
  * restore it: the stack is known and not newer than ours, every database and data volume the
  * recipe keeps is there, and every secret the recipe needs.
  */
-import { EngawaError, isEngawaError } from '../errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import type { Recipe } from '../stacks/types';
 import { readArchive } from './archive-reader';
 import { dumpPath } from './contents';
 import type { Manifest } from './manifest';
-import { asStep as step } from '../progress';
+import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 
 export interface Verified {

@@ -23,7 +23,7 @@ import { verifyBackup } from '../backup/verify';
 import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
 import { checkSchedule, DEFAULT_KEEP, nextRun, type BackupSchedule } from '../backup/schedule';
 import { ScheduleStore } from '../backup/schedule-store';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { UsageError } from './args';
 import type { CliContext } from './context';
 import { formatBytes, table } from './format';

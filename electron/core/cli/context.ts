@@ -3,9 +3,9 @@
  * (engine, recipes, instance manager) created lazily so read-only commands work without Docker.
  */
 import path from 'node:path';
-import type { Progress } from '../progress';
+import type { Progress } from '../util/progress';
 import { createServices, discoverEngine, loadImageMap, recipeFilesFromEnv, retryingOnce } from '../api/services';
-import { isEngawaError } from '../errors';
+import { isEngawaError } from '../util/errors';
 import type { EngineApi } from '../engine/types';
 import type { InstanceManager } from '../instances/manager';
 import { FileSecretStore } from '../instances/secret-store';

@@ -2,7 +2,7 @@
  * `engawa doctor` and the wizard's Docker check: is there an engine, is it new enough, does it
  * have the memory, disk and CPU the stacks need. Pure over an EngineApi and the recipes.
  */
-import { toEngawaError, type ErrorCode } from '../errors';
+import { toEngawaError, type ErrorCode } from '../util/errors';
 import type { EngineApi, EngineInfo } from '../engine/types';
 import type { Recipe } from '../stacks/types';
 import { formatBytes } from './format';

@@ -1,5 +1,5 @@
 /** Human output for the CLI: tables, byte sizes, status blocks and progress lines. */
-import type { Progress } from '../progress';
+import type { Progress } from '../util/progress';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '?';

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError, toEngawaError } from '../errors';
+import { EngawaError, toEngawaError } from '../util/errors';
 import type { InstanceManager } from '../instances/manager';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';

@@ -12,7 +12,7 @@
  * Tokens are read from files (never from the command line) and redacted from all output.
  */
 import { readFile } from 'node:fs/promises';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Plan } from '../engine/types';
 import { FileSecretStore } from '../instances/secret-store';
 import type { Recipe } from '../stacks/types';

@@ -5,8 +5,8 @@
  * every service to be ready. Also `startPlan`, which starts existing containers the same way.
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
-import { asStep as step, noProgress } from '../progress';
+import { EngawaError } from '../util/errors';
+import { asStep as step, noProgress } from '../util/progress';
 import { classifyEngineError } from './classify';
 import { waitReady, type HealthTarget } from './health';
 import { ensureImages, throwIfCancelled } from './images';

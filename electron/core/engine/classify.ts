@@ -2,7 +2,7 @@
  * Turns what dockerode, the engine and the pull stream throw into EngawaErrors with a stable code and
  * one plain sentence a user can act on. The engine's own words stay in `details.engineMessage`.
  */
-import { EngawaError, type ErrorCode } from '../errors';
+import { EngawaError, type ErrorCode } from '../util/errors';
 import { enginePermissionHint } from './discovery';
 
 /** Socket-level error codes that mean "the engine itself did not answer". */

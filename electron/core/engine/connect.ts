@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { EngawaError, type ErrorCode } from '../errors';
+import { EngawaError, type ErrorCode } from '../util/errors';
 import type { EngineInfo } from './types';
 import { classifyEngineError } from './classify';
 import { candidateEndpoints, engineNotFoundHint, enginePermissionHint, type DiscoveryEnv, type Endpoint } from './discovery';

@@ -4,7 +4,7 @@
  * them to one dockerode client.
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { applyPlan, startPlan, type EngineContext } from './apply';
 import { classifyEngineError } from './classify';
 import { readVolumeUsage, type VolumeUsage } from './disk';

@@ -6,8 +6,8 @@
  */
 import type Dockerode from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngawaError } from '../errors';
-import { noProgress, type ProgressSink } from '../progress';
+import { EngawaError } from '../util/errors';
+import { noProgress, type ProgressSink } from '../util/progress';
 import { throwIfCancelled } from './images';
 import { LogLineParser, sortByTime } from './logs';
 import { redact } from '../stacks/redact';

@@ -3,8 +3,8 @@
  * even for a present image when no registry answers); a missing one is pulled with progress.
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
-import { noProgress, type ProgressSink } from '../progress';
+import { EngawaError } from '../util/errors';
+import { noProgress, type ProgressSink } from '../util/progress';
 import { classifyEngineError, classifyPullError } from './classify';
 import { PullAggregator, throttle, type PullProgress, type PullStreamEvent } from './pull-progress';
 

@@ -2,7 +2,7 @@
  * Folds the JSON objects of Docker's pull stream into one `pull` Progress event: bytes downloaded
  * and announced across layers, layers finished, and a phase. Pure; `throttle` keeps the UI calm.
  */
-import type { Progress } from '../progress';
+import type { Progress } from '../util/progress';
 import { classifyPullError } from './classify';
 
 /** One object of the engine's pull stream (`POST /images/create`). */

@@ -3,7 +3,7 @@
  * containers, and removing everything labelled with the project — and nothing else.
  */
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { classifyEngineError } from './classify';
 import { runToCompletion } from './tasks';
 import { LABELS, type Plan, type PlannedVolume } from './types';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { lastLines } from './demux';
 import { redact } from '../stacks/redact';
 import { isServiceContainer } from './status';

@@ -4,7 +4,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { FrameDemuxer, LineSplitter, type StreamName } from './demux';
 import type { TaskResult } from './types';
 

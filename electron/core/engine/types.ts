@@ -174,7 +174,7 @@ export interface EngineInfo {
 }
 
 export interface ApplyOptions {
-  onProgress?: import('../progress').ProgressSink;
+  onProgress?: import('../util/progress').ProgressSink;
   signal?: AbortSignal;
   /** how long to wait for all health checks, default 180 s */
   healthTimeoutMs?: number;

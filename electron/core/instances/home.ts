@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 
 /**
  * The Engawa data directory: `ENGAWA_HOME` when set; otherwise the platform's usual place for

@@ -5,9 +5,9 @@
  * Host, so this uses node:http. Every value printed is redacted.
  */
 import http from 'node:http';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { PlannedHttpStep } from '../engine/types';
-import { noProgress, type ProgressSink } from '../progress';
+import { noProgress, type ProgressSink } from '../util/progress';
 import { redact } from '../stacks/redact';
 
 export interface HttpTarget {

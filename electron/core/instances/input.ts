@@ -3,7 +3,7 @@
  * name is free. (Settings, overrides, name and domain are checked by stacks/validate and a dry run
  * of `plan`.)
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Recipe } from '../stacks/types';
 import type { CreateInput, InstanceRecord } from './types';
 

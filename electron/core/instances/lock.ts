@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { EngawaError } from '../errors';
-import { isMissing } from './atomic';
+import { EngawaError } from '../util/errors';
+import { isMissing } from '../util/atomic';
 import { lockFile, locksDir } from './home';
 
 /** What a lock file says about its holder. */

@@ -9,7 +9,7 @@
  * settings, admin and secrets), instead of answering NAME_TAKEN; `destroy` removes it instead. Every other operation is
  * idempotent, so an interrupted one is simply run again.
  */
-import { EngawaError, isEngawaError, toEngawaError } from '../errors';
+import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { EngineApi, LogLine, Plan, ServiceStatus, Subscription } from '../engine/types';
 import { writeComposeProject } from '../stacks/compose';
 import { imagesOf, plan as makePlan } from '../stacks/plan';

@@ -1,6 +1,6 @@
 /** Host ports on 127.0.0.1, where every instance publishes its web port. */
 import net from 'node:net';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 
 function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {

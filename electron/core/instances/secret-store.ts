@@ -3,8 +3,8 @@
  * the CLI uses `FileSecretStore`; tests use `MemorySecretStore`.
  */
 import { chmod, mkdir, stat, unlink } from 'node:fs/promises';
-import { EngawaError } from '../errors';
-import { isMissing, readJson, writeFileAtomic } from './atomic';
+import { EngawaError } from '../util/errors';
+import { isMissing, readJson, writeFileAtomic } from '../util/atomic';
 import { secretFile, secretsDir } from './home';
 
 export interface SecretStore {

@@ -1,7 +1,7 @@
 /** Instance records on disk: one JSON file per instance, written atomically. */
 import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { EngawaError } from '../errors';
-import { isMissing, readJson, writeFileAtomic } from './atomic';
+import { EngawaError } from '../util/errors';
+import { isMissing, readJson, writeFileAtomic } from '../util/atomic';
 import { instanceFile, instancesDir } from './home';
 import type { InstanceRecord } from './types';
 

@@ -1,6 +1,6 @@
 /** The instance manager's public types. */
-import type { ErrorCode } from '../errors';
-import type { ProgressSink } from '../progress';
+import type { ErrorCode } from '../util/errors';
+import type { ProgressSink } from '../util/progress';
 import type { TunnelInput, TunnelRecord } from '../tunnel/types';
 
 /** What an instance is doing, as shown in the tray and the dashboard. */

@@ -3,7 +3,7 @@
  * unknown fields (a typo would otherwise be ignored silently). The first problem is reported with its
  * path, e.g. `services[2].healthcheck.intervalMs`. References between parts are checked by plan().
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Recipe } from './types';
 
 type Check = (x: unknown, path: string) => void;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../engine/types';
 import { REDACTED } from './redact';
 

@@ -5,7 +5,7 @@
  * (unknown service in an override, missing secret, bad setting) is the caller's (INVALID_INPUT).
  */
 import { createHash } from 'node:crypto';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import {
   LABELS,
   type Plan,

@@ -4,7 +4,7 @@
  * reading the given files.
  */
 import { readFileSync } from 'node:fs';
-import { EngawaError, isEngawaError } from '../errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import { assertRecipe } from './assert-recipe';
 import { plan } from './plan';
 import type { Recipe } from './types';

@@ -3,7 +3,7 @@
  * `generateSecrets` keeps every existing value and only fills in what is missing.
  */
 import { createECDH, randomBytes } from 'node:crypto';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Recipe, SecretKind } from './types';
 
 /** Source of random bytes; injectable so the rejection logic can be tested. */

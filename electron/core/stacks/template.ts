@@ -2,7 +2,7 @@
  * Renders the `{{…}}` placeholders of recipe strings (documented at the top of stacks/types.ts).
  * An unknown placeholder is a bug in the recipe, never the user's fault, hence INTERNAL.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 
 /** Everything a placeholder can resolve to. */
 export interface TemplateContext {

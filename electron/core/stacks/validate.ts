@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { SettingSpec } from './types';
 
 const INSTANCE_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

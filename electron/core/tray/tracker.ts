@@ -6,7 +6,7 @@
 import type { ApiError, ApiEventMessage, ApiInput, ApiMethod, ApiOutput, InstanceState, InstanceSummary } from '../../shared/contract';
 import { openSession } from '../api/dispatch';
 import type { Core } from '../api/types';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { TrayInstance } from './model';
 
 /** A state change of one instance (`previous` undefined for one seen for the first time). */

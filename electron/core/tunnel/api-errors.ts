@@ -2,7 +2,7 @@
  * Cloudflare API failures as EngawaErrors with one plain sentence of advice. `details.reason`
  * tells them apart for the renderer: token, permission, rate-limit, server, offline, refused.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 
 /** The three token permissions Engawa needs, in the words of Cloudflare's token form. */
 export const PERMISSIONS = {

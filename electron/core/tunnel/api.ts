@@ -4,7 +4,7 @@
  * Chosen over the official SDK by measurement (see the tunnel commit). Every failure is an
  * EngawaError with advice (api-errors.ts); the token never appears in a message or a log.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { httpError, notApiError, offlineError, retryAfterSeconds, type CallContext, type Permission } from './api-errors';
 import type { CfAccount, CfDnsRecord, CfEnvelope, CfTunnel, CfZone, DnsRecordInput, TunnelConfigJson } from './types';
 

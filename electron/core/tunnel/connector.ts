@@ -10,7 +10,7 @@
  * It publishes no port: the tunnel is outbound only, and it reaches the services by name on the
  * instance network.
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Recipe, ServiceSpec } from '../stacks/types';
 import { TUNNEL_SECRETS, type TunnelProtocol } from './types';
 

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { toEngawaError } from '../errors';
+import { toEngawaError } from '../util/errors';
 import type { ServiceStatus } from '../engine/types';
 import type { CloudflareApi } from './api';
 import type { TunnelRecord } from './types';

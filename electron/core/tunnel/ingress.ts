@@ -9,7 +9,7 @@
  * The Host header is never rewritten (no `httpHostHeader`): ActivityPub signatures cover it.
  */
 import { domainToASCII } from 'node:url';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { Plan } from '../engine/types';
 import type { IngressRule } from '../stacks/types';
 import type { IngressRuleJson, TunnelConfigJson } from './types';

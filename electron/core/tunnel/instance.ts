@@ -4,9 +4,9 @@
  * Tokens travel only between here and the SecretStore (TUNNEL_SECRETS).
  */
 import { randomBytes } from 'node:crypto';
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { EngineApi, Plan } from '../engine/types';
-import { asStep, type ProgressSink } from '../progress';
+import { asStep, type ProgressSink } from '../util/progress';
 import type { Recipe } from '../stacks/types';
 import { CloudflareApi, type CloudflareOptions } from './api';
 import { withConnector } from './connector';

@@ -14,7 +14,7 @@
  * - the config file's keys: `credentials-file`, `ingress` (`hostname`, `path`, `service`), as
  *   read by `config/configuration.go` (yaml.v3; unknown keys only warn).
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import type { IngressRule, Recipe, ServiceSpec } from '../stacks/types';
 import { CONNECTOR_SERVICE, connectorService, METRICS_PORT } from './connector';
 import { ingressConfig } from './ingress';

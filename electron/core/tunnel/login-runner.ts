@@ -10,9 +10,9 @@
  * Docker gives an empty volume the owner of the directory it is first mounted on, so cloudflared
  * can write `~/.cloudflared` into it without any chown (the image has no shell or chown anyway).
  */
-import { isEngawaError } from '../errors';
+import { isEngawaError } from '../util/errors';
 import type { EngineApi, Plan, PlannedService, PlannedStep, TaskResult } from '../engine/types';
-import type { ProgressSink } from '../progress';
+import type { ProgressSink } from '../util/progress';
 import { CLOUDFLARED_IMAGE, CLOUDFLARED_VERSION } from './connector';
 import { CLOUDFLARED_HOME, LOGIN_VOLUME_KEY } from './login-connector';
 

@@ -13,9 +13,9 @@
  *          user, to delete in Cloudflare's dashboard.
  * Each step records its progress through `save`, so running it again resumes.
  */
-import { EngawaError, isEngawaError } from '../errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import type { EngineApi, TaskResult } from '../engine/types';
-import { asStep, type ProgressSink } from '../progress';
+import { asStep, type ProgressSink } from '../util/progress';
 import { credentialsFile, instanceOfVolume, loginVolumeName } from './login-connector';
 import {
   hasExistingCert,

@@ -7,8 +7,8 @@
  *              delete only the DNS records we created.
  * Each step records its progress through `save`, so a failure mid-way is resumed by running again.
  */
-import { EngawaError, isEngawaError } from '../errors';
-import { asStep, type ProgressSink } from '../progress';
+import { EngawaError, isEngawaError } from '../util/errors';
+import { asStep, type ProgressSink } from '../util/progress';
 import type { CloudflareApi } from './api';
 import { PERMISSIONS } from './api-errors';
 import { canonicalJson } from '../stacks/plan';

@@ -3,7 +3,7 @@
  * its connector token; Engawa runs the connector and says exactly which public hostnames and
  * service URLs to enter in the dashboard (it cannot set them without an API token).
  */
-import { EngawaError } from '../errors';
+import { EngawaError } from '../util/errors';
 import { tunnelTarget } from './provision';
 import type { TunnelConfigJson } from './types';
 

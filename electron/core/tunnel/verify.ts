@@ -5,7 +5,7 @@
  * permission shows as a 403 on a read of the kind it governs (zones, the account's tunnels, a
  * zone's DNS records); the token itself is never part of an answer or an error.
  */
-import { isEngawaError } from '../errors';
+import { isEngawaError } from '../util/errors';
 import type { CloudflareApi } from './api';
 import { PERMISSIONS, type Permission } from './api-errors';
 

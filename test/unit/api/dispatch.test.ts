@@ -4,7 +4,7 @@ import { API_METHODS } from '../../../electron/shared/contract';
 import { dispatch, openSession, parseInput } from '../../../electron/core/api/dispatch';
 import { EventBus } from '../../../electron/core/api/events';
 import type { ClientContext, Core, Handlers } from '../../../electron/core/api/types';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 
 const client: ClientContext = { id: 'c1', send: () => {}, onClose: () => {} };
 

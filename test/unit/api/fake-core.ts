@@ -9,7 +9,7 @@ import type { ApiEventMessage } from '../../../electron/shared/contract';
 import { createCore, type EngawaCore } from '../../../electron/core/api/core';
 import type { Services } from '../../../electron/core/api/services';
 import { SettingsStore } from '../../../electron/core/api/settings';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
 import { FakeEngine } from '../instances/fake-engine';

@@ -1,7 +1,7 @@
 /** Operations: progress is tagged with the operation, pull progress coalesced, the last state never lost. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEventMessage } from '../../../electron/shared/contract';
-import type { Progress } from '../../../electron/core/progress';
+import type { Progress } from '../../../electron/core/util/progress';
 import { EventBus } from '../../../electron/core/api/events';
 import { Operations, PULL_EVENT_INTERVAL_MS } from '../../../electron/core/api/ops';
 import type { ClientContext } from '../../../electron/core/api/types';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgeWriter, ByteQueue, CHUNK, decryptAge } from '../../../electron/core/backup/age';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 
 let dir: string;
 beforeEach(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-age-'))));

@@ -14,7 +14,7 @@ import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { SettingsStore } from '../../../electron/core/api/settings';
 import { PASSPHRASE_KEY, withoutPassphrase } from '../../../electron/core/backup/passphrase';
 import { ScheduleStore, schedulesFile } from '../../../electron/core/backup/schedule-store';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
 import { FakeEngine } from '../instances/fake-engine';

@@ -10,7 +10,7 @@ import { ArchiveWriter, removeStalePartials } from '../../../electron/core/backu
 import type { Manifest } from '../../../electron/core/backup/manifest';
 import { fileHeader, padding } from '../../../electron/core/backup/tar';
 import { tarFiles } from '../../../electron/core/engine/tar';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { entryFor, manifestOf, readRawArchive, writeRawArchive } from './raw-archive';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { assertFreeSpace, backupFileName, drillFile, listBackups, pruneBackups }
 import { APP_VERSION, checkManifest } from '../../../electron/core/backup/manifest';
 import { compareProbes, probeRanges } from '../../../electron/core/backup/probes';
 import { compareVersions, recipeFor } from '../../../electron/core/backup/verify';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { assertRecipe } from '../../../electron/core/stacks/assert-recipe';
 import { plan } from '../../../electron/core/stacks/plan';
 import { getRecipe } from '../../../electron/core/stacks/registry';

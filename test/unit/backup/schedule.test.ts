@@ -1,7 +1,7 @@
 /** Backup schedules: when they are due, their checks, and the scheduler's timers (fake time). */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackupScheduler, checkSchedule, nextRun, type BackupSchedule } from '../../../electron/core/backup/schedule';
-import type { EngawaError } from '../../../electron/core/errors';
+import type { EngawaError } from '../../../electron/core/util/errors';
 
 const daily: BackupSchedule = { instance: 'a', every: 'daily', at: '03:30', out: '/backups' };
 const weekly: BackupSchedule = { instance: 'b', every: 'weekly', at: '23:00', weekday: 0, out: '/backups' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngawaError, type ErrorCode } from '../../../electron/core/errors';
+import { EngawaError, type ErrorCode } from '../../../electron/core/util/errors';
 import { classifyEngineError, classifyPullError } from '../../../electron/core/engine/classify';
 
 const IMAGE = 'example/app:1.0';

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { ensureImages } from '../../../electron/core/engine/images';
-import { isEngawaError } from '../../../electron/core/errors';
-import type { Progress } from '../../../electron/core/progress';
+import { isEngawaError } from '../../../electron/core/util/errors';
+import type { Progress } from '../../../electron/core/util/progress';
 
 /** A fake engine: `present` images inspect fine; `pull` is scripted per test. */
 function fakeDocker(present: Set<string>, pull: (ref: string, opts: { abortSignal: AbortSignal }) => Promise<PassThrough>) {

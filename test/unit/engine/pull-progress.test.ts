@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { PullAggregator, throttle, type PullProgress, type PullStreamEvent } from '../../../electron/core/engine/pull-progress';
 
 function fixture(name: string): PullStreamEvent[] {

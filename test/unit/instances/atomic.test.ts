@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readJson, writeFileAtomic } from '../../../electron/core/instances/atomic';
+import { readJson, writeFileAtomic } from '../../../electron/core/util/atomic';
 
 /** Which step of the next write fails: the data write (after a few bytes reached the disk) or the rename. */
 const failure = vi.hoisted(() => ({ at: null as null | 'write' | 'rename' }));

@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { neededAnswers, runHttpSteps } from '../../../electron/core/instances/http-steps';
 import type { PlannedHttpStep } from '../../../electron/core/engine/types';
-import type { Progress } from '../../../electron/core/progress';
-import { isEngawaError } from '../../../electron/core/errors';
+import type { Progress } from '../../../electron/core/util/progress';
+import { isEngawaError } from '../../../electron/core/util/errors';
 
 interface Seen {
   path: string;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import type { ApplyOptions, Plan } from '../../../electron/core/engine/types';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';

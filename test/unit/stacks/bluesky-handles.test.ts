@@ -4,7 +4,7 @@ import { checkHandle, isReservedHandleName, OWNER_NAME_PATTERN } from '../../../
 import { RESERVED_HANDLE_NAMES } from '../../../electron/core/stacks/bluesky/reserved';
 import { blueskyRecipe } from '../../../electron/core/stacks/bluesky/recipe';
 import { validateSetting } from '../../../electron/core/stacks/validate';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 
 const DOMAIN = '.example.com';
 

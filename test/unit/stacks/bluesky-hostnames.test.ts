@@ -1,7 +1,7 @@
 /** PDS host layouts: what Cloudflare's free certificate covers, and the plain refusal of the rest. */
 import { describe, expect, it } from 'vitest';
 import { checkPdsLayout, pdsHostnames, PDS_LAYOUTS } from '../../../electron/core/stacks/bluesky/hostnames';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 
 function refusal(f: () => unknown): string {
   try {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
 import { blueskyRecipe } from '../../../electron/core/stacks/bluesky/recipe';

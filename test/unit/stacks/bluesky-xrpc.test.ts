@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PdsClient, requestCrawl } from '../../../electron/core/stacks/bluesky/xrpc';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 
 interface Seen {
   method: string;

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { mastodonRecipe as recipe } from '../../../electron/core/stacks/mastodon/recipe';
 import { plan } from '../../../electron/core/stacks/plan';
 import { generateSecrets } from '../../../electron/core/stacks/secrets';

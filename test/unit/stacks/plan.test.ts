@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../electron/core/engine/types';
-import { isEngawaError, type ErrorCode } from '../../../electron/core/errors';
+import { isEngawaError, type ErrorCode } from '../../../electron/core/util/errors';
 import { imagesOf, plan, type PlanChoices } from '../../../electron/core/stacks/plan';
 import type { Recipe } from '../../../electron/core/stacks/types';
 

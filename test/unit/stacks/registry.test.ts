@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { assertRecipe } from '../../../electron/core/stacks/assert-recipe';
 import { getRecipe, listRecipes } from '../../../electron/core/stacks/registry';
 

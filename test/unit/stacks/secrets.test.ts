@@ -1,6 +1,6 @@
 import { createECDH, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { generateSecret, generateSecrets, password, randomString, secp256k1Scalar, vapidPublicKey } from '../../../electron/core/stacks/secrets';
 import type { Recipe, SecretSpec } from '../../../electron/core/stacks/types';
 

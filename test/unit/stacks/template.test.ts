@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { render, type TemplateContext } from '../../../electron/core/stacks/template';
 
 const ctx: TemplateContext = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEngawaError } from '../../../electron/core/errors';
+import { isEngawaError } from '../../../electron/core/util/errors';
 import { validateDomain, validateInstanceName, validateSetting } from '../../../electron/core/stacks/validate';
 
 function errorOf(f: () => unknown): Error {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import { CloudflareApi, cloudflareOptionsFromEnv } from '../../../electron/core/tunnel/api';
 import { retryAfterSeconds } from '../../../electron/core/tunnel/api-errors';
 import { FakeCloudflare } from '../../stubs/cloudflare/fake-api';

@@ -3,9 +3,9 @@
  * behind a fake engine: what reaches the caller, what is created, resumed, refused and removed.
  */
 import { describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/errors';
+import { EngawaError } from '../../../electron/core/util/errors';
 import type { EngineApi, TaskResult } from '../../../electron/core/engine/types';
-import type { Progress } from '../../../electron/core/progress';
+import type { Progress } from '../../../electron/core/util/progress';
 import { provisionLogin, signIn, SIGN_IN_STEP, teardownLogin, type LoginTunnel, type SignInInput } from '../../../electron/core/tunnel/login';
 
 const LINK = 'https://dash.cloudflare.com/argotunnel?aud=&callback=https%3A%2F%2Flogin.cloudflareaccess.org%2Fabc%3D';

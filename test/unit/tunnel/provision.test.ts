@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/errors';
-import type { Progress } from '../../../electron/core/progress';
+import { EngawaError } from '../../../electron/core/util/errors';
+import type { Progress } from '../../../electron/core/util/progress';
 import { CloudflareApi } from '../../../electron/core/tunnel/api';
 import { buildIngress } from '../../../electron/core/tunnel/ingress';
 import { preflight, provision, teardown, type ApiTunnel } from '../../../electron/core/tunnel/provision';

@@ -6,7 +6,7 @@
  * refused changes nothing (an invite code made for a refused account is disabled again).
  */
 import type { Plan } from '../../engine/types';
-import { EngawaError, isEngawaError } from '../../errors';
+import { EngawaError, isEngawaError } from '../../util/errors';
 import type { InstanceStatus } from '../../instances/types';
 import { password as generatePassword } from '../secrets';
 import { checkHandle } from './handles';

@@ -5,7 +5,7 @@
  * free certificate covers), and not a name Bluesky reserves. Handles are lowercase, as the PDS
  * stores them.
  */
-import { EngawaError } from '../../errors';
+import { EngawaError } from '../../util/errors';
 import { RESERVED_HANDLE_NAMES } from './reserved';
 
 export const HANDLE_NAME_MIN = 3;

@@ -6,7 +6,7 @@
  *   'apex' (a domain used only for the PDS): the PDS at example.com, handles alice.example.com.
  * Upstream's own layout (handles alice.pds.example.com) is two levels deep and is rejected.
  */
-import { EngawaError } from '../../errors';
+import { EngawaError } from '../../util/errors';
 
 export type PdsLayout = 'subdomain' | 'apex';
 

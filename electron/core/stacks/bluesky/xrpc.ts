@@ -3,7 +3,7 @@
  * instance network) and to a relay. Errors become EngawaError carrying the XRPC error name in
  * `details.xrpcError`; the admin password never appears in a message or in details.
  */
-import { EngawaError, type ErrorCode } from '../../errors';
+import { EngawaError, type ErrorCode } from '../../util/errors';
 
 /** Server facts from com.atproto.server.describeServer. */
 export interface ServerDescription {

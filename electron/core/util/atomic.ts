@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../errors';
+import { EngawaError } from './errors';
 
 /**
  * Writes `data` to `file` atomically: a temporary file in the same directory is written and
