@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
 import type { Manifest } from '../../electron/core/backup/manifest';
-import { tarFiles } from '../../electron/core/engine/tar';
+import { tarFiles } from '../../electron/core/util/tar-write';
 import { execIn } from '../../electron/core/engine/tasks';
 import { getRecipe } from '../../electron/core/stacks/registry';
 import { generateSecrets } from '../../electron/core/stacks/secrets';

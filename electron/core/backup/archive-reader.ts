@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { EngawaError, isEngawaError } from '../util/errors';
 import { damaged, decryptAge } from './age';
 import { checkManifest, type Manifest, type ManifestEntry } from './manifest';
-import { TarFormatError, TarReader, unsafeEntry, type TarHeader } from './tar';
+import { TarFormatError, TarReader, unsafeEntry, type TarHeader } from './tar-reader';
 
 export interface ReadOptions {
   passphrase: string;

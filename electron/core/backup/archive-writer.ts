@@ -19,7 +19,7 @@ import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { AgeWriter, CHUNK, DEFAULT_WORK_FACTOR } from './age';
 import { checkManifest, type EntryKind, type Manifest, type ManifestEntry } from './manifest';
-import { BLOCK, fileHeader, padding } from './tar';
+import { BLOCK, fileHeader, padding } from '../util/tar-write';
 
 const MANIFEST_BODY = CHUNK - BLOCK;
 const PARTIAL = /^\..+\.partial$/;

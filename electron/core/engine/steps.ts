@@ -10,7 +10,7 @@ import { lastLines } from './demux';
 import { redact } from '../stacks/redact';
 import { isServiceContainer } from './status';
 import { fileEntries, taskContainerSpec } from './spec';
-import { tarFiles } from './tar';
+import { tarFiles } from '../util/tar-write';
 import { execIn, runToCompletion, type OutputLineSink } from './tasks';
 import { LABELS, type Plan, type PlannedService, type PlannedStep, type TaskResult } from './types';
 import { projectFilter } from './resources';

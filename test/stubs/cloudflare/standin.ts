@@ -6,7 +6,7 @@
  * integration tests and the e2e suite, mapped in place of CLOUDFLARED_IMAGE by an image map.
  */
 import type Dockerode from 'dockerode';
-import { tarFiles } from '../../../electron/core/engine/tar';
+import { tarFiles } from '../../../electron/core/util/tar-write';
 
 /** The stand-in's tag. */
 export const STANDIN = 'local/cloudflared-standin:1';

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgeWriter, ByteQueue, CHUNK, decryptAge } from '../../../electron/core/backup/age';
+import { AgeWriter, CHUNK, decryptAge } from '../../../electron/core/backup/age';
+import { ByteQueue } from '../../../electron/core/util/byte-queue';
 import { isEngawaError } from '../../../electron/core/util/errors';
 
 let dir: string;

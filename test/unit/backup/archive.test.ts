@@ -8,8 +8,8 @@ import { AgeWriter } from '../../../electron/core/backup/age';
 import { readArchive } from '../../../electron/core/backup/archive-reader';
 import { ArchiveWriter, removeStalePartials } from '../../../electron/core/backup/archive-writer';
 import type { Manifest } from '../../../electron/core/backup/manifest';
-import { fileHeader, padding } from '../../../electron/core/backup/tar';
-import { tarFiles } from '../../../electron/core/engine/tar';
+import { fileHeader, padding } from '../../../electron/core/util/tar-write';
+import { tarFiles } from '../../../electron/core/util/tar-write';
 import { isEngawaError } from '../../../electron/core/util/errors';
 import { entryFor, manifestOf, readRawArchive, writeRawArchive } from './raw-archive';
 

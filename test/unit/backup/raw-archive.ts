@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { AgeWriter, decryptAge } from '../../../electron/core/backup/age';
 import type { Manifest, ManifestEntry } from '../../../electron/core/backup/manifest';
-import { fileHeader, padding, TarReader } from '../../../electron/core/backup/tar';
+import { TarReader } from '../../../electron/core/backup/tar-reader';
+import { fileHeader, padding } from '../../../electron/core/util/tar-write';
 
 export interface RawEntry {
   name: string;

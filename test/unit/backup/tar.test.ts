@@ -4,8 +4,9 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileHeader, padding, TarReader, unsafeEntry, type TarHeader } from '../../../electron/core/backup/tar';
-import { tarFiles } from '../../../electron/core/engine/tar';
+import { TarReader, unsafeEntry, type TarHeader } from '../../../electron/core/backup/tar-reader';
+import { fileHeader, padding } from '../../../electron/core/util/tar-write';
+import { tarFiles } from '../../../electron/core/util/tar-write';
 
 async function* pieces(buf: Buffer, size = 300): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);

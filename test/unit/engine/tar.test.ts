@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitUstarPath, tarFiles } from '../../../electron/core/engine/tar';
+import { splitUstarPath, tarFiles } from '../../../electron/core/util/tar-write';
 
 /** Reads back the entries of a ustar archive, checking each header's checksum. */
 function readTar(buf: Buffer): { path: string; mode: number; uid: number; gid: number; content: string; type: string }[] {

@@ -1,44 +1,10 @@
 /**
- * Streaming tar for backups: headers for the archive's own entries (regular files whose size may
- * be known only after their data, so the header is written last, see age.ts), and a pull reader
- * that walks any tar stream (ustar, GNU and PAX extensions as Docker and GNU tar write them)
+ * Reading tar for backups: a pull reader that walks any tar stream (ustar, GNU and PAX extensions as Docker and GNU tar write them)
  * without buffering entry data, plus the safety rules every tar in a backup must follow.
  */
 import path from 'node:path';
-import { splitUstarPath } from '../engine/tar';
-import { ByteQueue } from './age';
-
-export const BLOCK = 512;
-
-/** A regular-file header (mode 0600, owner root) with `size` in octal, or base-256 from 8 GiB on. */
-export function fileHeader(name: string, size: number, mtime: number): Buffer {
-  const h = Buffer.alloc(BLOCK);
-  const { prefix, name: base } = splitUstarPath(name);
-  h.write(base, 0, 100, 'utf8');
-  h.write('0000600\0', 100, 'ascii');
-  h.write('0000000\0', 108, 'ascii');
-  h.write('0000000\0', 116, 'ascii');
-  if (size < 8 ** 11) h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
-  else {
-    h[124] = 0x80;
-    h.writeBigUInt64BE(BigInt(size), 128);
-  }
-  h.write(Math.floor(mtime).toString(8).padStart(11, '0') + '\0', 136, 'ascii');
-  h.write('        ', 148, 'ascii');
-  h.write('0', 156, 'ascii');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  h.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
-  return h;
-}
-
-/** Zero bytes that pad `size` bytes of data to a whole block. */
-export function padding(size: number): Buffer {
-  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
-}
+import { ByteQueue } from '../util/byte-queue';
+import { BLOCK, padding } from '../util/tar-write';
 
 /** One entry as the reader sees it (PAX and GNU long names already applied). */
 export interface TarHeader {
