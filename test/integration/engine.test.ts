@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../electron/core/engine/engine';
-import { LABELS, type EngineEvent, type Plan, type PlannedService, type PlannedStep } from '../../electron/core/engine/types';
+import { type EngineEvent } from '../../electron/core/engine/types';
+import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../../electron/core/plan/types';
 import { isEngawaError } from '../../electron/core/util/errors';
 import type { Progress } from '../../electron/core/util/progress';
 

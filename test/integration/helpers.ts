@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
 import { execIn } from '../../electron/core/engine/tasks';
-import { LABELS } from '../../electron/core/engine/types';
+import { LABELS } from '../../electron/core/plan/types';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const TEST_RECIPE = path.join(REPO, 'test/fixtures/recipes/test-web.json');

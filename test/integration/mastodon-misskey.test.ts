@@ -19,7 +19,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
 import { execIn } from '../../electron/core/engine/tasks';
-import { LABELS } from '../../electron/core/engine/types';
+import { LABELS } from '../../electron/core/plan/types';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';
 import { misskeyRecipe } from '../../electron/core/stacks/misskey/recipe';

@@ -14,7 +14,7 @@ import { PdsClient } from '../../electron/core/stacks/bluesky/xrpc';
 import { plan } from '../../electron/core/stacks/plan';
 import { generateSecrets } from '../../electron/core/stacks/secrets';
 import { isEngawaError } from '../../electron/core/util/errors';
-import { LABELS, type PlannedService } from '../../electron/core/engine/types';
+import { LABELS, type PlannedService } from '../../electron/core/plan/types';
 
 const DOMAIN = 'example.com';
 const instance = uniqueName('pdskit');

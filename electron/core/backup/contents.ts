@@ -4,7 +4,7 @@
  * plus caches when asked), the volumes left out, and the services to stop during the copy.
  */
 import { EngawaError } from '../util/errors';
-import type { Plan, PlannedService, PlannedVolume } from '../engine/types';
+import type { Plan, PlannedService, PlannedVolume } from '../plan/types';
 import type { DatabaseBackup, Recipe } from '../stacks/types';
 
 export interface BackupContents {

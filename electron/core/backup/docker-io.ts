@@ -11,7 +11,8 @@ import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { FrameDemuxer, lastLines } from '../engine/demux';
 import { collectOutput } from '../engine/tasks';
-import { LABELS, type TaskResult } from '../engine/types';
+import { type TaskResult } from '../engine/types';
+import { LABELS } from '../plan/types';
 
 /** Labels of a helper container of `project`, so `remove(project)` cleans up after a crash. */
 function helperLabels(project: string): Record<string, string> {

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
-import { formatBytes } from '../cli/format';
+import { formatBytes } from '../util/format';
 
 export const BACKUP_SUFFIX = '.engawa.age';
 const NAME = /^([a-z][a-z0-9-]*)-(\d{8}T\d{6}\d{3}Z)\.engawa\.age$/;

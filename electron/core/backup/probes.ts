@@ -9,7 +9,7 @@
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { runningServiceContainer } from '../engine/steps';
-import type { Plan } from '../engine/types';
+import type { Plan } from '../plan/types';
 import type { Recipe } from '../stacks/types';
 import { databaseEnv, type BackupContents } from './contents';
 import { execText } from './docker-io';

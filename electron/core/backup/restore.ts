@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
-import { LABELS } from '../engine/types';
+import { LABELS } from '../plan/types';
 import { acquireLock } from '../instances/lock';
 import { assertPortFree, freePorts } from '../instances/ports';
 import { projectName } from '../instances/manager';

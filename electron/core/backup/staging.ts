@@ -10,7 +10,7 @@ import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { chownVolume } from '../engine/resources';
 import { runningServiceContainer } from '../engine/steps';
-import { LABELS, type Plan } from '../engine/types';
+import { LABELS, type Plan } from '../plan/types';
 import { plan as makePlan } from '../stacks/plan';
 import type { Recipe } from '../stacks/types';
 import { readArchive } from './archive-reader';

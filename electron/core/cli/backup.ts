@@ -26,7 +26,8 @@ import { ScheduleStore } from '../backup/schedule-store';
 import { EngawaError } from '../util/errors';
 import { UsageError } from './args';
 import type { CliContext } from './context';
-import { formatBytes, table } from './format';
+import { table } from './format';
+import { formatBytes } from '../util/format';
 import type { CommandGroup } from './run';
 
 const PASSPHRASE = { 'passphrase-file': { type: 'string' as const } };

@@ -11,7 +11,7 @@ import type { InstanceManager } from '../instances/manager';
 import { FileSecretStore } from '../instances/secret-store';
 import { engawaHome } from '../instances/home';
 import { listRecipes, getRecipe } from '../stacks/registry';
-import { redact } from '../stacks/redact';
+import { redact } from '../plan/redact';
 import type { Recipe } from '../stacks/types';
 import { UsageError, type ParsedCommand } from './args';
 import { progressPrinter } from './format';

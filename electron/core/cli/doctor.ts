@@ -5,7 +5,7 @@
 import { toEngawaError, type ErrorCode } from '../util/errors';
 import type { EngineApi, EngineInfo } from '../engine/types';
 import type { Recipe } from '../stacks/types';
-import { formatBytes } from './format';
+import { formatBytes } from '../util/format';
 
 export interface DoctorCheck {
   id: string;

@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { EngawaError } from '../util/errors';
-import type { Plan } from '../engine/types';
+import type { Plan } from '../plan/types';
 import { FileSecretStore } from '../instances/secret-store';
 import type { Recipe } from '../stacks/types';
 import { cloudflareOptionsFromEnv } from '../tunnel/api';

@@ -12,12 +12,13 @@ import { waitReady, type HealthTarget } from './health';
 import { ensureImages, throwIfCancelled } from './images';
 import { dependencyClosure } from './order';
 import { decideAction, type ServiceAction } from './reconcile';
-import { redact } from '../stacks/redact';
+import { redact } from '../plan/redact';
 import { chownVolume, ensureNetwork, ensureVolume, listProjectContainers } from './resources';
 import { serviceContainerSpec } from './spec';
 import { isServiceContainer, toServiceStatus } from './status';
 import { putFiles, runPlanStep } from './steps';
-import type { ApplyOptions, Plan, PlannedService, PlannedStep } from './types';
+import type { ApplyOptions } from './types';
+import type { Plan, PlannedService, PlannedStep } from '../plan/types';
 
 /** What apply and start need besides the plan. */
 export interface EngineContext {

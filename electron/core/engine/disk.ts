@@ -3,7 +3,7 @@
  * `docker system df -v`). Docker walks every volume to answer, so this is asked on request only.
  */
 import type Dockerode from 'dockerode';
-import { LABELS } from './types';
+import { LABELS } from '../plan/types';
 
 /** One volume of a project and its size; `bytes` is null when Docker did not measure it. */
 export interface VolumeUsage {

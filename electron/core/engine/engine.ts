@@ -19,18 +19,17 @@ import { isServiceContainer, inspectToServiceStatus } from './status';
 import { runningServiceContainer, runPlanStep } from './steps';
 import { execIn } from './tasks';
 import {
-  LABELS,
   type ApplyOptions,
   type EngineApi,
   type EngineEvent,
   type EngineInfo,
   type LogLine,
-  type Plan,
   type ServiceStats,
   type ServiceStatus,
   type Subscription,
   type TaskResult,
 } from './types';
+import { LABELS, type Plan } from '../plan/types';
 
 /** How the engine was found (for `info()`). */
 export interface EndpointLike {

@@ -6,7 +6,8 @@
  */
 import type Dockerode from 'dockerode';
 import { LineSplitter } from './demux';
-import { LABELS, type EngineEvent, type Subscription } from './types';
+import { type EngineEvent, type Subscription } from './types';
+import { LABELS } from '../plan/types';
 
 /** Container actions worth reporting (exec_*, attach, resize, archive copies … are noise). */
 const ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'kill', 'die', 'oom', 'pause', 'unpause', 'destroy', 'health_status', 'rename', 'update']);

@@ -10,7 +10,7 @@ import { EngawaError } from '../util/errors';
 import { noProgress, type ProgressSink } from '../util/progress';
 import { throwIfCancelled } from './images';
 import { LogLineParser, sortByTime } from './logs';
-import { redact } from '../stacks/redact';
+import { redact } from '../plan/redact';
 
 export const POLL_MS = 100;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 180_000;

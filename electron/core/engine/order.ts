@@ -3,7 +3,7 @@
  * has no plan, so each container carries compose's `com.docker.compose.depends_on` label
  * ("db:service_healthy:false,redis:service_started:false") and we stop dependents first.
  */
-import { LABELS } from './types';
+import { LABELS } from '../plan/types';
 
 export const DEPENDS_ON_LABEL = LABELS.dependsOn;
 

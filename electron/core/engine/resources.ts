@@ -6,7 +6,7 @@ import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { classifyEngineError } from './classify';
 import { runToCompletion } from './tasks';
-import { LABELS, type Plan, type PlannedVolume } from './types';
+import { LABELS, type Plan, type PlannedVolume } from '../plan/types';
 
 /** Label filters that select exactly the project's objects. */
 export function projectFilter(project: string): string[] {

@@ -3,9 +3,9 @@
  * service container and the one-off task container of a `run` step.
  */
 import type Dockerode from 'dockerode';
-import type { HealthcheckSpec } from '../stacks/types';
+import type { HealthcheckSpec } from '../plan/types';
 import { dependsOnLabel } from './order';
-import { LABELS, type Plan, type PlannedPort, type PlannedService, type PlannedStep } from './types';
+import { LABELS, type Plan, type PlannedPort, type PlannedService, type PlannedStep } from '../plan/types';
 
 /** Extra label: the service's published ports by name ("http:80,admin:3000"), read back by `status`. */
 export const PORTS_LABEL = LABELS.ports;

@@ -1,7 +1,8 @@
 /** Reading ServiceStatus from Docker's container list (pure). */
 import type Dockerode from 'dockerode';
 import { parsePortsLabel, PORTS_LABEL } from './spec';
-import { LABELS, type ServiceStatus } from './types';
+import { type ServiceStatus } from './types';
+import { LABELS } from '../plan/types';
 
 const STATES: readonly ServiceStatus['state'][] = ['created', 'running', 'restarting', 'paused', 'exited', 'dead', 'removing'];
 

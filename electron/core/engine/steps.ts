@@ -7,12 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { lastLines } from './demux';
-import { redact } from '../stacks/redact';
+import { redact } from '../plan/redact';
 import { isServiceContainer } from './status';
 import { fileEntries, taskContainerSpec } from './spec';
 import { tarFiles } from '../util/tar-write';
 import { execIn, runToCompletion, type OutputLineSink } from './tasks';
-import { LABELS, type Plan, type PlannedService, type PlannedStep, type TaskResult } from './types';
+import { type TaskResult } from './types';
+import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../plan/types';
 import { projectFilter } from './resources';
 
 export interface StepOptions {

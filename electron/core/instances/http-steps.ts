@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import { EngawaError } from '../util/errors';
-import type { PlannedHttpStep } from '../engine/types';
+import type { PlannedHttpStep } from '../plan/types';
 import { noProgress, type ProgressSink } from '../util/progress';
-import { redact } from '../stacks/redact';
+import { redact } from '../plan/redact';
 
 export interface HttpTarget {
   /** the host port of the web service on 127.0.0.1 */

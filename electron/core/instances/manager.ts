@@ -10,7 +10,8 @@
  * idempotent, so an interrupted one is simply run again.
  */
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
-import type { EngineApi, LogLine, Plan, ServiceStatus, Subscription } from '../engine/types';
+import type { EngineApi, LogLine, ServiceStatus, Subscription } from '../engine/types';
+import type { Plan } from '../plan/types';
 import { writeComposeProject } from '../stacks/compose';
 import { imagesOf, plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';

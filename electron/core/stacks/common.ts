@@ -2,7 +2,8 @@
  * Pieces several recipes share: the health-check timing, and the PostgreSQL and Redis services
  * Mastodon and Misskey both run beside their app (official images, data in named volumes).
  */
-import type { HealthcheckSpec, ServiceSpec } from './types';
+import type { ServiceSpec } from './types';
+import type { HealthcheckSpec } from '../plan/types';
 
 /** A health check every 10 s (5 s timeout, 5 retries) after `startPeriodMs` of grace. */
 export const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({

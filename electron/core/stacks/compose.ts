@@ -13,8 +13,8 @@ import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { EngawaError } from '../util/errors';
-import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../engine/types';
-import { REDACTED } from './redact';
+import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../plan/types';
+import { REDACTED } from '../plan/redact';
 
 /** One file of the exported project, `path` relative to the project directory (always with `/`). */
 export interface ComposeFile {

@@ -15,9 +15,11 @@ import {
   type PlannedService,
   type PlannedStep,
   type PlannedVolume,
-} from '../engine/types';
+} from '../plan/types';
 import { render, type TemplateContext } from './template';
-import type { Recipe, ServiceSpec, SetupStep } from './types';
+import type { Recipe, ServiceSpec } from './types';
+import type { SetupStep } from '../plan/types';
+import { canonicalJson } from '../util/canonical-json';
 import { validateDomain, validateInstanceName, validateSetting } from './validate';
 
 /** What the user (or the instance's stored state) decides for one instance. */
@@ -241,18 +243,6 @@ function withHash(service: PlannedService): PlannedService {
     .update(canonicalJson({ ...rest, labels: hashedLabels }))
     .digest('hex');
   return { ...service, labels: { ...labels, [LABELS.configHash]: configHash }, configHash };
-}
-
-/** JSON with object keys sorted at every level, so equal values always hash the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Services in dependency order; among services whose dependencies are placed, recipe order wins. */

@@ -1,7 +1,9 @@
 /**
  * A recipe is the data that describes one network's server (Mastodon, Misskey, Bluesky PDS, or the
  * test stack): its services, pinned images, secrets, setup steps, ingress, backups and upgrades.
- * `plan(recipe, choices)` (engine/plan.ts) turns it into the full desired state; the engine applies it.
+ * `plan(recipe, choices)` (stacks/plan.ts) turns it into the full desired state; the engine applies it.
+ * The shapes a recipe shares with the plan (health checks, setup and HTTP steps, ingress) live in
+ * plan/types.ts.
  *
  * Strings in env values, commands, file contents and ingress hostnames are templates. Placeholders:
  *   {{domain}}            the instance's domain (never changes after creation)
@@ -12,6 +14,7 @@
  *   {{service.<name>}}    the DNS name of another service on the instance network (its service name)
  * Anything else between {{ }} is an error in the recipe (tested).
  */
+import type { HealthcheckSpec, HttpStep, IngressRule, SetupStep } from '../plan/types';
 
 /** How a secret is generated. Generators live in stacks/secrets.ts; all run in Node, no external tools. */
 export type SecretKind =
@@ -38,15 +41,6 @@ export interface SettingSpec {
   default: string;
   /** optional validation, a JS regular expression source the whole value must match */
   pattern?: string;
-}
-
-export interface HealthcheckSpec {
-  /** Docker form: ['CMD', ...] or ['CMD-SHELL', '...']; must test the real service, not a socket */
-  test: string[];
-  intervalMs: number;
-  timeoutMs: number;
-  retries: number;
-  startPeriodMs?: number;
 }
 
 export interface MountSpec {
@@ -105,44 +99,6 @@ export interface VolumeSpec {
   ownerGid?: number;
 }
 
-/**
- * A one-off step. `run` starts a task container from a service's definition (same image, env,
- * mounts, network) with `command`, waits for it to exit and checks the exit code; `exec` runs the
- * command in the running service. `when` says which operation runs it.
- */
-export interface SetupStep {
-  name: string;
-  description: string;
-  when: 'create' | 'pre-upgrade' | 'post-upgrade';
-  kind: 'run' | 'exec';
-  service: string;
-  command: string[];
-  /** extra env for this step only (templates) */
-  env?: Record<string, string>;
-  /** services that must be healthy before the step runs (for 'run'); 'exec' needs its own service running */
-  needs?: string[];
-  /** 'before-start': before the services that are not in `needs` start; 'after-healthy': once all are healthy */
-  phase: 'before-start' | 'after-healthy';
-  /** only for admin creation and the like: skipped when the user asked for --no-admin */
-  admin?: boolean;
-  /**
-   * Keeps a value the step prints (e.g. the password `tootctl accounts create` generates): the first
-   * group of `pattern` (a JS regular expression, multiline) in its stdout is stored as the secret
-   * `secret`. A step whose secret is already stored is not run again (it is not idempotent).
-   */
-  capture?: { secret: string; pattern: string };
-}
-
-/** How the tunnel routes a public hostname (and optional path regex) to a service port. */
-export interface IngressRule {
-  /** template, e.g. '{{domain}}' or '*.{{domain}}' */
-  hostname: string;
-  /** regular expression on the path, as cloudflared understands it (e.g. '^/api/v1/streaming') */
-  path?: string;
-  service: string;
-  port: number;
-}
-
 /** Where the instance answers locally (127.0.0.1:port) and which path says it is healthy. */
 export interface WebSpec {
   service: string;
@@ -167,25 +123,6 @@ export interface Requirement {
   check: 'x86-64-sse4.2';
   /** why, for the user, per language */
   note: { en: string; ja: string };
-}
-
-/**
- * A one-off HTTP call to the running web service (e.g. Misskey's first-admin API), made once all
- * services are healthy: POST http://127.0.0.1:<web port><path> with a JSON body and the public host
- * (`web.publicHost`) as Host. String values of `body` are templates. A non-2xx answer fails the step.
- */
-export interface HttpStep {
-  name: string;
-  description: string;
-  when: 'create';
-  path: string;
-  body: Record<string, string | number | boolean>;
-  /** HTTP Basic credentials (templates), e.g. the PDS's `admin` with {{secret.admin_password}} */
-  basicAuth?: { user: string; password: string };
-  /** adds the string field `field` of the JSON answer of the earlier HTTP step `step` to the body as `as` */
-  bodyFromResponse?: { step: string; field: string; as: string };
-  /** only for admin creation and the like: skipped when the user asked for --no-admin */
-  admin?: boolean;
 }
 
 /** A database a backup dumps with its own tool (see core/backup); its service's volumes are not copied as files. */

@@ -10,8 +10,8 @@
  */
 import { domainToASCII } from 'node:url';
 import { EngawaError } from '../util/errors';
-import type { Plan } from '../engine/types';
-import type { IngressRule } from '../stacks/types';
+import type { Plan } from '../plan/types';
+import type { IngressRule } from '../plan/types';
 import type { IngressRuleJson, TunnelConfigJson } from './types';
 
 /** The final rule: anything no other rule routes gets a 404 from Cloudflare's edge. */

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EngawaError } from '../util/errors';
-import type { EngineApi, Plan } from '../engine/types';
+import type { EngineApi } from '../engine/types';
+import type { Plan } from '../plan/types';
 import { asStep, type ProgressSink } from '../util/progress';
 import type { Recipe } from '../stacks/types';
 import { CloudflareApi, type CloudflareOptions } from './api';

@@ -15,7 +15,8 @@
  *   read by `config/configuration.go` (yaml.v3; unknown keys only warn).
  */
 import { EngawaError } from '../util/errors';
-import type { IngressRule, Recipe, ServiceSpec } from '../stacks/types';
+import type { Recipe, ServiceSpec } from '../stacks/types';
+import type { IngressRule } from '../plan/types';
 import { CONNECTOR_SERVICE, connectorService, METRICS_PORT } from './connector';
 import { ingressConfig } from './ingress';
 import type { TunnelConfigJson, TunnelProtocol } from './types';

@@ -11,7 +11,8 @@
  * can write `~/.cloudflared` into it without any chown (the image has no shell or chown anyway).
  */
 import { isEngawaError } from '../util/errors';
-import type { EngineApi, Plan, PlannedService, PlannedStep, TaskResult } from '../engine/types';
+import type { EngineApi, TaskResult } from '../engine/types';
+import type { Plan, PlannedService, PlannedStep } from '../plan/types';
 import type { ProgressSink } from '../util/progress';
 import { CLOUDFLARED_IMAGE, CLOUDFLARED_VERSION } from './connector';
 import { CLOUDFLARED_HOME, LOGIN_VOLUME_KEY } from './login-connector';

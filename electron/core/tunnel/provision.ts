@@ -11,7 +11,7 @@ import { EngawaError, isEngawaError } from '../util/errors';
 import { asStep, type ProgressSink } from '../util/progress';
 import type { CloudflareApi } from './api';
 import { PERMISSIONS } from './api-errors';
-import { canonicalJson } from '../stacks/plan';
+import { canonicalJson } from '../util/canonical-json';
 import type { CfDnsRecord, CfZone, DnsRecordInput, TunnelConfigJson, TunnelProtocol, TunnelRecord } from './types';
 
 /** The api-mode tunnel record. */

@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Plan } from '../../../electron/core/engine/types';
+import type { Plan } from '../../../electron/core/plan/types';
 import { matchIngress } from '../../../electron/core/tunnel/ingress';
 import type { IngressRuleJson } from '../../../electron/core/tunnel/types';
 

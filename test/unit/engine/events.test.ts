@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EventCursor, parseEvent, watchEvents, type RawEvent } from '../../../electron/core/engine/events';
-import { LABELS, type EngineEvent } from '../../../electron/core/engine/types';
+import { type EngineEvent } from '../../../electron/core/engine/types';
+import { LABELS } from '../../../electron/core/plan/types';
 
 const attrs = { [LABELS.project]: 'engawa-x', [LABELS.service]: 'db', [LABELS.role]: 'service', name: 'engawa-x-db-1' };
 const raw = (action: string, nano: number, extra: Record<string, string> = {}, id = 'c1'): RawEvent => ({

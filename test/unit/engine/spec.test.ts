@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileEntries, healthConfig, parsePortsLabel, portsLabel, serviceContainerSpec, taskContainerSpec } from '../../../electron/core/engine/spec';
-import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../../../electron/core/engine/types';
+import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../../../electron/core/plan/types';
 
 const web: PlannedService = {
   name: 'web',

@@ -7,7 +7,7 @@ import {
   isServiceContainer,
   toServiceStatus,
 } from '../../../electron/core/engine/status';
-import { LABELS } from '../../../electron/core/engine/types';
+import { LABELS } from '../../../electron/core/plan/types';
 
 describe('status text', () => {
   it('reads health from docker ps status text', () => {

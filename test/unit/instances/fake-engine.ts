@@ -9,12 +9,12 @@ import type {
   EngineEvent,
   EngineInfo,
   LogLine,
-  Plan,
   ServiceStats,
   ServiceStatus,
   Subscription,
   TaskResult,
 } from '../../../electron/core/engine/types';
+import type { Plan } from '../../../electron/core/plan/types';
 
 type Method = 'ensureImages' | 'apply' | 'start' | 'stop' | 'remove' | 'status';
 

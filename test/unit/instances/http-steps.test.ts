@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { neededAnswers, runHttpSteps } from '../../../electron/core/instances/http-steps';
-import type { PlannedHttpStep } from '../../../electron/core/engine/types';
+import type { PlannedHttpStep } from '../../../electron/core/plan/types';
 import type { Progress } from '../../../electron/core/util/progress';
 import { isEngawaError } from '../../../electron/core/util/errors';
 

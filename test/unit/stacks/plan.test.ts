@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LABELS } from '../../../electron/core/engine/types';
+import { LABELS } from '../../../electron/core/plan/types';
 import { isEngawaError, type ErrorCode } from '../../../electron/core/util/errors';
 import { imagesOf, plan, type PlanChoices } from '../../../electron/core/stacks/plan';
 import type { Recipe } from '../../../electron/core/stacks/types';

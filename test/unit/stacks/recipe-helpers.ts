@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { composeProject } from '../../../electron/core/stacks/compose';
 import { generateSecrets } from '../../../electron/core/stacks/secrets';
 import { plan } from '../../../electron/core/stacks/plan';
-import type { Plan } from '../../../electron/core/engine/types';
+import type { Plan } from '../../../electron/core/plan/types';
 import type { Recipe } from '../../../electron/core/stacks/types';
 
 export const SAMPLE_DOMAIN = 'social.example.net';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../../electron/core/stacks/plan';
-import { redact, redactPlan } from '../../../electron/core/stacks/redact';
+import { redact, redactPlan } from '../../../electron/core/plan/redact';
 import type { Recipe } from '../../../electron/core/stacks/types';
 
 const recipe = JSON.parse(readFileSync(new URL('../../fixtures/recipes/test-web.json', import.meta.url), 'utf8')) as Recipe;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeProject } from '../../../electron/core/stacks/compose';
 import { plan } from '../../../electron/core/stacks/plan';
-import { redactPlan } from '../../../electron/core/stacks/redact';
+import { redactPlan } from '../../../electron/core/plan/redact';
 import { generateSecrets } from '../../../electron/core/stacks/secrets';
 import { misskeyRecipe } from '../../../electron/core/stacks/misskey/recipe';
 import { CLOUDFLARED_IMAGE, CONNECTOR_SERVICE, TOKEN_FILE, withConnector } from '../../../electron/core/tunnel/connector';

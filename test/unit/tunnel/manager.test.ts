@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngawaError } from '../../../electron/core/util/errors';
-import type { Plan } from '../../../electron/core/engine/types';
+import type { Plan } from '../../../electron/core/plan/types';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
 import type { CreateInput } from '../../../electron/core/instances/types';

@@ -5,7 +5,7 @@
  * (that is, from the secret store). Every refusal becomes one plain sentence, and a request that is
  * refused changes nothing (an invite code made for a refused account is disabled again).
  */
-import type { Plan } from '../../engine/types';
+import type { Plan } from '../../plan/types';
 import { EngawaError, isEngawaError } from '../../util/errors';
 import type { InstanceStatus } from '../../instances/types';
 import { password as generatePassword } from '../secrets';

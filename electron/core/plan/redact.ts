@@ -1,5 +1,5 @@
 /** Keeps secret values out of anything shown or logged. */
-import type { Plan } from '../engine/types';
+import type { Plan } from './types';
 
 export const REDACTED = '[redacted]';
 
