@@ -78,17 +78,21 @@ export interface AppInfo {
 
 /** The Docker engine as `system.check` found it. */
 export interface EngineSummary {
-  /** how it was found: 'DOCKER_HOST', 'context:<name>', 'docker-desktop' … */
+  /** how it was found: 'DOCKER_HOST', 'context:<name>', 'docker-desktop', 'rootless', 'podman' … */
   source: string;
+  /** unix:///path, npipe:////./pipe/x, tcp://host:port */
   endpoint: string;
   version: string;
   apiVersion: string;
   os: string;
+  /** 'linux', 'windows' */
   osType: string;
   arch: string;
   cpus: number;
   memoryBytes: number;
+  /** free bytes under the engine's data root when it can be known (same host), else undefined */
   freeDiskBytes?: number;
+  /** x86-64 SSE4.2 present (recent Misskey images need it); undefined when it cannot be known */
   sse42?: boolean;
   flavor: 'docker' | 'podman';
 }

@@ -16,7 +16,7 @@ import type {
   StackInfo,
   SystemReport,
 } from '../../shared/contract';
-import { doctor } from '../cli/doctor';
+import { doctor } from './system-check';
 import { isEngawaError, toEngawaError } from '../util/errors';
 import type { Subscription } from '../engine/types';
 import { assertCreatable } from '../instances/input';

@@ -4,23 +4,10 @@
  * or when a core type no longer fits the contract type it is sent as.
  */
 import { z } from 'zod';
-import type {
-  ApiErrorCode,
-  ApiInput,
-  ApiMethod,
-  InstanceStatus as ContractStatus,
-  LogLine as ContractLogLine,
-  Progress as ContractProgress,
-  ServiceStats as ContractStats,
-  SystemReport,
-  DockerStartResult as ContractStartResult,
-  InstanceState as ContractState,
-} from '../../shared/contract';
-import type { DoctorReport } from '../cli/doctor';
-import type { DockerStartResult as StartResult } from '../engine/start-docker';
+import type { ApiErrorCode, ApiInput, ApiMethod, LogLine as ContractLogLine, Progress as ContractProgress, SystemReport } from '../../shared/contract';
+import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
-import type { LogLine, ServiceStats } from '../engine/types';
-import type { InstanceState, InstanceStatus } from '../instances/types';
+import type { LogLine } from '../engine/types';
 import type { Progress } from '../util/progress';
 
 /** Methods without input accept nothing (undefined, or null from JSON). */
@@ -129,6 +116,7 @@ export const INPUT_SCHEMAS = {
 
 // ---------------------------------------------------------------------------------------------
 // Compile-time checks: schemas match the contract; core types fit what the contract promises.
+// (Instance states and statuses, stats and the Docker start result are the contract's own types.)
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
@@ -136,10 +124,6 @@ type SchemaMatches = { [M in ApiMethod]: Same<z.output<(typeof INPUT_SCHEMAS)[M]
 
 export type _SchemasMatchContract = Assert<SchemaMatches[ApiMethod]>;
 export type _ErrorCodesFit = Assert<Same<Exclude<ErrorCode, ApiErrorCode>, never>>;
-export type _StatesMatch = Assert<Same<InstanceState, ContractState>>;
 export type _ProgressFits = Assert<Progress extends ContractProgress ? true : false>;
-export type _StatusFits = Assert<InstanceStatus extends ContractStatus ? true : false>;
 export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
-export type _StatsFit = Assert<ServiceStats extends ContractStats ? true : false>;
 export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;
-export type _StartDockerFits = Assert<Same<StartResult, ContractStartResult>>;

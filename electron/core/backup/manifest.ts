@@ -63,17 +63,8 @@ export interface Manifest {
   /** ISO time the backup started */
   createdAt: string;
   stack: { id: string; version: string };
-  instance: {
-    name: string;
-    domain: string;
-    createdAt: string;
-    settings: Record<string, string>;
-    overrides: Override[];
-    ports: Record<string, number>;
-    admin: { user: string; email: string } | null;
-    /** the Cloudflare tunnel as recorded (its tokens are among the secrets) */
-    tunnel?: InstanceRecord['tunnel'];
-  };
+  /** the instance as recorded, less its live state; the tunnel's tokens are among the secrets */
+  instance: Pick<InstanceRecord, 'name' | 'domain' | 'createdAt' | 'settings' | 'overrides' | 'ports' | 'admin'> & { tunnel?: InstanceRecord['tunnel'] };
   entries: ManifestEntry[];
   /** volumes left out (caches by default), with their size when it could be measured */
   excluded: { volume: string; reason: 'cache' | 'none'; bytes?: number }[];

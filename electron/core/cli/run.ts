@@ -12,7 +12,7 @@ import { redactPlan } from '../plan/redact';
 import { COMMANDS, parseCommand, parseSet, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { backupCommands } from './backup';
-import { doctor } from './doctor';
+import { doctor } from '../api/system-check';
 import { formatStatus, table } from './format';
 import { formatBytes } from '../util/format';
 import { pdsCommands } from './pds';

@@ -11,14 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DockerStartResult } from '../../shared/contract';
 
-/** What `system.startDocker` answers: whether a start was asked for, and how (or what to do). */
-export interface DockerStartResult {
-  /** true when a program was launched; Docker may still need a minute to answer */
-  started: boolean;
-  /** one plain English sentence: what was launched, or what the user can do */
-  how: string;
-}
+/** What `system.startDocker` answers: the contract's own type. */
+export type { DockerStartResult } from '../../shared/contract';
 
 /** Waits for the program to exit (its exit code counts), or only for it to be launched. */
 export type LaunchMode = 'wait' | 'detach';

@@ -2,6 +2,7 @@
  * The engine's own types: what it reports (service status, events, info, stats, logs) and the
  * `EngineApi` it offers. What it applies is a `Plan` (plan/types.ts).
  */
+import type { EngineSummary, ServiceStats } from '../../shared/contract';
 import type { Plan, PlannedStep } from '../plan/types';
 
 /** What a service looks like on the engine right now. */
@@ -33,27 +34,9 @@ export interface EngineEvent {
 }
 
 /** Facts about the engine, from `doctor` and the wizard's Docker check. */
-export interface EngineInfo {
-  /** how we found it: 'DOCKER_HOST', 'context:<name>', 'docker-desktop', 'rootless', 'podman', … */
-  source: string;
-  /** unix:///path, npipe:////./pipe/x, tcp://host:port */
-  endpoint: string;
-  version: string;
-  apiVersion: string;
+export interface EngineInfo extends EngineSummary {
   minApiVersion?: string;
-  os: string;
-  /** 'linux', 'windows' */
-  osType: string;
-  arch: string;
   kernel?: string;
-  cpus: number;
-  memoryBytes: number;
-  /** free bytes under the engine's data root when it can be known (same host), else undefined */
-  freeDiskBytes?: number;
-  /** x86-64 SSE4.2 present (recent Misskey images need it); undefined when it cannot be known */
-  sse42?: boolean;
-  /** 'docker' | 'podman' */
-  flavor: 'docker' | 'podman';
 }
 
 export interface ApplyOptions {
@@ -85,14 +68,8 @@ export interface LogLine {
   line: string;
 }
 
-export interface ServiceStats {
-  service: string;
-  cpuPercent: number;
-  memoryBytes: number;
-  memoryLimitBytes: number;
-  netRxBytes: number;
-  netTxBytes: number;
-}
+/** Resource use of one service right now: the contract's own type. */
+export type { ServiceStats } from '../../shared/contract';
 
 /** A subscription that can be closed. */
 export interface Subscription {

@@ -26,7 +26,8 @@ import { assertPortFree, freePorts } from './ports';
 import type { SecretStore } from './secret-store';
 import { deriveState, nextState, type StateEvent } from './state';
 import { InstanceStore } from './store';
-import type { CreateInput, InstanceRecord, InstanceState, InstanceStatus, Op, OpOptions, PendingOp } from './types';
+import type { CreateInput, InstanceRecord, InstanceState, Op, OpOptions, PendingOp } from './types';
+import type { InstanceStatus } from '../../shared/contract';
 
 export interface InstanceManagerDeps {
   /** the Engawa data directory (see home.ts) */

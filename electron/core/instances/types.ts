@@ -2,9 +2,10 @@
 import type { ErrorCode } from '../util/errors';
 import type { ProgressSink } from '../util/progress';
 import type { TunnelInput, TunnelRecord } from '../tunnel/types';
+import type { InstanceState } from '../../shared/contract';
 
-/** What an instance is doing, as shown in the tray and the dashboard. */
-export type InstanceState = 'creating' | 'starting' | 'running' | 'degraded' | 'stopping' | 'stopped' | 'error' | 'destroying' | 'unknown';
+/** What an instance is doing, and its live view: the contract's own types. */
+export type { InstanceState, InstanceStatus } from '../../shared/contract';
 
 /** The operations that take an instance's lock. */
 export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy';
@@ -74,18 +75,4 @@ export interface CreateInput {
 export interface OpOptions {
   onProgress?: ProgressSink;
   signal?: AbortSignal;
-}
-
-/** A live view of an instance for the dashboard, the tray and `engawa status`. */
-export interface InstanceStatus {
-  name: string;
-  stack: string;
-  domain: string;
-  state: InstanceState;
-  services: { name: string; state: string; health: string }[];
-  /** http://127.0.0.1:<port> of the recipe's web port */
-  localUrl: string;
-  /** https://<public host>, null until a tunnel exists */
-  publicUrl: string | null;
-  error?: { code: ErrorCode; message: string };
 }

@@ -8,7 +8,8 @@ import { PdsAdmin, type PdsInstances } from '../../../electron/core/stacks/blues
 import { blueskyRecipe } from '../../../electron/core/stacks/bluesky/recipe';
 import { generateSecrets } from '../../../electron/core/stacks/secrets';
 import { plan } from '../../../electron/core/stacks/plan';
-import type { InstanceState, InstanceStatus } from '../../../electron/core/instances/types';
+import type { InstanceState } from '../../../electron/core/instances/types';
+import type { InstanceStatus } from '../../../electron/shared/contract';
 
 const LOCAL = 'http://127.0.0.1:40123';
 const secrets = generateSecrets(blueskyRecipe, {});

@@ -7,7 +7,7 @@
  */
 import type { Plan } from '../../plan/types';
 import { EngawaError, isEngawaError } from '../../util/errors';
-import type { InstanceStatus } from '../../instances/types';
+import type { InstanceStatus } from '../../../shared/contract';
 import { password as generatePassword } from '../secrets';
 import { checkHandle } from './handles';
 import { PdsClient, requestCrawl, type AccountSummary } from './xrpc';

@@ -1,23 +1,20 @@
 /**
- * `engawa doctor` and the wizard's Docker check: is there an engine, is it new enough, does it
+ * `system.check`: the wizard's Docker check and `engawa doctor`: is there an engine, is it new enough, does it
  * have the memory, disk and CPU the stacks need. Pure over an EngineApi and the recipes.
  */
+import type { SystemCheckItem, SystemReport } from '../../shared/contract';
 import { toEngawaError, type ErrorCode } from '../util/errors';
 import type { EngineApi, EngineInfo } from '../engine/types';
 import type { Recipe } from '../stacks/types';
 import { formatBytes } from '../util/format';
 
-export interface DoctorCheck {
-  id: string;
-  title: string;
-  ok: boolean;
-  level: 'error' | 'warn' | 'info';
-  detail: string;
+/** One line of the check: the contract's item, its code one of the core's own. */
+export interface DoctorCheck extends Omit<SystemCheckItem, 'code'> {
   code?: ErrorCode;
 }
 
-export interface DoctorReport {
-  ok: boolean;
+/** The check's result, with everything the engine told about itself (the contract carries a summary). */
+export interface DoctorReport extends Omit<SystemReport, 'engine' | 'checks'> {
   engine?: EngineInfo;
   checks: DoctorCheck[];
 }
