@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCore } from '../api/core';
+import { createCore } from '../api/create-core';
 import { createServices, loadImageMap, recipeFilesFromEnv } from '../api/services';
 import { SettingsStore } from '../api/settings';
 import { engawaHome } from '../instances/home';

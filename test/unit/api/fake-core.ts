@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiEventMessage } from '../../../electron/shared/contract';
-import { createCore, type EngawaCore } from '../../../electron/core/api/core';
+import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
 import type { Services } from '../../../electron/core/api/services';
 import { SettingsStore } from '../../../electron/core/api/settings';
 import { EngawaError } from '../../../electron/core/util/errors';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiEventMessage, ApiResult } from '../../../electron/shared/contract';
-import { createCore, type EngawaCore } from '../../../electron/core/api/core';
+import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
 import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { SettingsStore } from '../../../electron/core/api/settings';
 import { PASSPHRASE_KEY, withoutPassphrase } from '../../../electron/core/backup/passphrase';
