@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiEventMessage, ApiEventName, ApiEvents, EngawaTransport } from '../../electron/shared/contract';
 import { createCore, type EngawaCore } from '../../electron/core/api/create-core';
-import { createServices } from '../../electron/core/api/services';
+import { createServices } from '../../electron/core/api/wiring';
 import { SettingsStore } from '../../electron/core/api/settings';
 import type { Core } from '../../electron/core/api/types';
 import { startHost } from '../../electron/core/host/server';

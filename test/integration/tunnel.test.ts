@@ -62,7 +62,7 @@ beforeAll(async () => {
   fake = await FakeCloudflare.start();
   apiToken = fake.addToken();
   fake.addZone('example.com');
-  // until the shared composition (api/services.ts) passes ENGAWA_CLOUDFLARE_API_URL from the CLI's env
+  // until the shared composition (api/wiring.ts) passes ENGAWA_CLOUDFLARE_API_URL from the CLI's env
   process.env.ENGAWA_CLOUDFLARE_API_URL = fake.url;
   await writeFile(path.join(files, 'cf-token'), `${apiToken}\n`, { mode: 0o600 });
 });

@@ -22,7 +22,7 @@ import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { SecretStore } from '../instances/secret-store';
 import type { OpContext, Operations } from './ops';
-import { retryingOnce, type Services } from './services';
+import { retryingOnce, type Services } from './wiring';
 import type { ClientContext, Handlers } from './types';
 
 /** What the shell gives for backups (CoreDeps.backups). */

@@ -27,7 +27,7 @@ import { validateDomain, validateInstanceName } from '../stacks/validate';
 import { EventBus } from './events';
 import { LogSubscriptions } from './logs';
 import { Operations } from './ops';
-import type { Services } from './services';
+import type { Services } from './wiring';
 import type { SettingsStore } from './settings';
 import type { BusListener, ClientContext, Core, Handlers } from './types';
 import { toTunnelInput, tunnelHandlers } from './tunnel';

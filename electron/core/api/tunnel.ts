@@ -18,7 +18,7 @@ import { dashboardRoutes } from '../tunnel/token';
 import { tokenPageUrl } from '../tunnel/token-page';
 import type { TunnelInput } from '../tunnel/types';
 import { verifyApiToken } from '../tunnel/verify';
-import type { Services } from './services';
+import type { Services } from './wiring';
 import type { Handlers } from './types';
 
 type TunnelMethod = 'tunnel.tokenPage' | 'tunnel.verifyToken' | 'tunnel.preview' | 'tunnel.status';

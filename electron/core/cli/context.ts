@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Progress } from '../util/progress';
-import { createServices, discoverEngine, loadImageMap, recipeFilesFromEnv, retryingOnce } from '../api/services';
+import { createServices, discoverEngine, loadImageMap, recipeFilesFromEnv, retryingOnce } from '../api/wiring';
 import { isEngawaError } from '../util/errors';
 import type { EngineApi } from '../engine/types';
 import type { InstanceManager } from '../instances/manager';

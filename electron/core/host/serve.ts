@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCore } from '../api/create-core';
-import { createServices, loadImageMap, recipeFilesFromEnv } from '../api/services';
+import { createServices, loadImageMap, recipeFilesFromEnv } from '../api/wiring';
 import { SettingsStore } from '../api/settings';
 import { engawaHome } from '../instances/home';
 import { FileSecretStore } from '../instances/secret-store';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ApiEventMessage } from '../../../electron/shared/contract';
 import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
-import type { Services } from '../../../electron/core/api/services';
+import type { Services } from '../../../electron/core/api/wiring';
 import { SettingsStore } from '../../../electron/core/api/settings';
 import { EngawaError } from '../../../electron/core/util/errors';
 import { InstanceManager } from '../../../electron/core/instances/manager';
