@@ -13,7 +13,7 @@ import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
 import type { Manifest } from '../../electron/core/backup/manifest';
 import { tarFiles } from '../../electron/core/util/tar-write';
-import { execIn } from '../../electron/core/engine/tasks';
+import { execIn } from '../../electron/core/engine/exec';
 import { getRecipe } from '../../electron/core/stacks/registry';
 import { generateSecrets } from '../../electron/core/stacks/secrets';
 import { entryFor, manifestOf, readRawArchive, writeRawArchive } from '../unit/backup/raw-archive';

@@ -3,7 +3,7 @@
  * (created in a fresh Engawa home before the tests, destroyed after) and SQL on its database.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { execIn } from '../../electron/core/engine/tasks';
+import { execIn } from '../../electron/core/engine/exec';
 import { cli, docker, tempHome, uniqueName } from './helpers';
 
 /** The backup passphrase the tests use. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
-import { execIn } from '../../electron/core/engine/tasks';
+import { execIn } from '../../electron/core/engine/exec';
 import { LABELS } from '../../electron/core/plan/types';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');

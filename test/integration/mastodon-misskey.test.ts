@@ -18,7 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
-import { execIn } from '../../electron/core/engine/tasks';
+import { execIn } from '../../electron/core/engine/exec';
 import { LABELS } from '../../electron/core/plan/types';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';

@@ -13,7 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
-import { runningServiceContainer } from '../engine/steps';
+import { runningServiceContainer } from '../engine/setup-steps';
 import { acquireLock } from '../instances/lock';
 import { ArchiveWriter, removeStalePartials } from './archive-writer';
 import { backupContents, databaseEnv, dumpPath, imageFor, volumePath, type BackupContents } from './contents';

@@ -10,7 +10,7 @@ import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { FrameDemuxer, lastLines } from '../engine/demux';
-import { collectOutput } from '../engine/tasks';
+import { collectOutput } from '../engine/exec';
 import { type TaskResult } from '../engine/types';
 import { LABELS } from '../plan/types';
 

@@ -8,7 +8,7 @@
  */
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
-import { runningServiceContainer } from '../engine/steps';
+import { runningServiceContainer } from '../engine/setup-steps';
 import type { Plan } from '../plan/types';
 import type { Recipe } from '../stacks/types';
 import { databaseEnv, type BackupContents } from './contents';

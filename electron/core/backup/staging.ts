@@ -9,7 +9,7 @@ import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { chownVolume } from '../engine/resources';
-import { runningServiceContainer } from '../engine/steps';
+import { runningServiceContainer } from '../engine/setup-steps';
 import { LABELS, type Plan } from '../plan/types';
 import { plan as makePlan } from '../stacks/plan';
 import type { Recipe } from '../stacks/types';

@@ -16,7 +16,7 @@ import { redact } from '../plan/redact';
 import { chownVolume, ensureNetwork, ensureVolume, listProjectContainers } from './resources';
 import { serviceContainerSpec } from './spec';
 import { isServiceContainer, toServiceStatus } from './status';
-import { putFiles, runPlanStep } from './steps';
+import { putFiles, runPlanStep } from './setup-steps';
 import type { ApplyOptions } from './types';
 import type { Plan, PlannedService, PlannedStep } from '../plan/types';
 

@@ -16,8 +16,8 @@ import { parseDependsOnLabel, stopWaves, DEPENDS_ON_LABEL } from './order';
 import { listProjectContainers, removeProject } from './resources';
 import { serviceStats, type RawStats } from './stats';
 import { isServiceContainer, inspectToServiceStatus } from './status';
-import { runningServiceContainer, runPlanStep } from './steps';
-import { execIn } from './tasks';
+import { runningServiceContainer, runPlanStep } from './setup-steps';
+import { execIn } from './exec';
 import {
   type ApplyOptions,
   type EngineApi,

@@ -5,7 +5,7 @@
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
 import { classifyEngineError } from './classify';
-import { runToCompletion } from './tasks';
+import { runToCompletion } from './exec';
 import { LABELS, type Plan, type PlannedVolume } from '../plan/types';
 
 /** Label filters that select exactly the project's objects. */

@@ -11,7 +11,7 @@ import { redact } from '../plan/redact';
 import { isServiceContainer } from './status';
 import { fileEntries, taskContainerSpec } from './spec';
 import { tarFiles } from '../util/tar-write';
-import { execIn, runToCompletion, type OutputLineSink } from './tasks';
+import { execIn, runToCompletion, type OutputLineSink } from './exec';
 import { type TaskResult } from './types';
 import { LABELS, type Plan, type PlannedService, type PlannedStep } from '../plan/types';
 import { projectFilter } from './resources';
