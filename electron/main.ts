@@ -7,11 +7,11 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, Tray } from 'electron';
 import electronUpdater from 'electron-updater';
-import { createCore } from './core/api/core';
-import { createServices, loadImageMap, recipeFilesFromEnv } from './core/api/services';
+import { createCore } from './core/api/create-core';
+import { createServices, loadImageMap, recipeFilesFromEnv } from './core/api/wiring';
 import { SettingsStore } from './core/api/settings';
 import { engawaHome } from './core/instances/home';
-import { startDesktop, type Desktop } from './adapters/desktop';
+import { startDesktop, type Desktop } from './adapters/tray-and-notifications';
 import { registerIpc } from './adapters/ipc';
 import { applyLaunchAtLogin, startedHidden } from './adapters/login-item';
 import { hideOnClose } from './adapters/quit';

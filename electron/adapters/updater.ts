@@ -56,7 +56,8 @@ export function startUpdater(deps: UpdaterDeps): boolean {
         if (response !== 0) return;
         deps.beforeRestart();
         updater.quitAndInstall();
-      });
+      })
+      .catch((e: unknown) => deps.log(`update restart failed: ${(e as Error).message}`));
   });
   updater.on('error', (e: Error) => deps.log(`update check failed: ${e.message}`));
   updater.checkForUpdates().catch((e: unknown) => deps.log(`update check failed: ${(e as Error).message}`));

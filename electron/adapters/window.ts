@@ -69,7 +69,7 @@ export function secureSession(session: Session, root: string): void {
 /** Blocks navigation, pop-ups and webviews; https links open in the user's browser instead. */
 export function lockDownContents(contents: WebContents): void {
   const openOutside = (url: string): void => {
-    if (isExternalLink(url)) void shell.openExternal(url);
+    if (isExternalLink(url)) shell.openExternal(url).catch((e: unknown) => console.error(`engawa: could not open ${url} in the browser:`, e));
   };
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
@@ -105,6 +105,6 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(APP_ENTRY_URL);
+  win.loadURL(APP_ENTRY_URL).catch((e: unknown) => console.error('engawa: the window could not load the renderer:', e));
   return win;
 }
