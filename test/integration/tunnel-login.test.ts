@@ -19,7 +19,7 @@ import { InstanceManager } from '../../electron/core/instances/manager';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { loadRecipeFile } from '../../electron/core/stacks/registry';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
-import { provisionTunnel } from '../../electron/core/tunnel/instance';
+import { provisionTunnel } from '../../electron/core/tunnel/instance-tunnel';
 import { CLOUDFLARED_HOME, LOGIN_CONFIG_FILE } from '../../electron/core/tunnel/login-connector';
 import { buildScriptImage } from '../stubs/cloudflare/standin';
 import { docker, eventually, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';

@@ -4,7 +4,7 @@
  * dispatcher. Instance states are pushed from the manager's `watch` (Docker events, no polling)
  * and remembered, so `instances.list` shows live states.
  */
-import { publicUrlOf } from '../tunnel/instance';
+import { publicUrlOf } from '../tunnel/instance-tunnel';
 import path from 'node:path';
 import type {
   AppInfo,

@@ -13,7 +13,7 @@ import { PERMISSIONS } from '../tunnel/api-errors';
 import { CONNECTOR_SERVICE } from '../tunnel/connector';
 import { probeUrl, tunnelHealth, type Probe } from '../tunnel/health';
 import { buildIngress, ingressHostnames } from '../tunnel/ingress';
-import { apiFor } from '../tunnel/instance';
+import { apiFor } from '../tunnel/instance-tunnel';
 import { dashboardRoutes } from '../tunnel/token';
 import { tokenPageUrl } from '../tunnel/token-page';
 import type { TunnelInput } from '../tunnel/types';

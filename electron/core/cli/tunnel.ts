@@ -20,7 +20,7 @@ import { cloudflareOptionsFromEnv } from '../tunnel/api';
 import { CONNECTOR_SERVICE, TOKEN_PLACEHOLDER, withConnector } from '../tunnel/connector';
 import { probeUrl, tunnelHealth } from '../tunnel/health';
 import { buildIngress } from '../tunnel/ingress';
-import { apiFor } from '../tunnel/instance';
+import { apiFor } from '../tunnel/instance-tunnel';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../tunnel/login';
 import { TUNNEL_NAME_PLACEHOLDER, withLoginConnector } from '../tunnel/login-connector';
 import { dashboardInstructions } from '../tunnel/token';

@@ -18,7 +18,7 @@ import { generateSecrets } from '../stacks/secrets';
 import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
 import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
-import { prepareTunnel, provisionTunnel, publicUrlOf, recipeWithTunnel, teardownTunnel, type TunnelOpContext } from '../tunnel/instance';
+import { prepareTunnel, provisionTunnel, publicUrlOf, recipeWithTunnel, teardownTunnel, type TunnelOpContext } from '../tunnel/instance-tunnel';
 import { neededAnswers, runHttpSteps } from './http-steps';
 import { assertCreatable, resolveAdmin, withAdminSettings } from './input';
 import { acquireLock, lockHolder } from './lock';

@@ -9,7 +9,7 @@ import { mastodonRecipe } from '../../../electron/core/stacks/mastodon/recipe';
 import { misskeyRecipe } from '../../../electron/core/stacks/misskey/recipe';
 import { CLOUDFLARED_IMAGE, CONNECTOR_SERVICE, connectorService } from '../../../electron/core/tunnel/connector';
 import { buildIngress } from '../../../electron/core/tunnel/ingress';
-import { recipeWithTunnel } from '../../../electron/core/tunnel/instance';
+import { recipeWithTunnel } from '../../../electron/core/tunnel/instance-tunnel';
 import {
   CLOUDFLARED_HOME,
   credentialsFile,
