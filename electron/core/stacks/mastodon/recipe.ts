@@ -5,7 +5,7 @@
  * so backups can leave it out. Facts and their sources: test/fixtures/upstream/mastodon.json.
  */
 import type { Recipe } from '../types';
-import { check, postgresService, redisService } from '../common';
+import { healthcheck, postgresService, redisService } from '../shared-services';
 
 /** The upstream release every Mastodon image is pinned to (web, sidekiq and streaming alike). */
 export const MASTODON_VERSION = 'v4.7.4';
@@ -162,7 +162,7 @@ export const mastodonRecipe: Recipe = {
       env: { ...appEnv, WEB_CONCURRENCY: '1' },
       mounts: mediaMounts,
       ports: [{ container: 3000, name: 'web' }],
-      healthcheck: check(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:3000/health | grep -q OK'], 180_000),
+      healthcheck: healthcheck(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:3000/health | grep -q OK'], 180_000),
       dependsOn: dependsOnStores,
       init: false, // the image's entrypoint is tini already
       memoryMiB: 768,
@@ -172,7 +172,7 @@ export const mastodonRecipe: Recipe = {
       image: STREAMING_IMAGE,
       command: ['node', './streaming/index.js'],
       env: appEnv,
-      healthcheck: check(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:4000/api/v1/streaming/health | grep -q OK'], 60_000),
+      healthcheck: healthcheck(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:4000/api/v1/streaming/health | grep -q OK'], 60_000),
       dependsOn: dependsOnStores,
       memoryMiB: 128,
     },
@@ -183,7 +183,7 @@ export const mastodonRecipe: Recipe = {
       env: appEnv,
       mounts: mediaMounts,
       // upstream's check: the Sidekiq 8 process is up (it has no HTTP port)
-      healthcheck: check(['CMD-SHELL', "ps aux | grep '[s]idekiq 8'"], 120_000),
+      healthcheck: healthcheck(['CMD-SHELL', "ps aux | grep '[s]idekiq 8'"], 120_000),
       dependsOn: dependsOnStores,
       init: false,
       stopTimeoutS: 30, // Sidekiq waits up to 25 s for running jobs

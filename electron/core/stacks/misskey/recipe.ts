@@ -5,7 +5,7 @@
  * their sources: test/fixtures/upstream/misskey.json.
  */
 import type { Recipe } from '../types';
-import { check, postgresService, redisService } from '../common';
+import { healthcheck, postgresService, redisService } from '../shared-services';
 import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
 
 /** The upstream release the image is pinned to. */
@@ -98,7 +98,7 @@ export const misskeyRecipe: Recipe = {
       ports: [{ container: 3000, name: 'web' }],
       // what the image's healthcheck.sh does, with the port of our default.yml; the long start period
       // covers the migrations the image runs before it listens
-      healthcheck: check(['CMD', 'curl', '-Sfso/dev/null', 'http://localhost:3000/healthz'], 600_000),
+      healthcheck: healthcheck(['CMD', 'curl', '-Sfso/dev/null', 'http://localhost:3000/healthz'], 600_000),
       dependsOn: [
         { service: 'db', condition: 'healthy' },
         { service: 'redis', condition: 'healthy' },

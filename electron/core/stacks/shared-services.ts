@@ -6,7 +6,7 @@ import type { ServiceSpec } from './types';
 import type { HealthcheckSpec } from '../plan/types';
 
 /** A health check every 10 s (5 s timeout, 5 retries) after `startPeriodMs` of grace. */
-export const check = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
+export const healthcheck = (test: string[], startPeriodMs: number): HealthcheckSpec => ({
   test,
   intervalMs: 10_000,
   timeoutMs: 5_000,
@@ -22,7 +22,7 @@ export function postgresService(opts: { image: string; user: string; db: string;
     env: { POSTGRES_USER: opts.user, POSTGRES_PASSWORD: '{{secret.db_password}}', POSTGRES_DB: opts.db },
     mounts: [{ volume: 'db-data', target: opts.dataPath }],
     // over TCP: during first initialisation the server listens on its socket only, not yet for real
-    healthcheck: check(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${opts.user} -d ${opts.db}`], 60_000),
+    healthcheck: healthcheck(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${opts.user} -d ${opts.db}`], 60_000),
     stopTimeoutS: 60,
     memoryMiB: 384,
   };
@@ -34,7 +34,7 @@ export function redisService(opts: { image: string; memoryMiB: number }): Servic
     name: 'redis',
     image: opts.image,
     mounts: [{ volume: 'redis-data', target: '/data' }],
-    healthcheck: check(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
+    healthcheck: healthcheck(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
     memoryMiB: opts.memoryMiB,
   };
 }
