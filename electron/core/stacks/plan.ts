@@ -5,7 +5,6 @@
  * (unknown service in an override, missing secret, bad setting) is the caller's (INVALID_INPUT).
  */
 import { createHash } from 'node:crypto';
-import { EngawaError } from '../util/errors';
 import {
   LABELS,
   type Plan,
@@ -18,9 +17,9 @@ import {
 } from '../plan/types';
 import { render, type TemplateContext } from './template';
 import type { Recipe, ServiceSpec } from './types';
-import type { SetupStep } from '../plan/types';
 import { canonicalJson } from '../util/canonical-json';
-import { validateDomain, validateInstanceName, validateSetting } from './validate';
+import { validateDomain, validateInstanceName } from './validate';
+import { captureOf, checkPorts, groupOverrides, knownService, recipeBug, resolveSecrets, resolveSettings, sortByDependencies, unique } from './plan-checks';
 
 /** What the user (or the instance's stored state) decides for one instance. */
 export interface PlanChoices {
@@ -40,8 +39,6 @@ export interface PlanChoices {
 
 /** Compose's label listing a container's dependencies, `db:service_healthy:false,…`. */
 export const DEPENDS_ON_LABEL = LABELS.dependsOn;
-
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Turns a recipe and the user's choices into the plan the engine applies. */
 export function plan(recipe: Recipe, choices: PlanChoices): Plan {
@@ -245,25 +242,6 @@ function withHash(service: PlannedService): PlannedService {
   return { ...service, labels: { ...labels, [LABELS.configHash]: configHash }, configHash };
 }
 
-/** Services in dependency order; among services whose dependencies are placed, recipe order wins. */
-function sortByDependencies(recipe: Recipe): ServiceSpec[] {
-  for (const s of recipe.services) {
-    for (const d of s.dependsOn ?? []) knownService(recipe, d.service, `service "${s.name}"`);
-  }
-  const placed = new Set<string>();
-  const out: ServiceSpec[] = [];
-  while (out.length < recipe.services.length) {
-    const next = recipe.services.find((s) => !placed.has(s.name) && (s.dependsOn ?? []).every((d) => placed.has(d.service)));
-    if (next === undefined) {
-      const stuck = recipe.services.filter((s) => !placed.has(s.name)).map((s) => s.name);
-      throw recipeBug(`its services depend on each other in a cycle (${stuck.join(', ')})`);
-    }
-    placed.add(next.name);
-    out.push(next);
-  }
-  return out;
-}
-
 /** Renders a string that ends up in `docker inspect` and compose.yaml, where secrets must not be. */
 function renderPublic(template: string, ctx: TemplateContext, where: string, field: string): string {
   const r = render(template, ctx);
@@ -282,87 +260,6 @@ function renderEnv(env: Record<string, string>, ctx: TemplateContext): { values:
   return { values, secretKeys };
 }
 
-function resolveSecrets(recipe: Recipe, given: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const spec of recipe.secrets) {
-    const value = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
-    if (typeof value !== 'string') {
-      throw new EngawaError('INVALID_INPUT', `The secret "${spec.name}" (${spec.description}) is missing for this instance.`, {
-        secret: spec.name,
-      });
-    }
-    out[spec.name] = value;
-  }
-  return out;
-}
-
-function resolveSettings(recipe: Recipe, given: Record<string, string>): Record<string, string> {
-  const specs = recipe.settings ?? [];
-  for (const name of Object.keys(given)) {
-    if (!specs.some((s) => s.name === name)) {
-      const known = specs.map((s) => s.name).join(', ') || 'none';
-      throw new EngawaError('INVALID_INPUT', `The stack "${recipe.id}" has no setting "${name}" (known settings: ${known}).`, { setting: name });
-    }
-  }
-  return Object.fromEntries(specs.map((s) => [s.name, Object.hasOwn(given, s.name) ? validateSetting(s, given[s.name] as string) : s.default]));
-}
-
-function checkPorts(recipe: Recipe, ports: Record<string, number>): Record<string, number> {
-  const names = recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name));
-  for (const [name, port] of Object.entries(ports)) {
-    if (!names.includes(name)) {
-      throw new EngawaError('INVALID_INPUT', `The stack "${recipe.id}" has no port named "${name}" (known ports: ${names.join(', ') || 'none'}).`);
-    }
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new EngawaError('INVALID_INPUT', `The host port for "${name}" must be a port number from 1 to 65535 (or 0 to let Docker choose), not ${port}.`);
-    }
-  }
-  return ports;
-}
-
-function groupOverrides(overrides: NonNullable<PlanChoices['overrides']>, services: readonly string[]): Map<string, { key: string; value: string }[]> {
-  const byService = new Map<string, { key: string; value: string }[]>();
-  for (const o of overrides) {
-    if (!services.includes(o.service)) {
-      throw new EngawaError('INVALID_INPUT', `Cannot set ${o.service}.${o.key}: there is no service "${o.service}" (services: ${services.join(', ')}).`);
-    }
-    if (!ENV_KEY.test(o.key)) {
-      throw new EngawaError(
-        'INVALID_INPUT',
-        `Cannot set ${o.service}.${o.key}: an environment variable name uses only letters, digits and "_" and does not start with a digit.`,
-      );
-    }
-    byService.set(o.service, [...(byService.get(o.service) ?? []), { key: o.key, value: o.value }]);
-  }
-  return byService;
-}
-
-function knownService(recipe: Recipe, name: string, where: string): ServiceSpec {
-  const found = recipe.services.find((s) => s.name === name);
-  if (found === undefined) throw recipeBug(`${where} refers to the unknown service "${name}"`);
-  return found;
-}
-
-function unique(names: string[], what: string): string[] {
-  const seen = new Set<string>();
-  for (const n of names) {
-    if (seen.has(n)) throw recipeBug(`it declares the ${what} "${n}" twice`);
-    seen.add(n);
-  }
-  return names;
-}
-
 function mapValues(map: Record<string, string>, f: (v: string) => string): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, f(v)]));
-}
-
-function captureOf(recipe: Recipe, step: SetupStep): { secret: string; pattern: string } {
-  const c = step.capture as { secret: string; pattern: string };
-  if (!recipe.secrets.some((s) => s.name === c.secret)) throw recipeBug(`setup step "${step.name}" captures the undeclared secret "${c.secret}"`);
-  if (!/\((?!\?)/.test(c.pattern)) throw recipeBug(`setup step "${step.name}" captures with a pattern that has no group`);
-  return { secret: c.secret, pattern: c.pattern };
-}
-
-function recipeBug(what: string): EngawaError {
-  return new EngawaError('INTERNAL', `The recipe is broken: ${what}.`);
 }
