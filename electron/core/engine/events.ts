@@ -114,7 +114,7 @@ export function watchEvents(
   const retry = (): void => {
     if (closed) return;
     report(false);
-    timer = setTimeout(() => void connect(), delay);
+    timer = setTimeout(connectNow, delay);
     delay = Math.min(delay * 2, maxDelay);
   };
 
@@ -129,6 +129,11 @@ export function watchEvents(
     if (!cursor.accept(raw)) return;
     const event = parseEvent(raw);
     if (event) onEvent(event);
+  };
+
+  /** Connects without waiting; anything unexpected counts as a lost connection (retried with back-off). */
+  const connectNow = (): void => {
+    connect().catch(() => retry());
   };
 
   const connect = async (): Promise<void> => {
@@ -166,7 +171,7 @@ export function watchEvents(
     stream.on('error', onEnd);
   };
 
-  void connect();
+  connectNow();
   return {
     close(): void {
       closed = true;

@@ -73,12 +73,17 @@ export function trackInstances(
     onChange(list.map((i) => ({ ...i })));
   };
 
+  /** Refreshes without waiting; a failure is logged (the next event refreshes again). */
+  const refreshNow = (): void => {
+    refresh().catch((e: unknown) => log(`cannot list the instances: ${(e as Error).message}`));
+  };
+
   const session = openSession(core, (message) => {
     if (message.event === 'instance.state') {
       const { name, state } = message.payload;
       const current = list.find((i) => i.name === name);
       if (current === undefined) {
-        void refresh();
+        refreshNow();
         return;
       }
       const previous = current.state;
@@ -90,11 +95,11 @@ export function trackInstances(
       );
     } else if (message.event === 'op.done' || message.event === 'op.failed') {
       settle(message);
-      if (message.payload.op === 'create' || message.payload.op === 'destroy') void refresh();
+      if (message.payload.op === 'create' || message.payload.op === 'destroy') refreshNow();
     }
   });
 
-  void refresh();
+  refreshNow();
 
   const call = async <M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>> => {
     const result = await session.call(method, input);
