@@ -22,12 +22,43 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     } finally {
       await handle.close();
     }
-    await rename(tmp, file);
+    await renameRetrying(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw e;
   }
   if (process.platform !== 'win32') await syncDir(path.dirname(file));
+}
+
+/**
+ * On Windows a rename over a file that another program (an antivirus scanner, the search indexer,
+ * a backup tool) holds open fails with EPERM, EBUSY or EACCES for a moment. Such a rename is tried
+ * again, with a growing pause, for about three seconds in all; then it fails with advice.
+ */
+export const RENAME_RETRY = { attempts: 8, firstDelayMs: 25, maxDelayMs: 800 };
+const TRANSIENT_RENAME = new Set(['EPERM', 'EBUSY', 'EACCES']);
+
+async function renameRetrying(from: string, to: string): Promise<void> {
+  let delay = RENAME_RETRY.firstDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (!TRANSIENT_RENAME.has(code)) throw e;
+      if (attempt >= RENAME_RETRY.attempts) {
+        throw new EngawaError(
+          'INTERNAL',
+          `Cannot replace ${to}: another program keeps it open (${code}). Close programs that may be scanning it (an antivirus, a sync or backup tool), then try again.`,
+          { path: to, code, attempts: attempt },
+          { cause: e },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, RENAME_RETRY.maxDelayMs);
+    }
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {

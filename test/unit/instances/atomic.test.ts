@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readJson, writeFileAtomic } from '../../../electron/core/util/atomic';
+import { readJson, RENAME_RETRY, writeFileAtomic } from '../../../electron/core/util/atomic';
 
 /** Which step of the next write fails: the data write (after a few bytes reached the disk) or the rename. */
-const failure = vi.hoisted(() => ({ at: null as null | 'write' | 'rename' }));
+const failure = vi.hoisted(() => ({ at: null as null | 'write' | 'rename', busyRenames: 0, renames: 0 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
@@ -30,6 +30,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       });
     },
     rename: async (...args: Parameters<typeof real.rename>) => {
+      failure.renames++;
+      if (failure.busyRenames > 0) {
+        failure.busyRenames--;
+        throw Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
+      }
       if (failure.at === 'rename') {
         failure.at = null;
         throw enospc();
@@ -43,6 +48,8 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-atomic-'));
   failure.at = null;
+  failure.busyRenames = 0;
+  failure.renames = 0;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -64,6 +71,37 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(file, 'new content that never lands')).rejects.toThrow(/ENOSPC/);
     expect(await readFile(file, 'utf8')).toBe('old content');
     expect(await readdir(dir)).toEqual(['a.json']);
+  });
+
+  describe('when another program holds the file (EPERM on Windows)', () => {
+    const saved = { ...RENAME_RETRY };
+    beforeEach(() => Object.assign(RENAME_RETRY, { firstDelayMs: 1, maxDelayMs: 4 }));
+    afterEach(() => Object.assign(RENAME_RETRY, saved));
+
+    it('tries the rename again and lands the new content', async () => {
+      const file = path.join(dir, 'a.json');
+      await writeFileAtomic(file, 'old');
+      failure.renames = 0;
+      failure.busyRenames = 3;
+      await writeFileAtomic(file, 'new');
+      expect(await readFile(file, 'utf8')).toBe('new');
+      expect(failure.renames).toBe(4);
+      expect(await readdir(dir)).toEqual(['a.json']);
+    });
+
+    it('gives up after the bound with advice, keeping the old content and no temporary file', async () => {
+      const file = path.join(dir, 'a.json');
+      await writeFileAtomic(file, 'old');
+      failure.renames = 0;
+      failure.busyRenames = 1000;
+      await expect(writeFileAtomic(file, 'new')).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringContaining('another program keeps it open (EPERM)'),
+      });
+      expect(failure.renames).toBe(RENAME_RETRY.attempts);
+      expect(await readFile(file, 'utf8')).toBe('old');
+      expect(await readdir(dir)).toEqual(['a.json']);
+    });
   });
 
   it.skipIf(process.platform === 'win32')('applies the mode exactly, regardless of the umask', async () => {
