@@ -10,6 +10,7 @@ import { Loading } from './components/Loading';
 import { TopBar } from './components/TopBar';
 import { Dashboard } from './dashboard/Dashboard';
 import { applyLanguage, browserLanguages, pickLanguage } from './i18n';
+import { fireAndReport } from './lib/report';
 import { SettingsPage } from './settings/SettingsPage';
 import { useApp } from './store/context';
 import { Wizard } from './wizard/Wizard';
@@ -21,7 +22,7 @@ function useSettingsLanguage(): void {
   useEffect(() => {
     if (language === undefined) return; // settings not read yet: stay in the system language
     const system = info?.shell === 'electron' ? info.systemLanguages : browserLanguages();
-    void applyLanguage(pickLanguage(language, system));
+    fireAndReport(applyLanguage(pickLanguage(language, system)), 'switching the language');
   }, [language, info]);
 }
 
@@ -48,7 +49,7 @@ export function App() {
         ) : boot.status === 'error' ? (
           <div className="card narrow">
             <h1>{t('app.cannotConnect')}</h1>
-            <ErrorNotice error={boot.error} onRetry={() => void init()} />
+            <ErrorNotice error={boot.error} onRetry={() => fireAndReport(init(), 'connecting')} />
           </div>
         ) : view.screen === 'settings' ? (
           <SettingsPage />

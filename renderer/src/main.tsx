@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { ApiCallError, createApi, getApi, type EngawaApi } from './api/client';
 import { App } from './App';
 import { initI18n } from './i18n';
+import { fireAndReport } from './lib/report';
 import { createAppStore } from './store/app-store';
 import { AppProvider } from './store/context';
 import './styles.css';
@@ -28,7 +29,7 @@ function connect(): EngawaApi {
 
 const api = connect();
 const store = createAppStore(api);
-void store.getState().init();
+fireAndReport(store.getState().init(), 'starting'); // init shows its own failure (boot)
 
 createRoot(container).render(
   <StrictMode>

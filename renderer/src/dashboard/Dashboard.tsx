@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 import { BackupsPanel } from '../backups/BackupsPanel';
 import { DeleteServer } from './DeleteServer';
@@ -27,10 +28,10 @@ export function Dashboard(props: { name: string }) {
   const [tab, setTab] = useState<Tab>('overview');
 
   useEffect(() => {
-    void loadStatus(props.name);
+    fireAndReport(loadStatus(props.name), 'reading the services');
   }, [loadStatus, props.name]);
   useEffect(() => {
-    if (!stacksLoaded) void loadStacks();
+    if (!stacksLoaded) fireAndReport(loadStacks(), 'reading the networks');
   }, [stacksLoaded, loadStacks]);
 
   return (

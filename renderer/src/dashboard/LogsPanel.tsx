@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 import { valueOf } from '../store/loadable';
 
@@ -20,9 +21,9 @@ export function LogsPanel(props: { name: string }) {
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    void openLogs(props.name, service);
+    fireAndReport(openLogs(props.name, service), 'following the logs');
   }, [openLogs, props.name, service]);
-  useEffect(() => () => void closeLogs(), [closeLogs]);
+  useEffect(() => () => fireAndReport(closeLogs(), 'closing the logs'), [closeLogs]);
 
   const lines = useMemo(() => {
     const all = logs?.instance === props.name ? logs.lines : [];
@@ -63,7 +64,7 @@ export function LogsPanel(props: { name: string }) {
       {logs === null || logs.status === 'loading' ? (
         <Loading />
       ) : logs.status === 'error' && logs.error ? (
-        <ErrorNotice error={logs.error} onRetry={() => void openLogs(props.name, service)} />
+        <ErrorNotice error={logs.error} onRetry={() => fireAndReport(openLogs(props.name, service), 'following the logs')} />
       ) : (
         <div
           className="log-box"

@@ -17,6 +17,7 @@ import { Sparkline } from '../components/Sparkline';
 import { DiskUse } from './DiskUse';
 import { toApiError } from '../lib/errors';
 import { formatBytes, formatPercent } from '../lib/format';
+import { fireAndReport } from '../lib/report';
 import { useApi } from '../store/context';
 
 export const STATS_INTERVAL_MS = 5000;
@@ -65,9 +66,9 @@ export function ResourcesCard(props: { name: string; state: InstanceState }) {
       } catch (e) {
         if (!stopped) setError(toApiError(e));
       }
-      if (!stopped) timer = setTimeout(() => void sample(), STATS_INTERVAL_MS);
+      if (!stopped) timer = setTimeout(() => fireAndReport(sample(), 'reading the stats'), STATS_INTERVAL_MS);
     };
-    void sample();
+    fireAndReport(sample(), 'reading the stats');
     return () => {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);

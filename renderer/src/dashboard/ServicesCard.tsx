@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 
 export function ServicesCard(props: { name: string }) {
@@ -14,7 +15,7 @@ export function ServicesCard(props: { name: string }) {
       {status === undefined || status.status === 'loading' ? (
         <Loading />
       ) : status.status === 'error' ? (
-        <ErrorNotice error={status.error} onRetry={() => void loadStatus(props.name)} />
+        <ErrorNotice error={status.error} onRetry={() => fireAndReport(loadStatus(props.name), 'reading the services')} />
       ) : status.value.services.length === 0 ? (
         <p className="empty">{t('services.none')}</p>
       ) : (

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError, TunnelStatusInfo } from '../../../electron/shared/contract';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { toApiError } from '../lib/errors';
+import { fireAndReport } from '../lib/report';
 import { useApi } from '../store/context';
 import { TunnelRoutes } from '../wizard/TunnelRoutes';
 
@@ -32,7 +33,7 @@ export function TunnelCard(props: { name: string }) {
 
   useEffect(() => {
     setStatus(null);
-    void check();
+    fireAndReport(check(), 'checking the tunnel');
   }, [check]);
 
   const cf = status?.cloudflare;
@@ -73,7 +74,7 @@ export function TunnelCard(props: { name: string }) {
           {status.routes && <TunnelRoutes routes={status.routes} />}
         </>
       )}
-      <button type="button" className="button button-small" onClick={() => void check()} disabled={checking}>
+      <button type="button" className="button button-small" onClick={() => fireAndReport(check(), 'checking the tunnel')} disabled={checking}>
         {t('tunnelStatus.refresh')}
       </button>
     </section>

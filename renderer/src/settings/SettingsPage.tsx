@@ -20,7 +20,7 @@ export function SettingsPage() {
 
   const save = (patch: Partial<AppSettings>): void => {
     setError(null);
-    if (patch.language !== undefined) void applyLanguage(pickLanguage(patch.language, browserLanguages()));
+    if (patch.language !== undefined) applyLanguage(pickLanguage(patch.language, browserLanguages())).catch((e: unknown) => setError(toApiError(e)));
     updateSettings(patch).catch((e: unknown) => setError(toApiError(e)));
   };
 

@@ -19,6 +19,7 @@ import type {
 } from '../../../electron/shared/contract';
 import type { EngawaApi } from '../api/client';
 import { toApiError } from '../lib/errors';
+import { fireAndReport } from '../lib/report';
 import { loading, type Loadable } from './loadable';
 import { applyProgress, finishOp, type OpView } from './ops';
 
@@ -130,18 +131,18 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
               statuses: current?.status === 'ready' ? { ...s.statuses, [name]: { status: 'ready', value: { ...current.value, state } } } : s.statuses,
             };
           });
-          if (!known) void get().refreshInstances();
-          else if (get().statuses[name] !== undefined) void get().loadStatus(name); // its services changed too
+          if (!known) fireAndReport(get().refreshInstances(), 'reading the servers');
+          else if (get().statuses[name] !== undefined) fireAndReport(get().loadStatus(name), 'reading the services'); // its services changed too
         }),
         api.on('op.progress', (e) => set((s) => ({ ops: { ...s.ops, [e.opId]: applyProgress(s.ops[e.opId], e) } }))),
         api.on('op.done', (e) => {
           set((s) => ({ ops: { ...s.ops, [e.opId]: finishOp(s.ops[e.opId], e) } }));
-          if (e.op === 'create' || e.op === 'destroy') void get().refreshInstances();
-          if (e.op !== 'destroy' && get().statuses[e.instance] !== undefined) void get().loadStatus(e.instance);
+          if (e.op === 'create' || e.op === 'destroy') fireAndReport(get().refreshInstances(), 'reading the servers');
+          if (e.op !== 'destroy' && get().statuses[e.instance] !== undefined) fireAndReport(get().loadStatus(e.instance), 'reading the services');
         }),
         api.on('op.failed', (e) => {
           set((s) => ({ ops: { ...s.ops, [e.opId]: finishOp(s.ops[e.opId], e) } }));
-          void get().refreshInstances();
+          fireAndReport(get().refreshInstances(), 'reading the servers');
         }),
         api.on('logs.line', ({ subscriptionId, line }) => {
           if (get().logs?.subscriptionId !== subscriptionId) return;
@@ -162,15 +163,15 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
           set({ connected });
           if (!connected) return;
           // back after a drop: what was pushed meanwhile is lost, so read it again
-          void get().refreshInstances();
+          fireAndReport(get().refreshInstances(), 'reading the servers');
           void api.call('settings.get').then(
             (settings) => set({ settings }),
             () => undefined,
           );
           const view = get().view;
-          if (view.screen === 'dashboard') void get().loadStatus(view.instance);
+          if (view.screen === 'dashboard') fireAndReport(get().loadStatus(view.instance), 'reading the services');
           const logs = get().logs;
-          if (logs !== null) void subscribeLogs(logs.instance, logs.service);
+          if (logs !== null) fireAndReport(subscribeLogs(logs.instance, logs.service), 'following the logs');
         }),
       );
     };

@@ -14,6 +14,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { ProgressView } from '../components/ProgressView';
 import { fieldOfError, toApiError, type WizardField } from '../lib/errors';
 import { formatBytes } from '../lib/format';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 import { createInput, passwordSource, type Draft } from './draft';
 import { StepNav } from './parts';
@@ -126,7 +127,7 @@ export function CreateStep(props: {
         <p className="lead">{t('create.intro')}</p>
         <Summary draft={props.draft} stack={props.stack} />
         {startError && <ErrorNotice error={startError} />}
-        <StepNav onBack={props.onBack} onNext={() => void start()} nextDisabled={starting} nextLabel={t('create.create')} />
+        <StepNav onBack={props.onBack} onNext={() => fireAndReport(start(), 'creating')} nextDisabled={starting} nextLabel={t('create.create')} />
       </div>
     );
   }
@@ -141,10 +142,14 @@ export function CreateStep(props: {
       {op.status === 'failed' && op.error && (
         <>
           {op.error.code === 'LOW_MEMORY' && <LowMemory details={op.error.details} stack={props.stack.name} />}
-          <ErrorNotice error={op.error} onRetry={() => void start()} />
+          <ErrorNotice error={op.error} onRetry={() => fireAndReport(start(), 'creating')} />
           <StepNav
             onBack={() => setOpId(null)}
-            {...(op.error.code === 'LOW_MEMORY' && { onNext: () => void start(true), nextLabel: t('create.anyway'), nextDisabled: starting })}
+            {...(op.error.code === 'LOW_MEMORY' && {
+              onNext: () => fireAndReport(start(true), 'creating'),
+              nextLabel: t('create.anyway'),
+              nextDisabled: starting,
+            })}
           />
         </>
       )}

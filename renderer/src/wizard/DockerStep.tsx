@@ -11,6 +11,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { toApiError } from '../lib/errors';
 import { formatBytes, mibToGb } from '../lib/format';
+import { fireAndReport } from '../lib/report';
 import { useApi, useApp } from '../store/context';
 import { valueOf } from '../store/loadable';
 import { StepNav } from './parts';
@@ -152,13 +153,13 @@ export function DockerStep(props: { onBack: () => void; onNext: () => void }) {
   const engineDown = report !== undefined && report.engine === undefined;
 
   useEffect(() => {
-    void checkSystem();
+    fireAndReport(checkSystem(), 'checking Docker');
   }, [checkSystem]);
 
   // the live wait: only while Docker does not answer and this step is on screen
   useEffect(() => {
     if (!engineDown) return;
-    const timer = setInterval(() => void checkSystem(), DOCKER_WAIT_MS);
+    const timer = setInterval(() => fireAndReport(checkSystem(), 'checking Docker'), DOCKER_WAIT_MS);
     return () => clearInterval(timer);
   }, [engineDown, checkSystem]);
 
@@ -169,9 +170,9 @@ export function DockerStep(props: { onBack: () => void; onNext: () => void }) {
       {system === null || system.status === 'loading' ? (
         <Loading label={t('docker.checking')} />
       ) : system.status === 'error' ? (
-        <ErrorNotice error={system.error} onRetry={() => void checkSystem()} />
+        <ErrorNotice error={system.error} onRetry={() => fireAndReport(checkSystem(), 'checking Docker')} />
       ) : report?.engine === undefined ? (
-        <EngineMissing report={system.value} platform={platform} onRetry={() => void checkSystem()} />
+        <EngineMissing report={system.value} platform={platform} onRetry={() => fireAndReport(checkSystem(), 'checking Docker')} />
       ) : (
         <Resources engine={report.engine} stacks={stacks} />
       )}

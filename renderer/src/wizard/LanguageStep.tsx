@@ -1,6 +1,7 @@
 /** Step 1: what Engawa is, and the language (saved in the settings, so the tray follows). */
 import { useTranslation } from 'react-i18next';
 import { applyLanguage, LANGUAGES } from '../i18n';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 import { StepNav } from './parts';
 
@@ -23,8 +24,8 @@ export function LanguageStep(props: { onNext: () => void }) {
             className="choice"
             aria-pressed={i18n.resolvedLanguage === code}
             onClick={() => {
-              void applyLanguage(code);
-              updateSettings({ language: code }).catch(() => undefined);
+              fireAndReport(applyLanguage(code), 'switching the language');
+              fireAndReport(updateSettings({ language: code }), 'saving the language');
             }}
           >
             {label}

@@ -9,6 +9,7 @@ import type { EngineSummary, StackInfo } from '../../../electron/shared/contract
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Loading } from '../components/Loading';
 import { mibToGb } from '../lib/format';
+import { fireAndReport } from '../lib/report';
 import { STACK_GUIDES } from '../lib/stack-guide';
 import { useApp } from '../store/context';
 import { valueOf } from '../store/loadable';
@@ -63,7 +64,7 @@ export function StackStep(props: {
       {stacks.status === 'loading' ? (
         <Loading />
       ) : stacks.status === 'error' ? (
-        <ErrorNotice error={stacks.error} onRetry={() => void loadStacks()} />
+        <ErrorNotice error={stacks.error} onRetry={() => fireAndReport(loadStacks(), 'reading the networks')} />
       ) : stacks.value.length === 0 ? (
         <p className="empty">{t('stack.none')}</p>
       ) : (

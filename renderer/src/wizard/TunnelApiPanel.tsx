@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError, TunnelTokenCheck, TunnelTokenPage } from '../../../electron/shared/contract';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { toApiError } from '../lib/errors';
+import { fireAndReport } from '../lib/report';
 import { useApi } from '../store/context';
 import { zoneFor, type TunnelChoice } from './tunnel-choice';
 
@@ -83,7 +84,12 @@ export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; o
         />
         <p className="help">{t('tunnel.api.tokenHelp')}</p>
       </div>
-      <button type="button" className="button" onClick={() => void verify()} disabled={verifying || choice.apiToken.trim() === ''}>
+      <button
+        type="button"
+        className="button"
+        onClick={() => fireAndReport(verify(), 'verifying the token')}
+        disabled={verifying || choice.apiToken.trim() === ''}
+      >
         {verifying ? t('tunnel.api.verifying') : t('tunnel.api.verify')}
       </button>
       {error &&

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../../../electron/shared/contract';
 import type { WizardField } from '../lib/errors';
+import { fireAndReport } from '../lib/report';
 import { useApp } from '../store/context';
 import { valueOf } from '../store/loadable';
 import { AdminStep } from './AdminStep';
@@ -53,7 +54,7 @@ export function Wizard() {
   const [errors, setErrors] = useState<Partial<Record<WizardField, ApiError>>>({});
 
   useEffect(() => {
-    void loadStacks();
+    fireAndReport(loadStacks(), 'reading the networks');
   }, [loadStacks]);
 
   const stack = stacks?.find((s) => s.id === draft.stack);
