@@ -10,6 +10,7 @@
  *
  * Uses the engine at DOCKER_HOST, or starts the private test engine (scripts/test-engine.sh).
  */
+import { LOCAL_IMAGES } from '../test/integration/helpers';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +21,8 @@ import { build } from 'esbuild';
 const MB = Number(process.env.BENCH_BACKUP_MB ?? 1024);
 const repo = path.resolve(import.meta.dirname, '..');
 const recipeFile = path.join(repo, 'test/fixtures/recipes/test-web.json');
-const images = {
-  'docker.io/library/postgres:15': 'local/postgres:15',
-  'docker.io/library/redis:7': 'local/redis:7',
-  'docker.io/library/busybox:1': 'local/busybox-httpd:1',
-};
+/** The test recipe's images (and the probe container's) → the local test images. */
+const images = LOCAL_IMAGES;
 
 function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(cmd, args, { env, cwd: repo, encoding: 'utf8', maxBuffer: 1 << 26 });

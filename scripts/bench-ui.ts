@@ -12,6 +12,7 @@
  * Uses the engine at DOCKER_HOST, or starts the private test engine (scripts/test-engine.sh).
  * Linux only (/proc); Chromium at CHROMIUM_PATH (default /usr/bin/chromium).
  */
+import { LOCAL_IMAGES } from '../test/integration/helpers';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -29,11 +30,8 @@ const LOADS = Number(process.env.BENCH_UI_LOADS ?? 5);
 const IDLE_S = Number(process.env.BENCH_UI_IDLE_S ?? 60);
 const PORT = Number(process.env.BENCH_UI_PORT ?? 4329);
 const TOKEN = randomBytes(16).toString('hex');
-const IMAGES = {
-  'docker.io/library/postgres:15': 'local/postgres:15',
-  'docker.io/library/redis:7': 'local/redis:7',
-  'docker.io/library/busybox:1': 'local/busybox-httpd:1',
-};
+/** The test recipe's images (and the probe container's) → the local test images. */
+const IMAGES = LOCAL_IMAGES;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 function sh(cmd: string, args: string[]): string {

@@ -6,6 +6,7 @@
  *
  * Uses the engine at DOCKER_HOST, or starts the private test engine (scripts/test-engine.sh).
  */
+import { LOCAL_IMAGES } from '../test/integration/helpers';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,11 +22,8 @@ import { getRecipe, listRecipes } from '../electron/core/stacks/registry';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const repo = path.resolve(import.meta.dirname, '..');
 const recipeFile = path.join(repo, 'test/fixtures/recipes/test-web.json');
-const images = {
-  'docker.io/library/postgres:15': 'local/postgres:15',
-  'docker.io/library/redis:7': 'local/redis:7',
-  'docker.io/library/busybox:1': 'local/busybox-httpd:1',
-};
+/** The test recipe's images (and the probe container's) → the local test images. */
+const images = LOCAL_IMAGES;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

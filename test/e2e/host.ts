@@ -2,6 +2,7 @@
  * The browser-mode host the end-to-end tests run against (started by playwright.config.ts), and
  * a client of its API for what the tests do behind the page's back (clean-up).
  */
+import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
@@ -21,6 +22,7 @@ export const E2E_IMAGES: Record<string, string> = {
   'docker.io/library/postgres:15': 'local/postgres:15',
   'docker.io/library/redis:7': 'local/redis:7',
   'docker.io/library/busybox:1': 'local/busybox-httpd:1',
+  [PROBE_IMAGE]: 'local/busybox-httpd:1',
   [CLOUDFLARED_IMAGE]: STANDIN,
 };
 /** Where the tunnel spec runs the fake Cloudflare API and the loopback edge (fixed: the host is told at start). */

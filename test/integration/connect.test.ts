@@ -17,6 +17,7 @@ import {
   realDiscoveryEnv,
   type HostProbe,
 } from '../../electron/core/engine/connect';
+import { probeEngineVm } from '../../electron/core/engine/vm-probe';
 
 // Sockets live in a short temp dir (unix socket paths are limited to ~108 bytes).
 let dir: string;
@@ -107,6 +108,31 @@ describe('the real engine', () => {
     expect(far.freeDiskBytes).toBeUndefined();
     expect(far.sse42).toBeUndefined();
     expect(far.endpoint).toBe('tcp://192.0.2.1:2375');
+  });
+});
+
+describe('the probe container (facts from inside the engine, as on Docker Desktop)', () => {
+  it('measures free disk of the data root and the CPU flags, with the host probe pretending to be a Mac', async () => {
+    const { docker, endpoint } = await connectEngine({ discovery: realDiscoveryEnv() });
+    const mac: HostProbe = { platform: 'darwin', freeBytes: async () => 1, cpuFlags: async () => ['mac-only'] };
+    const info = await readEngineInfo(docker, endpoint, mac, 5000, () => probeEngineVm(docker, 'local/busybox-httpd:1'));
+    const root = ((await docker.info()) as { DockerRootDir: string }).DockerRootDir;
+    // the test engine runs on this machine: the measurement inside must match statfs of its data root
+    const st = await fs.promises.statfs(root);
+    expect(info.freeDiskBytes).toBeGreaterThan(0);
+    expect(Math.abs((info.freeDiskBytes as number) - st.bavail * st.bsize)).toBeLessThan(512 * 1024 ** 2);
+    if (/^(x86_64|amd64)$/.test(info.arch)) {
+      const hostHasSse42 = /^flags\s*:.*\bsse4_2\b/m.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+      expect(info.sse42).toBe(hostHasSse42);
+    }
+    // the probe leaves nothing behind
+    const left = await docker.listContainers({ all: true, filters: { ancestor: ['local/busybox-httpd:1'], label: ['app.engawa.role=helper'] } });
+    expect(left).toEqual([]);
+  });
+
+  it('answers undefined (unknown, never a guess) when its image cannot be had', async () => {
+    const { docker } = await connectEngine({ discovery: realDiscoveryEnv() });
+    expect(await probeEngineVm(docker, 'local/no-such-probe-image:1', 10_000)).toBeUndefined();
   });
 });
 

@@ -12,6 +12,7 @@ import Dockerode from 'dockerode';
 import { runCli } from '../../electron/core/cli/run';
 import { execIn } from '../../electron/core/engine/exec';
 import { LABELS } from '../../electron/core/plan/types';
+import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const TEST_RECIPE = path.join(REPO, 'test/fixtures/recipes/test-web.json');
@@ -21,6 +22,8 @@ export const LOCAL_IMAGES: Record<string, string> = {
   'docker.io/library/postgres:15': 'local/postgres:15',
   'docker.io/library/redis:7': 'local/redis:7',
   'docker.io/library/busybox:1': 'local/busybox-httpd:1',
+  // the probe container that measures disk and CPU inside the engine (engine/vm-probe.ts)
+  [PROBE_IMAGE]: 'local/busybox-httpd:1',
 };
 
 export function docker(): Dockerode {

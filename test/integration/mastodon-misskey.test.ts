@@ -25,6 +25,7 @@ import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';
 import { misskeyRecipe } from '../../electron/core/stacks/misskey/recipe';
 import type { Recipe } from '../../electron/core/stacks/types';
 import { parse } from 'yaml';
+import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 import { cli, docker, labelled, tempHome, uniqueName, type CliResult } from './helpers';
 import mastodonFacts from '../fixtures/upstream/mastodon.json';
 import misskeyFacts from '../fixtures/upstream/misskey.json';
@@ -36,7 +37,7 @@ function imageMap(recipe: Recipe, standin: string): Record<string, string> {
     if (/^redis:/.test(image)) return 'local/redis:7';
     return standin;
   };
-  return Object.fromEntries(recipe.services.map((s) => [s.image, local(s.image)]));
+  return { ...Object.fromEntries(recipe.services.map((s) => [s.image, local(s.image)])), [PROBE_IMAGE]: 'local/busybox-httpd:1' };
 }
 
 const ENV = {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
+import { PROBE_IMAGE } from '../engine/vm-probe';
 import type { EngineApi } from '../engine/types';
 import { InstanceManager } from '../instances/manager';
 import type { SecretStore } from '../instances/secret-store';
@@ -50,7 +51,7 @@ export interface Services {
 
 /** Composes engine, recipes and instance manager. */
 export function createServices(opts: ServicesOptions): Services {
-  const engine = retryingOnce(opts.engine ?? (() => discoverEngine(opts.env)));
+  const engine = retryingOnce(opts.engine ?? (() => discoverEngine(opts.env, opts.images)));
   const extraRecipeFiles = opts.recipeFiles ?? [];
   const recipes: RecipeSource = {
     get: (id) => getRecipe(id, { extraRecipeFiles }),
@@ -70,10 +71,13 @@ export function createServices(opts: ServicesOptions): Services {
   return { home: opts.home, engine, recipes, manager, secrets: opts.secrets, tunnel: { cloudflare, ...(edge && { edge }) } };
 }
 
-/** Finds and connects the engine the way the docker CLI would (DOCKER_HOST, contexts, desktop sockets). */
-export async function discoverEngine(env: Record<string, string | undefined>): Promise<EngineApi> {
+/**
+ * Finds and connects the engine the way the docker CLI would (DOCKER_HOST, contexts, desktop
+ * sockets). `images` maps official references to local ones (also the probe container's).
+ */
+export async function discoverEngine(env: Record<string, string | undefined>, images: Record<string, string> = {}): Promise<EngineApi> {
   const { docker, endpoint } = await connectEngine({ discovery: { ...realDiscoveryEnv(), env } });
-  return new DockerEngine(docker, { endpoint });
+  return new DockerEngine(docker, { endpoint, probeImage: images[PROBE_IMAGE] ?? PROBE_IMAGE });
 }
 
 /** Caches the first successful connection; a failed attempt is forgotten so the next call retries. */

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
+import { PROBE_IMAGE } from '../engine/vm-probe';
 import { FileSecretStore } from '../instances/secret-store';
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
@@ -54,7 +55,7 @@ async function deps(ctx: CliContext): Promise<BackupDeps> {
   return {
     home: ctx.home,
     docker,
-    engine: new DockerEngine(docker, { endpoint }),
+    engine: new DockerEngine(docker, { endpoint, probeImage: (await ctx.images())[PROBE_IMAGE] ?? PROBE_IMAGE }),
     manager: await ctx.manager(),
     secrets: new FileSecretStore(ctx.home),
     recipes: ctx.recipes(),

@@ -51,7 +51,7 @@ export class CliContext {
   }
 
   engine(): Promise<EngineApi> {
-    this.connect ??= retryingOnce(this.io.engine ?? (() => discoverEngine(this.io.env)));
+    this.connect ??= retryingOnce(this.io.engine ?? (async () => discoverEngine(this.io.env, await this.images())));
     return this.connect();
   }
 

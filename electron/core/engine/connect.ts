@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
+import type { VmFacts } from './vm-probe';
 import { EngawaError, type ErrorCode } from '../util/errors';
 import type { EngineInfo } from './types';
 import { classifyEngineError } from './classify';
@@ -156,8 +157,18 @@ interface InfoJson {
   DockerRootDir?: string;
 }
 
-/** Reads version and system facts from the engine, plus disk and CPU facts when the engine is on this machine. */
-export async function readEngineInfo(docker: Dockerode, ep: Endpoint, probe: HostProbe = realHostProbe(), timeoutMs = DEFAULT_TIMEOUT_MS): Promise<EngineInfo> {
+/**
+ * Reads version and system facts from the engine, plus free disk and CPU facts: measured inside the
+ * engine's machine by `vm` (the probe container, engine/vm-probe.ts) when given, else read on this
+ * machine when the engine is on it (a local unix socket).
+ */
+export async function readEngineInfo(
+  docker: Dockerode,
+  ep: Endpoint,
+  probe: HostProbe = realHostProbe(),
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  vm?: () => Promise<VmFacts | undefined>,
+): Promise<EngineInfo> {
   const [v, i] = (await Promise.all([
     withDeadline(timeoutMs, (abortSignal) => (docker.version as unknown as SignalCall).call(docker, { abortSignal })),
     withDeadline(timeoutMs, (abortSignal) => (docker.info as unknown as SignalCall).call(docker, { abortSignal })),
@@ -178,15 +189,21 @@ export async function readEngineInfo(docker: Dockerode, ep: Endpoint, probe: Hos
   if (v.MinAPIVersion) info.minApiVersion = v.MinAPIVersion;
   const kernel = i.KernelVersion ?? v.KernelVersion;
   if (kernel) info.kernel = kernel;
-  // A unix socket means the same machine (or its VM); named pipes and tcp may be anywhere.
+  const measured = vm !== undefined && info.osType === 'linux' ? await vm() : undefined;
+  // Without a measurement: a unix socket means the same machine (or its VM: then the host's own
+  // disk, which is wrong for Docker Desktop; hence the probe); named pipes and tcp may be anywhere.
   const localSocket = ep.url.startsWith('unix://') && probe.platform !== 'win32';
-  if (localSocket && i.DockerRootDir) {
+  if (measured?.freeDiskBytes !== undefined) info.freeDiskBytes = measured.freeDiskBytes;
+  else if (localSocket && i.DockerRootDir) {
     const free = await probe.freeBytes(i.DockerRootDir);
     if (free !== undefined) info.freeDiskBytes = free;
   }
-  if (localSocket && probe.platform === 'linux' && info.osType === 'linux' && /^(x86_64|amd64)$/.test(info.arch)) {
-    const flags = await probe.cpuFlags();
-    if (flags !== undefined) info.sse42 = flags.includes('sse4_2');
+  if (/^(x86_64|amd64)$/.test(info.arch)) {
+    if (measured?.cpuFlags !== undefined) info.sse42 = measured.cpuFlags.includes('sse4_2');
+    else if (localSocket && probe.platform === 'linux' && info.osType === 'linux') {
+      const flags = await probe.cpuFlags();
+      if (flags !== undefined) info.sse42 = flags.includes('sse4_2');
+    }
   }
   return info;
 }

@@ -18,6 +18,7 @@ import { serviceStats, type RawStats } from './stats';
 import { isServiceContainer, inspectToServiceStatus } from './status';
 import { runningServiceContainer, runPlanStep } from './setup-steps';
 import { execIn } from './exec';
+import { probeEngineVm, type VmFacts } from './vm-probe';
 import {
   type ApplyOptions,
   type EngineApi,
@@ -39,14 +40,24 @@ export interface EndpointLike {
 
 export interface DockerEngineOptions {
   endpoint?: EndpointLike;
+  /**
+   * the probe container's image as this machine gets it (the image map applied to PROBE_IMAGE);
+   * without it `info()` measures nothing inside the engine (and so never pulls)
+   */
+  probeImage?: string;
   /** one line per action taken (create, remove, start, setup step …); never contains secrets */
   log?: (line: string) => void;
 }
 
 /** EngineApi over one dockerode client; see the module comment. */
+/** How long a measurement of the engine's machine (free disk, CPU flags) is reused. */
+const VM_FACTS_TTL_MS = 60_000;
+
 export class DockerEngine implements EngineApi {
   private readonly ctx: EngineContext;
   private readonly endpoint: EndpointLike;
+  private readonly probeImage: string | undefined;
+  private probed: { at: number; facts: Promise<VmFacts | undefined> } | undefined;
 
   constructor(
     private readonly docker: Dockerode,
@@ -54,10 +65,27 @@ export class DockerEngine implements EngineApi {
   ) {
     this.ctx = { docker, log: opts.log ?? (() => {}) };
     this.endpoint = opts.endpoint ?? endpointOf(docker);
+    this.probeImage = opts.probeImage;
   }
 
   info(): Promise<EngineInfo> {
-    return readEngineInfo(this.docker, this.endpoint);
+    const image = this.probeImage;
+    return readEngineInfo(this.docker, this.endpoint, undefined, undefined, image === undefined ? undefined : () => this.vmFacts(image));
+  }
+
+  /** The probe container's facts, measured at most once a minute (the wizard asks while it waits for Docker). */
+  private vmFacts(image: string): Promise<VmFacts | undefined> {
+    const now = Date.now();
+    if (this.probed === undefined || now - this.probed.at > VM_FACTS_TTL_MS) {
+      const facts = probeEngineVm(this.docker, image);
+      this.probed = { at: now, facts };
+      // a failed probe is not kept: the next check tries again (probeEngineVm never rejects)
+      const forget = (): void => {
+        if (this.probed?.facts === facts) this.probed = undefined;
+      };
+      facts.then((f) => f === undefined && forget(), forget);
+    }
+    return this.probed.facts;
   }
 
   ensureImages(images: string[], opts: { onProgress?: ApplyOptions['onProgress']; signal?: AbortSignal } = {}): Promise<void> {
