@@ -38,6 +38,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       domain: { type: 'string' },
       name: { type: 'string' },
       set: { type: 'string', multiple: true },
+      setting: { type: 'string', multiple: true },
       tunnel: { type: 'string' },
       'tunnel-protocol': { type: 'string' },
     },
@@ -60,8 +61,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'tunnel-token-file': { type: 'string' },
       'tunnel-protocol': { type: 'string' },
       set: { type: 'string', multiple: true },
+      setting: { type: 'string', multiple: true },
     },
-    summary: 'create and start a server (--tunnel none|api|token; the domain is final)',
+    summary: 'create and start a server (--tunnel none|api|token|login; --setting NAME=VALUE; the domain is final)',
   },
   list: { args: [], options: {}, summary: 'list your servers' },
   status: { args: ['name'], options: {}, summary: "show a server's state and services" },
@@ -137,6 +139,18 @@ export function parseSet(values: string[] | undefined): { service: string; key: 
     if (!m) throw new UsageError(`--set expects SERVICE.ENV=VALUE, got "${v}".`);
     return { service: m[1]!, key: m[2]!, value: m[3]! };
   });
+}
+
+/** `--setting NAME=VALUE` (a recipe setting, e.g. `pds_prefix=`: an empty value is a value) → {NAME: VALUE}. */
+export function parseSettings(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const m = /^([a-z][a-z0-9_]*)=(.*)$/s.exec(v);
+    if (!m) throw new UsageError(`--setting expects NAME=VALUE (e.g. pds_prefix=), got "${v}".`);
+    if (Object.hasOwn(out, m[1]!)) throw new UsageError(`--setting ${m[1]} is given twice.`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 export function parseTail(v: string | undefined): number | undefined {

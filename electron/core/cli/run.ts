@@ -9,7 +9,7 @@ import type { InstanceManager } from '../instances/manager';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
 import { redactPlan } from '../plan/redact';
-import { COMMANDS, parseCommand, parseSet, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
+import { COMMANDS, parseCommand, parseSet, parseSettings, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { backupCommands } from './backup';
 import { doctor } from '../api/system-check';
@@ -109,6 +109,7 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
       secrets,
       images: await ctx.images(),
       overrides: parseSet(ctx.cmd.options.set as string[] | undefined),
+      settings: parseSettings(ctx.cmd.options.setting as string[] | undefined),
       ports: Object.fromEntries(recipe.services.flatMap((s) => (s.ports ?? []).map((port) => [port.name, 0]))),
     });
     const shown = redactPlan(p, ctx.reveal);
@@ -156,6 +157,7 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
       name,
       domain,
       overrides: parseSet(ctx.cmd.options.set as string[] | undefined),
+      settings: parseSettings(ctx.cmd.options.setting as string[] | undefined),
       tunnel,
     };
     if (admin !== undefined) input.admin = admin;
