@@ -1,6 +1,6 @@
-// Vite config for the renderer: the production build (dist/renderer, loaded from app://engawa/ by
-// Electron) and `vite preview`, which the end-to-end tests use (they add the app's CSP header to
-// every response, as the Electron protocol handler does). Build tooling that runs in Node.
+// Vite config for the renderer: the production build (dist/renderer), loaded from app://engawa/ by
+// Electron and served by the browser-mode host (core/host) to the end-to-end tests, both with the
+// app's CSP header; `vite preview` works too for a quick look. Build tooling that runs in Node.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';

@@ -4,10 +4,11 @@
  * Electron preload over IPC, the browser-mode host over WebSocket) carry exactly this.
  *
  * This file imports nothing (DESIGN: shared imports nothing); the renderer imports its types only.
- * The core mirrors several types here (InstanceStatus, Progress …) and checks at compile time that
- * its own types still fit (electron/core/api/schemas.ts), so the two cannot drift.
+ * The core uses these types where it has the same shape (InstanceStatus, ServiceStats …) and, for
+ * its own richer types (Progress, LogLine, the system check), checks at compile time that they
+ * still fit (electron/core/api/schemas.ts), so the two cannot drift.
  *
- * Long operations (instance create/start/stop/restart/destroy; later backup/restore) answer
+ * Long operations (instance create/start/stop/restart/destroy, backup, verify, restore) answer
  * `{ opId }` at once, then push `op.progress` events tagged with that id and end with exactly one
  * `op.done` or `op.failed`.
  *
@@ -567,7 +568,8 @@ export interface ApiEvents {
   /** a subscription ended (the instance went away, or Docker failed): `error` says why */
   'logs.end': { subscriptionId: string; error?: ApiError };
   'settings.changed': AppSettings;
-  // Planned: 'tunnel.state'. Backups end with op.done / op.failed (op 'backup'), which also raise notifications.
+  // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
+  // state is asked for (tunnel.status), not pushed.
 }
 
 /** Every event, by name. The preload accepts listeners for these only. */
