@@ -259,7 +259,8 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
   },
 };
 
-function allSpecs(): Record<string, CommandSpec> {
+/** Every command the CLI has: the core ones and each group's. */
+export function allSpecs(): Record<string, CommandSpec> {
   return Object.assign({}, COMMANDS, ...GROUPS.map((g) => g.specs)) as Record<string, CommandSpec>;
 }
 
