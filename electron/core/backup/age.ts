@@ -18,7 +18,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scryptCb, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { Decrypter, Encrypter, Stanza, type Identity, type Recipient } from 'age-encryption';
-import { EngawaError } from '../util/errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import { ByteQueue } from '../util/byte-queue';
 
 /** Plaintext bytes per STREAM chunk, and the tag each sealed chunk adds. */
@@ -27,8 +27,13 @@ const TAG = 16;
 const SEALED = CHUNK + TAG;
 /** age's default scrypt work factor (log2 N). */
 export const DEFAULT_WORK_FACTOR = 18;
-/** The highest work factor we accept when decrypting (age's own limit is 22 by default). */
-const MAX_WORK_FACTOR = 22;
+/**
+ * The highest work factor accepted when decrypting, checked before any key derivation: a file
+ * chooses its own, so a hostile one could ask for minutes of CPU and gigabytes of memory (logN 22:
+ * 4 GiB, ~40 s) before "wrong passphrase". Engawa writes 18 (age's default); the age tool, which
+ * tunes itself to about a second, stays well below 20 on today's computers.
+ */
+export const MAX_WORK_FACTOR = 20;
 const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt';
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64').replace(/=+$/, '');
 
@@ -79,7 +84,14 @@ class ScryptIdentity implements Identity {
     if (stanzas.length !== 1) throw new Error('an scrypt stanza must be alone');
     const [, saltB64, logNText] = s.args;
     const logN = Number(logNText);
-    if (!saltB64 || !/^[1-9][0-9]?$/.test(logNText ?? '') || logN > MAX_WORK_FACTOR) throw new Error('bad scrypt stanza');
+    if (!saltB64 || !/^[1-9][0-9]?$/.test(logNText ?? '')) throw new Error('bad scrypt stanza');
+    if (logN > MAX_WORK_FACTOR) {
+      throw new EngawaError(
+        'INVALID_INPUT',
+        `This file asks for too much work to open (scrypt work factor ${logN}; Engawa opens up to ${MAX_WORK_FACTOR}). Engawa did not make it; if you made it with the age tool, decrypt it there.`,
+        { reason: 'work-factor', workFactor: logN, max: MAX_WORK_FACTOR },
+      );
+    }
     const salt = Buffer.from(saltB64, 'base64');
     if (salt.length !== 16) throw new Error('bad scrypt salt');
     const key = await scrypt(this.passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), logN);
@@ -270,6 +282,7 @@ export async function* decryptAge(source: AsyncIterable<Buffer>, passphrase: str
   try {
     fileKey = await d.decryptHeader(header);
   } catch (e) {
+    if (isEngawaError(e)) throw e;
     const message = (e as Error).message;
     if (/no identity matched/.test(message)) {
       throw new EngawaError('INVALID_INPUT', 'The passphrase is wrong for this backup.', { reason: 'passphrase' });

@@ -41,6 +41,27 @@ async function reason(p: Promise<unknown>): Promise<unknown> {
   return 'no error';
 }
 
+describe('the work factor a file asks for', () => {
+  it('is refused above the ceiling before any key derivation, as too much work', async () => {
+    const good = await encrypt(Buffer.from('hello'));
+    const text = good.toString('latin1');
+    const line = /-> scrypt (\S+) 10\n/.exec(text);
+    expect(line).not.toBeNull();
+    const hostile = Buffer.from(text.replace(line![0], `-> scrypt ${line![1]} 22\n`), 'latin1');
+    // (were it derived, logN 22 would need 4 GiB and tens of seconds: far past this test's timeout)
+    const e = await decrypt(hostile).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toMatchObject({ code: 'INVALID_INPUT', details: { reason: 'work-factor', workFactor: 22, max: 20 } });
+    expect((e as Error).message).toMatch(/too much work/);
+  });
+
+  it('up to the ceiling is accepted (age tool choices)', async () => {
+    expect((await decrypt(await encrypt(Buffer.from('x')))).toString()).toBe('x');
+  });
+});
+
 describe('age files', () => {
   it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 200_000])('the age-encryption library decrypts what we write (%i bytes)', async (n) => {
     const plain = randomBytes(n);
