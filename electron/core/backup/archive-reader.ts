@@ -1,16 +1,17 @@
 /**
  * Reading a backup file: decrypt, read the manifest (which must come first), then every entry,
  * checking its size and SHA-256 against the manifest, that it is listed exactly once, and that
- * every tar inside it is safe to restore (tar.ts `unsafeEntry`). With `consume`, each entry's
- * data is also handed over as it streams (the restore's second pass); without it the file is only
- * checked (the first pass, before anything is touched). Memory use does not grow with the data.
+ * every tar inside it is safe to restore (tar-reader.ts `unsafeEntry`, `InnerTarGuard`). With
+ * `consume`, each entry's data is also handed over as it streams (the restore's second pass, whose
+ * volume tars are checked again as they stream); without it the file is only checked (the first
+ * pass, before anything is touched). Memory use does not grow with the data.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { EngawaError, isEngawaError } from '../util/errors';
 import { damaged, decryptAge } from './age';
 import { checkManifest, type Manifest, type ManifestEntry } from './manifest';
-import { TarFormatError, TarReader, unsafeEntry, type TarHeader } from './tar-reader';
+import { InnerTarGuard, TarFormatError, TarReader, unsafeEntry, type TarHeader } from './tar-reader';
 
 export interface ReadOptions {
   passphrase: string;
@@ -81,6 +82,7 @@ async function readEntries(tar: TarReader, opts: ReadOptions): Promise<ReadResul
       }
     })();
     if (entry.kind === 'secrets') secrets = parseSecrets(await readAll(data, MAX_SMALL));
+    else if (opts.consume && entry.kind === 'volume') await consumeChecked(entry, data, opts.consume);
     else if (opts.consume) await opts.consume(entry, data);
     else if (entry.kind === 'volume') await checkInnerTar(entry, data);
     for await (const _ of data); // whatever the consumer left
@@ -102,17 +104,93 @@ function refused(why: string): EngawaError {
   return new EngawaError('INVALID_INPUT', `This backup cannot be restored safely: ${why}.`, { reason: 'unsafe' });
 }
 
+/** Entries a volume's tar may hold: far beyond any real server's, short of a flood that would only cost time. */
+export const MAX_INNER_ENTRIES = 10_000_000;
+
 /** Walks a volume's tar and refuses anything that must not be restored. */
 async function checkInnerTar(entry: ManifestEntry, data: AsyncIterable<Buffer>): Promise<void> {
   const inner = new TarReader(data);
+  const guard = new InnerTarGuard({ maxBytes: entry.size, maxEntries: MAX_INNER_ENTRIES });
   try {
     for (let h = await inner.next(); h !== null; h = await inner.next()) {
-      const unsafe = unsafeEntry(h);
+      const unsafe = guard.check(h);
       if (unsafe) throw refused(`the storage "${entry.source ?? entry.path}" contains ${unsafe}`);
     }
   } catch (e) {
     if (e instanceof TarFormatError) throw damaged(`${entry.path}: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * Hands a volume's data to `consume` while the same bytes go through the inner-tar checks: the
+ * restore's pass is checked too (a file swapped after the verifying pass is caught as it streams).
+ * What `consume` wrote only lands in new volumes, which are dropped when anything fails.
+ */
+async function consumeChecked(entry: ManifestEntry, data: AsyncIterable<Buffer>, consume: NonNullable<ReadOptions['consume']>): Promise<void> {
+  const feed = new ChunkFeed();
+  let failure: unknown;
+  const checking = checkInnerTar(entry, feed)
+    .catch((e: unknown) => {
+      failure = e;
+    })
+    .finally(() => feed.close());
+  const tee = async function* (): AsyncGenerator<Buffer> {
+    for await (const chunk of data) {
+      await feed.push(chunk);
+      if (failure !== undefined) throw failure; // stop writing the moment the tar turns out unsafe
+      yield chunk;
+    }
+    feed.end();
+  };
+  try {
+    await consume(entry, tee());
+  } catch (e) {
+    await checking;
+    throw failure ?? e;
+  }
+  await checking;
+  if (failure !== undefined) throw failure;
+}
+
+/** A one-way queue of chunks from a producer to one async reader, with a little backpressure. */
+class ChunkFeed implements AsyncIterable<Buffer> {
+  private readonly chunks: Buffer[] = [];
+  private ended = false;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private drained: (() => void) | undefined;
+
+  async push(chunk: Buffer): Promise<void> {
+    if (this.closed) return; // the reader stopped (it failed, or the tar ended): nothing more to check
+    this.chunks.push(chunk);
+    this.wake?.();
+    if (this.chunks.length > 16) await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.chunks.length = 0;
+    this.drained?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for (;;) {
+      const next = this.chunks.shift();
+      if (next !== undefined) {
+        if (this.chunks.length <= 4) this.drained?.();
+        yield next;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Reading tar for backups: a pull reader that walks any tar stream (ustar, GNU and PAX extensions as Docker and GNU tar write them)
- * without buffering entry data, plus the safety rules every tar in a backup must follow.
+ * Reading tar for backups: a pull reader that walks any tar stream (ustar, GNU and PAX extensions
+ * as Docker and GNU tar write them) without buffering entry data, plus the safety rules every tar
+ * in a backup must follow: per entry (`unsafeEntry`) and over the whole archive (`InnerTarGuard`).
  */
 import path from 'node:path';
 import { ByteQueue } from '../util/byte-queue';
@@ -16,6 +17,8 @@ export interface TarHeader {
   mode: number;
   uid: number;
   gid: number;
+  /** a sparse file (GNU type 'S' or PAX GNU.sparse.* records): its holes would be written out in full */
+  sparse: boolean;
 }
 
 /** A tar stream that is not readable as tar. */
@@ -132,6 +135,7 @@ export class TarReader {
         mode: numeric(h, 100, 8),
         uid: numeric(h, 108, 8),
         gid: numeric(h, 116, 8),
+        sparse: type === 'S' || [...pax.keys()].some((k) => k.startsWith('GNU.sparse.')),
       };
       if (!Number.isSafeInteger(header.size) || header.size < 0) throw new TarFormatError('a tar entry has an invalid size');
       // only regular files carry data (a hard link's size field is ignored by tar, like here)
@@ -202,4 +206,82 @@ export function unsafeEntry(h: TarHeader): string | null {
     default:
       return `an entry of unknown type "${h.type}" (${name})`;
   }
+}
+
+/** Longest path (bytes) and path component an inner tar may hold, as Linux allows. */
+const MAX_PATH_BYTES = 4096;
+const MAX_NAME_BYTES = 255;
+/** Symbolic links followed while resolving one path before it counts as a loop (Linux's ELOOP bound). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The checks on a volume's tar that need the whole archive so far, not one entry alone: every
+ * path is resolved through the symbolic links seen before it (so `d → .`, then `d/e → ..`, then
+ * `d/e/x` is caught at `d/e`, which points outside), hard links must point at a regular file
+ * already in the archive, no file may be setuid, setgid or sticky (a directory not setuid), sparse, larger than the tar
+ * itself (`maxBytes`, the size its manifest entry records), and the counts and name lengths are
+ * bounded. `check` answers why an entry must not be restored, or null.
+ */
+export class InnerTarGuard {
+  /** resolved path of each symbolic link → its resolved target (both relative to the volume root) */
+  private readonly links = new Map<string, string>();
+  private readonly files = new Set<string>();
+  private entries = 0;
+
+  constructor(private readonly limits: { maxBytes: number; maxEntries: number }) {}
+
+  check(h: TarHeader): string | null {
+    const lexical = unsafeEntry(h);
+    if (lexical !== null) return lexical;
+    if (++this.entries > this.limits.maxEntries) return `more than ${this.limits.maxEntries} entries`;
+    if (Buffer.byteLength(h.name) > MAX_PATH_BYTES || h.name.split('/').some((c) => Buffer.byteLength(c) > MAX_NAME_BYTES)) return 'a name that is too long';
+    // setgid and sticky directories are ordinary (shared group folders, /tmp-like folders) and run nothing
+    if (h.mode & (h.type === '5' ? 0o4000 : 0o7000)) return `a setuid, setgid or sticky file (${h.name}, mode ${(h.mode & 0o7777).toString(8)})`;
+    if (h.sparse) return `a sparse file (${h.name})`;
+    if (h.size > this.limits.maxBytes) return `an entry larger than the whole storage (${h.name})`;
+    const parent = this.resolve(path.posix.dirname(h.name));
+    if (parent === null) return `a path that leads outside through a link (${h.name})`;
+    const here = join(parent, path.posix.basename(h.name));
+    if (h.type === '2') {
+      const target = this.resolve(join(parent, h.linkName));
+      if (target === null) return `a link that points outside (${h.name} → ${h.linkName})`;
+      this.links.set(here, target);
+      this.files.delete(here);
+      return null;
+    }
+    this.links.delete(here); // a file or directory put where a link was replaces the link
+    if (h.type === '1') {
+      const target = this.resolve(h.linkName);
+      if (target === null || !this.files.has(target)) return `a hard link to something that is not a file of this archive (${h.name} → ${h.linkName})`;
+    }
+    if (h.type !== '5') this.files.add(here);
+    return null;
+  }
+
+  /** `p` (relative to the root) with every known link followed; null when it leaves the root or loops. */
+  private resolve(p: string): string | null {
+    const pending = p.split('/');
+    const out: string[] = [];
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (out.length === 0) return null;
+        out.pop();
+        continue;
+      }
+      out.push(part);
+      const target = this.links.get(out.join('/'));
+      if (target === undefined) continue;
+      if (++hops > MAX_LINK_HOPS) return null;
+      out.length = 0;
+      pending.unshift(...target.split('/'));
+    }
+    return out.join('/');
+  }
+}
+
+function join(dir: string, name: string): string {
+  return dir === '' || dir === '.' ? name : `${dir}/${name}`;
 }

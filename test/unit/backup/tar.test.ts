@@ -4,8 +4,8 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TarReader, unsafeEntry, type TarHeader } from '../../../electron/core/backup/tar-reader';
-import { fileHeader, padding } from '../../../electron/core/util/tar-write';
+import { InnerTarGuard, TarReader, unsafeEntry, type TarHeader } from '../../../electron/core/backup/tar-reader';
+import { fileHeader, padding, regularFileHeader } from '../../../electron/core/util/tar-write';
 import { tarFiles } from '../../../electron/core/util/tar-write';
 
 async function* pieces(buf: Buffer, size = 300): AsyncGenerator<Buffer> {
@@ -23,7 +23,17 @@ async function readAll(buf: Buffer): Promise<{ h: TarHeader; data: string }[]> {
   return out;
 }
 
-const h = (name: string, type = '0', linkName = ''): TarHeader => ({ name, type, linkName, size: 0, mode: 0o644, uid: 0, gid: 0 });
+const h = (name: string, type = '0', linkName = '', more: Partial<TarHeader> = {}): TarHeader => ({
+  name,
+  type,
+  linkName,
+  size: 0,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  sparse: false,
+  ...more,
+});
 
 describe('TarReader', () => {
   it('reads entries in pieces of any size, skipping bodies not read', async () => {
@@ -102,5 +112,87 @@ describe('unsafeEntry', () => {
     const r = unsafeEntry(header);
     if (expected === null) expect(r).toBeNull();
     else expect(r).toMatch(expected);
+  });
+});
+
+describe('InnerTarGuard (the whole archive so far)', () => {
+  const guard = (maxEntries = 100): InnerTarGuard => new InnerTarGuard({ maxBytes: 1_000_000, maxEntries });
+  /** The first refusal of a sequence of entries, or null when all pass. */
+  const run = (entries: TarHeader[], g = guard()): string | null => {
+    for (const e of entries) {
+      const why = g.check(e);
+      if (why !== null) return `${e.name}: ${why}`;
+    }
+    return null;
+  };
+
+  it('refuses the link chain d → ., d/e → .., d/e/x at the link that leaves the root', () => {
+    expect(run([h('d', '2', '.'), h('d/e', '2', '..'), h('d/e/x')])).toMatch(/^d\/e: a link that points outside/);
+  });
+
+  it('refuses a path that goes out through an earlier link, and link loops', () => {
+    expect(run([h('a/', '5'), h('a/up', '2', '..'), h('a/up/up2', '2', '..')])).toMatch(/^a\/up\/up2: a link that points outside/);
+    expect(run([h('x', '2', 'y'), h('y', '2', 'x'), h('x/f')])).toMatch(/^x\/f: a path that leads outside through a link/);
+  });
+
+  it('accepts ordinary trees with links that stay inside', () => {
+    expect(
+      run([
+        h('./', '5'),
+        h('./lib/', '5'),
+        h('./lib/a.js'),
+        h('./bin/', '5'),
+        h('./bin/a', '2', '../lib/a.js'),
+        h('./cur', '2', 'lib'),
+        h('./cur/b.js'),
+        h('./hard', '1', './lib/a.js'),
+      ]),
+    ).toBeNull();
+  });
+
+  it('refuses hard links to anything but an earlier regular file of the archive', () => {
+    expect(run([h('a', '1', 'etc/passwd')])).toMatch(/hard link to something that is not a file of this archive/);
+    expect(run([h('d/', '5'), h('a', '1', 'd')])).toMatch(/hard link/);
+    expect(run([h('l', '2', '.'), h('a', '1', 'l')])).toMatch(/hard link/);
+  });
+
+  it('refuses setuid, setgid and sticky files, sparse files, oversized entries, floods and long names', () => {
+    expect(run([h('s', '0', '', { mode: 0o4755 })])).toMatch(/setuid, setgid or sticky .*mode 4755/);
+    expect(run([h('g', '0', '', { mode: 0o2755 })])).toMatch(/setuid, setgid or sticky/);
+    expect(run([h('t', '0', '', { mode: 0o1755 })])).toMatch(/setuid, setgid or sticky/);
+    expect(run([h('u/', '5', '', { mode: 0o4755 })])).toMatch(/setuid, setgid or sticky/);
+    // a shared-group folder and a /tmp-like folder are fine
+    expect(run([h('g/', '5', '', { mode: 0o2775 }), h('t/', '5', '', { mode: 0o1777 })])).toBeNull();
+    expect(run([h('sp', '0', '', { sparse: true })])).toMatch(/sparse file/);
+    expect(run([h('big', '0', '', { size: 1_000_001 })])).toMatch(/larger than the whole storage/);
+    expect(run([h('a'), h('b'), h('c')], guard(2))).toMatch(/^c: more than 2 entries/);
+    expect(run([h(`${'x'.repeat(256)}`)])).toMatch(/too long/);
+  });
+});
+
+describe('TarReader marks sparse entries', () => {
+  it('from a PAX GNU.sparse record', async () => {
+    const record = (k: string, v: string): string => {
+      const body = ` ${k}=${v}\n`;
+      let len = body.length + 1;
+      while (String(len).length + body.length !== len) len = String(len).length + body.length;
+      return `${len}${body}`;
+    };
+    const pax = Buffer.from(record('GNU.sparse.major', '1') + record('GNU.sparse.realsize', String(1024 ** 4)));
+    const paxHeader = regularFileHeader({ path: 'PaxHeaders/f', size: pax.length, mode: 0o644, uid: 0, gid: 0, mtime: 0 });
+    paxHeader.write('x', 156, 'ascii');
+    let sum = 0;
+    paxHeader.write('        ', 148, 'ascii');
+    for (const b of paxHeader) sum += b;
+    paxHeader.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+    const file = regularFileHeader({ path: 'f', size: 3, mode: 0o644, uid: 0, gid: 0, mtime: 0 });
+    const tar = Buffer.concat([paxHeader, pax, padding(pax.length), file, Buffer.from('abc'), padding(3), Buffer.alloc(1024)]);
+    const reader = new TarReader(
+      (async function* () {
+        yield tar;
+      })(),
+    );
+    const first = await reader.next();
+    expect(first).toMatchObject({ name: 'f', sparse: true });
   });
 });
