@@ -15,8 +15,8 @@ import Dockerode from 'dockerode';
 import { build } from 'esbuild';
 import { connectEngine } from '../electron/core/engine/connect';
 import { DockerEngine } from '../electron/core/engine/engine';
-import { InstanceManager } from '../electron/core/instances/manager';
-import { FileSecretStore } from '../electron/core/instances/secret-store';
+import { InstanceManager } from '../electron/core/instances';
+import { FileSecretStore } from '../electron/core/instances';
 import { getRecipe, listRecipes } from '../electron/core/stacks/registry';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -20,7 +20,7 @@ import type { BackupDeps, CommonOptions } from '../backup/types';
 import { verifyBackup } from '../backup/verify';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
-import type { SecretStore } from '../instances/secret-store';
+import type { SecretStore } from '../instances';
 import type { OpContext, Operations } from './ops';
 import { retryingOnce, type Services } from './wiring';
 import type { ClientContext, Handlers } from './types';
@@ -211,7 +211,11 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
         client,
         async (op) => {
           await restoreBackup(await deps(), target, { ...common(pass, op), name: instance });
-          if (passphrase !== undefined) await keepPassphrase(opts.secrets, instance, passphrase).catch(() => undefined);
+          if (passphrase !== undefined) {
+            await keepPassphrase(opts.secrets, instance, passphrase).catch((e: unknown) =>
+              log(`cannot keep the passphrase of "${instance}" for its next backups: ${toEngawaError(e).message}`),
+            );
+          }
           return undefined;
         },
         { cancellable: false },
@@ -252,10 +256,10 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
     async start() {
       await arm().catch((e: unknown) => log(`cannot read the backup schedules: ${toEngawaError(e).message}`));
       reload = setInterval(() => {
-        void store
+        store
           .changedAt()
           .then((t) => (t !== loadedAt ? arm() : undefined))
-          .catch(() => undefined);
+          .catch((e: unknown) => log(`cannot reload the backup schedules: ${toEngawaError(e).message}`));
       }, opts.reloadMs ?? 60_000);
       reload.unref?.();
     },

@@ -1,8 +1,9 @@
 /**
  * `createCore(deps)`: the contract implemented over the instance manager, the engine, `doctor`
  * and the recipes. Both shells (Electron IPC and the browser-mode host) serve it through the same
- * dispatcher. Instance states are pushed from the manager's `watch` (Docker events, no polling)
- * and remembered, so `instances.list` shows live states.
+ * dispatcher. Instance states are pushed from the manager's `watch` (its operations and Docker
+ * events, no polling), and `instances.list` shows the same states from the manager's one state
+ * cache (`manager.states`).
  */
 import { publicUrlOf } from '../tunnel/instance-tunnel';
 import path from 'node:path';
@@ -19,9 +20,7 @@ import type {
 import { doctor } from './system-check';
 import { isEngawaError, toEngawaError } from '../util/errors';
 import type { Subscription } from '../engine/types';
-import { assertCreatable } from '../instances/input';
-import { projectName } from '../instances/manager';
-import type { CreateInput, InstanceRecord } from '../instances/types';
+import { assertCreatable, projectName, type CreateInput, type InstanceRecord } from '../instances';
 import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
 import { EventBus } from './events';
@@ -65,29 +64,32 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const ops = new Operations(bus);
   const logs = new LogSubscriptions(manager);
   const backups = deps.backups && createBackupApi(deps.backups, { services: deps.services, ops, log });
-  const states = new Map<string, InstanceState>();
+  const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const setState = (name: string, state: InstanceState): void => {
-    if (states.get(name) === state) return;
-    states.set(name, state);
+  /** What the manager's state cache tells (only changes), pushed to every client. */
+  const pushState = (name: string, state: InstanceState): void => {
     bus.emit('instance.state', { name, state });
   };
 
-  /** Starts watching Docker once it answers; until then retries now and then (and on demand). */
-  const ensureWatching = (): Promise<void> => {
-    if (watch !== undefined || closed) return Promise.resolve();
+  /**
+   * Starts watching Docker once it answers; until then retries now and then (and on demand). It
+   * does not wait: a failure goes to the log and the retry.
+   */
+  const ensureWatching = (): void => {
+    if (watch !== undefined || closed) return;
     watching ??= deps.services
       .engine()
       .then(async () => {
         if (closed || watch !== undefined) return;
-        watch = manager.watch(setState);
+        watch = manager.watch(pushState);
         for (const record of await manager.list()) {
           const status = await manager.status(record.name).catch(() => undefined);
-          if (status !== undefined && !states.has(record.name)) setState(record.name, status.state);
+          // the live state of an instance nobody has told of yet: into the cache, so listeners (pushState) hear it too
+          if (status !== undefined && !states.has(record.name)) states.set(record.name, status.state);
         }
       })
       .catch((e: unknown) => {
@@ -95,7 +97,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
         if (!closed && retry === undefined) {
           retry = setTimeout(() => {
             retry = undefined;
-            void ensureWatching();
+            ensureWatching();
           }, WATCH_RETRY_MS);
           retry.unref?.();
         }
@@ -103,7 +105,6 @@ export function createCore(deps: CoreDeps): EngawaCore {
       .finally(() => {
         watching = undefined;
       });
-    return watching;
   };
 
   const localUrl = (r: InstanceRecord): string => {
@@ -143,7 +144,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
     (op: 'start' | 'stop' | 'restart') =>
     async ({ name }: { name: string }, client: ClientContext) => {
       await manager.get(name);
-      void ensureWatching();
+      ensureWatching();
       return ops.start(
         op,
         name,
@@ -161,7 +162,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
 
     'system.check': async () => {
       const report = await doctor({ engine: deps.services.engine, recipes: recipes.list() });
-      if (report.ok) void ensureWatching();
+      if (report.ok) ensureWatching();
       return toSystemReport(report);
     },
 
@@ -189,13 +190,13 @@ export function createCore(deps: CoreDeps): EngawaCore {
 
     'instances.status': async ({ name }) => {
       const status = await manager.status(name);
-      void ensureWatching();
+      ensureWatching();
       return status;
     },
 
     'instances.create': async (input, client) => {
       await precheckCreate(input);
-      void ensureWatching();
+      ensureWatching();
       const createInput: CreateInput = { stack: input.stack, name: input.name, domain: input.domain, tunnel: toTunnelInput(input.tunnel) };
       if (input.settings) createInput.settings = { ...input.settings };
       if (input.admin !== undefined) createInput.admin = input.admin;
@@ -223,8 +224,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
         name,
         client,
         async (ctx) => {
-          await manager.destroy(name, { onProgress: ctx.onProgress });
-          states.delete(name);
+          await manager.destroy(name, { onProgress: ctx.onProgress }); // the manager forgets its state
           return undefined;
         },
         { cancellable: false },
@@ -273,8 +273,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
     ...(backups?.handlers ?? unavailableBackups()),
   };
 
-  void ensureWatching();
-  void backups?.start();
+  ensureWatching();
+  backups?.start().catch((e: unknown) => log(`cannot start the backup scheduler: ${toEngawaError(e).message}`));
 
   return {
     handlers,

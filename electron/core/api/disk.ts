@@ -5,7 +5,7 @@
 import type { InstanceDiskUse, VolumeDiskUse } from '../../shared/contract';
 import type { VolumeUsage } from '../engine/disk';
 import { EngawaError } from '../util/errors';
-import { projectName } from '../instances/manager';
+import { projectName } from '../instances';
 import type { Services } from './wiring';
 
 /** A recipe volume as far as disk use cares. */

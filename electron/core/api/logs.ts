@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LogsSubscribeInput } from '../../shared/contract';
 import { EngawaError, toEngawaError } from '../util/errors';
-import type { InstanceManager } from '../instances/manager';
+import type { InstanceManager } from '../instances';
 import type { ClientContext } from './types';
 
 /** Lines of history sent before following, unless the client asks for another number. */

@@ -11,8 +11,8 @@ import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
 import { PROBE_IMAGE } from '../engine/vm-probe';
 import type { EngineApi } from '../engine/types';
-import { InstanceManager } from '../instances/manager';
-import type { SecretStore } from '../instances/secret-store';
+import { InstanceManager } from '../instances';
+import type { SecretStore } from '../instances';
 import { getRecipe, listRecipes } from '../stacks/registry';
 import type { Recipe } from '../stacks/types';
 

@@ -1,5 +1,6 @@
 /**
- * Making a backup of an instance (one file, see archive-writer.ts), holding its lock:
+ * Making a backup of an instance (one file, see archive-writer.ts), as an operation of the instance
+ * manager (`runOperation`: under the instance's lock; the instance's state stays as it is):
  * 1. work out what it holds (contents.ts), check the databases run, measure sizes and check the
  *    target folder has room for them — all before anything is written;
  * 2. count the probe data (probes.ts), dump each database with `pg_dump -Fc` streamed out of its
@@ -14,7 +15,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { runningServiceContainer } from '../engine/setup-steps';
-import { acquireLock } from '../instances/lock';
 import { ArchiveWriter, removeStalePartials } from './archive-writer';
 import { backupContents, databaseEnv, dumpPath, imageFor, volumePath, type BackupContents } from './contents';
 import { execOutput, execText, exportVolume, removeLeftoverHelpers, volumeSizes } from './docker-io';
@@ -52,8 +52,7 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
   const record = await deps.manager.get(name);
   if (record.pending)
     throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
-  const lock = await acquireLock(deps.home, name, 'backup');
-  try {
+  return deps.manager.runOperation(name, 'backup', async () => {
     const recipe = deps.recipes.get(record.stack);
     const plan = await deps.manager.planFor(name);
     const secrets = await deps.secrets.get(name);
@@ -140,9 +139,7 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
       await writer.abort();
       throw e;
     }
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /** Adds an entry, reporting the bytes of this entry as they stream. */

@@ -5,11 +5,13 @@
  * (probes.ts). The temporary instance is always removed, and the result is written beside the
  * backup (`<file>.drill.json`). A backup that cannot be read (wrong passphrase, not a backup) is
  * an error; one that reads but does not restore, or restores different data, is a failed drill.
+ * The temporary instance is brought up and removed as an operation of the instance manager
+ * (`runOperation` on the temporary instance's name: its lock, Docker's events for it ignored).
  */
 import { randomBytes } from 'node:crypto';
 import { toEngawaError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic';
-import { projectName } from '../instances/manager';
+import { projectName } from '../instances';
 import { backupContents } from './contents';
 import { drillFile, type DrillRecord } from './files';
 import { compareProbes, measureProbes } from './probes';
@@ -30,14 +32,18 @@ export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOp
   try {
     const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
     const instance = `drill-${randomBytes(4).toString('hex')}`;
-    try {
-      const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance }, opts);
-      const contents = backupContents(recipe, plan, { includeCache: true });
-      const actual = await step(opts.onProgress, 'Check the restored data', () => measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes));
-      problems.push(...compareProbes(manifest.probes, actual));
-    } finally {
-      await deps.engine.remove(projectName(instance)).catch(() => undefined);
-    }
+    await deps.manager.runOperation(instance, 'drill', async () => {
+      try {
+        const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance }, opts);
+        const contents = backupContents(recipe, plan, { includeCache: true });
+        const actual = await step(opts.onProgress, 'Check the restored data', () =>
+          measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes),
+        );
+        problems.push(...compareProbes(manifest.probes, actual));
+      } finally {
+        await deps.engine.remove(projectName(instance)).catch(() => undefined);
+      }
+    });
   } catch (e) {
     const err = toEngawaError(e);
     if (err.code === 'CANCELLED' || err.details?.reason === 'passphrase' || err.code === 'ENGINE_UNREACHABLE' || err.details?.path === file) throw err;

@@ -5,7 +5,7 @@
  * else of the file is trusted.
  */
 import { EngawaError } from '../util/errors';
-import type { InstanceRecord, Override } from '../instances/types';
+import type { InstanceRecord } from '../instances';
 
 /** The format this version writes; a backup with a higher number is refused (made by a newer Engawa). */
 export const FORMAT_VERSION = 1;

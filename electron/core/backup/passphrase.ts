@@ -5,7 +5,7 @@
  * backup code sees (`withoutPassphrase`) hides it on read and keeps it on write.
  */
 import { EngawaError } from '../util/errors';
-import type { SecretStore } from '../instances/secret-store';
+import type { SecretStore } from '../instances';
 
 /** The key in the instance's secrets (recipe secret names cannot hold a dot). */
 export const PASSPHRASE_KEY = 'engawa.backupPassphrase';

@@ -7,8 +7,9 @@
  * (`InstanceRecord.volumes`; plan() names them, so start, export and destroy follow). Steps:
  * 1. verify the whole file (verify.ts) and that it fits: same stack, same domain as the instance it
  *    replaces — nothing is touched before this;
- * 2. under the instance's lock, clear what an interrupted restore left (its temporary instance,
- *    volumes of the project the record does not name);
+ * 2. as an operation of the instance manager (under the instance's lock, `runOperation`), clear
+ *    what an interrupted restore left (its temporary instance, volumes of the project the record
+ *    does not name);
  * 3. restore into the new volumes and start them as an isolated temporary instance (staging.ts)
  *    until healthy — the existing instance keeps running all along;
  * 4. swap: remove the temporary containers, record the new volumes (the old ones are kept under
@@ -16,17 +17,15 @@
  *    record, secrets and containers go back to the old volumes, as they were.
  * On a new computer (no instance of that name) the record is made from the manifest: same domain,
  * settings, secrets (so the same identity) and tunnel; ports as before when they are free.
+ * Step 4 goes through the manager's transitions, so `watch` listeners (the tray, the window) hear
+ * 'starting', then 'running' — or 'error' when it fails (the record is put back all the same).
  * A restore killed in steps 1-3 leaves the old instance running untouched; run it again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { LABELS } from '../plan/types';
-import { acquireLock } from '../instances/lock';
-import { assertPortFree, freePorts } from '../instances/ports';
-import { projectName } from '../instances/manager';
-import { InstanceStore } from '../instances/store';
-import type { InstanceRecord } from '../instances/types';
+import { projectName, type InstanceRecord, type OperationTx } from '../instances';
 import { plan as makePlan } from '../stacks/plan';
 import type { Recipe } from '../stacks/types';
 import { validateInstanceName } from '../stacks/validate';
@@ -61,11 +60,9 @@ export function volumesOf(record: Pick<InstanceRecord, 'name' | 'volumes'>, reci
 export async function restoreBackup(deps: BackupDeps, file: string, opts: RestoreOptions): Promise<RestoreResult> {
   const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
   const name = validateInstanceName(opts.name ?? manifest.instance.name);
-  const store = new InstanceStore(deps.home);
-  assertFits(await store.read(name), name, manifest, recipe);
-  const lock = await acquireLock(deps.home, name, 'restore');
-  try {
-    const existing = await store.read(name);
+  assertFits(await deps.manager.find(name), name, manifest, recipe);
+  return deps.manager.runOperation(name, 'restore', async (tx) => {
+    const existing = await tx.read();
     assertFits(existing, name, manifest, recipe);
     const project = projectName(name);
     const staging = restoreStagingName(name);
@@ -97,12 +94,10 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
     }
     await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
-      existing ? swap(deps, existing, recipe, secrets, newVolumes, file, opts) : adopt(deps, name, manifest, recipe, secrets, newVolumes, opts),
+      existing ? swap(deps, tx, existing, recipe, secrets, newVolumes, file, opts) : adopt(deps, tx, manifest, recipe, secrets, newVolumes, opts),
     );
     return { name, replaced: existing !== undefined, manifest };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /** Refuses a backup that does not belong in instance `name` (another stack or domain), or an unfinished instance. */
@@ -133,6 +128,7 @@ function healthOpts(opts: CommonOptions): { healthTimeoutMs?: number; signal?: A
 /** Moves an existing instance onto the new volumes, or back to its old ones when that fails. */
 async function swap(
   deps: BackupDeps,
+  tx: OperationTx,
   old: InstanceRecord,
   recipe: Recipe,
   secrets: Record<string, string>,
@@ -140,22 +136,22 @@ async function swap(
   file: string,
   opts: CommonOptions,
 ): Promise<void> {
-  const store = new InstanceStore(deps.home);
   const project = projectName(old.name);
   const oldSecrets = await deps.secrets.get(old.name);
   const oldVolumes = volumesOf(old, recipe);
   const before = [...(old.beforeRestore ?? []), { at: new Date().toISOString(), backup: path.basename(file), volumes: oldVolumes }];
   // the instance's own tunnel secrets stay: the backup's may be of a tunnel that no longer exists
   await deps.secrets.set(old.name, { ...oldSecrets, ...secrets });
-  const { lastError: _e, ...rest } = old;
-  await store.write({ ...rest, volumes: newVolumes, beforeRestore: before, state: 'starting' });
+  // 'starting', lastError cleared (`old` is never pending: assertFits refuses that)
+  const record = await tx.transition({ ...old, volumes: newVolumes, beforeRestore: before }, 'begin');
   try {
     await deps.engine.stop(project);
     await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts));
-    await store.write({ ...rest, volumes: newVolumes, beforeRestore: before, state: 'running' });
+    await tx.transition(record, 'end');
   } catch (e) {
+    tx.publish('error'); // listeners hear that the restore failed; the record goes back as it was
     await deps.secrets.set(old.name, oldSecrets);
-    await store.write(old);
+    await tx.write(old);
     await deps.engine.stop(project).catch(() => undefined);
     await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts)).catch(() => undefined);
     await removeVolumes(deps.docker, Object.values(newVolumes)).catch(() => undefined);
@@ -166,14 +162,14 @@ async function swap(
 /** Makes a new instance from the manifest on the new volumes; removes everything again when it fails. */
 async function adopt(
   deps: BackupDeps,
-  name: string,
+  tx: OperationTx,
   m: Manifest,
   recipe: Recipe,
   secrets: Record<string, string>,
   volumes: Record<string, string>,
   opts: CommonOptions,
 ): Promise<void> {
-  const store = new InstanceStore(deps.home);
+  const name = tx.name;
   const record: InstanceRecord = {
     version: 1,
     name,
@@ -183,40 +179,31 @@ async function adopt(
     createdAt: m.instance.createdAt,
     settings: m.instance.settings,
     overrides: m.instance.overrides,
-    ports: await portsFor(m.instance.ports),
+    ports: await tx.choosePorts(m.instance.ports),
     admin: m.instance.admin,
     tunnel: m.instance.tunnel ?? null,
     state: 'starting',
     volumes,
   };
+  let started: InstanceRecord | undefined;
   try {
     await deps.secrets.set(name, secrets);
-    await store.write(record);
+    started = await tx.transition(record, 'begin'); // as written: 'starting'
     await deps.engine.apply(await deps.manager.planFor(name), healthOpts(opts));
-    await store.write({ ...record, state: 'running' });
+    await tx.transition(started, 'end');
   } catch (e) {
+    if (started) tx.publish('error'); // listeners heard of the instance: they hear that it failed (then it is gone)
     await deps.engine.remove(projectName(name)).catch(() => undefined);
     await deps.secrets.delete(name).catch(() => undefined);
-    await store.delete(name).catch(() => undefined);
+    await tx.remove().catch(() => undefined);
     throw e;
   }
 }
 
-/** The backup's ports where they are free on this computer, others newly chosen. */
-async function portsFor(wanted: Record<string, number>): Promise<Record<string, number>> {
-  const taken: string[] = [];
-  for (const [key, port] of Object.entries(wanted)) {
-    await assertPortFree(port).catch(() => taken.push(key));
-  }
-  return { ...wanted, ...(taken.length > 0 ? await freePorts(taken) : {}) };
-}
-
 /** Deletes the data an instance had before its restores, once the user is happy with the restore. */
 export async function confirmRestore(deps: BackupDeps, name: string): Promise<string[]> {
-  const lock = await acquireLock(deps.home, name, 'restore');
-  try {
-    const store = new InstanceStore(deps.home);
-    const record = await deps.manager.get(name);
+  return deps.manager.runOperation(name, 'restore', async (tx) => {
+    const record = await tx.get();
     const old = (record.beforeRestore ?? []).flatMap((b) => Object.values(b.volumes));
     const inUse = new Set(Object.values(volumesOf(record, deps.recipes.get(record.stack))));
     await removeLeftoverHelpers(deps.docker, projectName(name));
@@ -225,9 +212,7 @@ export async function confirmRestore(deps: BackupDeps, name: string): Promise<st
       old.filter((v) => !inUse.has(v)),
     );
     const { beforeRestore: _b, ...rest } = record;
-    await store.write(rest);
+    await tx.write(rest); // the state is as it was: listeners are told nothing
     return old;
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -101,10 +101,10 @@ export class BackupScheduler {
     // long delays are re-armed in steps (timers overflow after ~24 days) and after sleep
     const delay = Math.min(at.getTime() - this.now().getTime(), 60 * 60 * 1000);
     const generation = this.generation;
-    this.timers.set(
-      s.instance,
-      setTimeout(() => void this.fire(s, at, generation), Math.max(0, delay)),
-    );
+    const fire = (): void => {
+      this.fire(s, at, generation).catch((e: unknown) => this.onFailure(s, toEngawaError(e)));
+    };
+    this.timers.set(s.instance, setTimeout(fire, Math.max(0, delay)));
   }
 
   private async fire(s: BackupSchedule, at: Date, generation: number): Promise<void> {

@@ -1,19 +1,18 @@
 /** What the backup operations need, and the options they share. */
 import type Dockerode from 'dockerode';
 import type { EngineApi } from '../engine/types';
-import type { InstanceManager } from '../instances/manager';
-import type { SecretStore } from '../instances/secret-store';
+import type { InstanceManager, SecretStore } from '../instances';
 import type { ProgressSink } from '../util/progress';
 import type { Recipe } from '../stacks/types';
 
 export interface BackupDeps {
-  /** the Engawa data directory (records, secrets, locks; default backup folder) */
+  /** the Engawa data directory (the default backup folder is in it) */
   home: string;
   /** streamed volume and exec I/O */
   docker: Dockerode;
   /** apply / start / stop / remove of plans */
   engine: EngineApi;
-  /** plans of existing instances (with their tunnel and volumes) */
+  /** plans of existing instances (with their tunnel and volumes), and the operations (lock, record, states) backups run as */
   manager: InstanceManager;
   secrets: SecretStore;
   recipes: { get(id: string): Recipe; list(): Recipe[] };

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
 import { PROBE_IMAGE } from '../engine/vm-probe';
-import { FileSecretStore } from '../instances/secret-store';
+import { FileSecretStore } from '../instances';
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
 import { defaultBackupDir, listBackups } from '../backup/files';

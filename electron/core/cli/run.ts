@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError, toEngawaError } from '../util/errors';
-import type { InstanceManager } from '../instances/manager';
+import type { InstanceManager } from '../instances';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
 import { redactPlan } from '../plan/redact';

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { EngawaError } from '../util/errors';
 import type { Plan } from '../plan/types';
-import { FileSecretStore } from '../instances/secret-store';
+import { FileSecretStore } from '../instances';
 import type { Recipe } from '../stacks/types';
 import { cloudflareOptionsFromEnv } from '../tunnel/api';
 import { CONNECTOR_SERVICE, TOKEN_PLACEHOLDER, withConnector } from '../tunnel/connector';

@@ -45,3 +45,12 @@ export async function freePorts(names: string[]): Promise<Record<string, number>
   }
   return ports;
 }
+
+/** The `wanted` ports (by name) where they are free on this computer, the others newly chosen (a restore on a new computer). */
+export async function keepOrChoosePorts(wanted: Record<string, number>): Promise<Record<string, number>> {
+  const taken: string[] = [];
+  for (const [key, port] of Object.entries(wanted)) {
+    await assertPortFree(port).catch(() => taken.push(key));
+  }
+  return { ...wanted, ...(taken.length > 0 ? await freePorts(taken) : {}) };
+}

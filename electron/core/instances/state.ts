@@ -2,7 +2,8 @@
  * The instance state machine: pure functions from (state, event) to state.
  *
  * Operation events move the state to the operation's own state (begin), its outcome (end), or
- * 'error' (fail). Observations of the containers map to running / degraded / starting / stopped.
+ * 'error' (fail); a backup or a drill leaves it as it is (the data is copied, the server stays as it
+ * was). A restore's swap onto the restored data starts the instance again. Observations of the containers map to running / degraded / starting / stopped.
  * 'creating', 'stopping' and 'destroying' exist only while an operation runs, so observations never
  * override them. 'starting' is also what an observation reports while health checks are starting
  * (e.g. after Docker restarted the containers), so observations may move it on; the manager
@@ -13,20 +14,28 @@ import type { InstanceState, Op } from './types';
 
 export type StateEvent = { type: 'op'; op: Op; phase: 'begin' | 'end' | 'fail' } | { type: 'observed'; services: ServiceStatus[] };
 
-const BEGIN: Record<Op, InstanceState> = {
+/** The state at an operation's begin and end; null: the operation leaves the state as it is. */
+const BEGIN: Record<Op, InstanceState | null> = {
   create: 'creating',
   start: 'starting',
   stop: 'stopping',
   restart: 'starting',
   destroy: 'destroying',
+  // the swap onto the restored data (the restore's steps before it leave the instance untouched)
+  restore: 'starting',
+  backup: null,
+  drill: null,
 };
 
-const END: Record<Op, InstanceState> = {
+const END: Record<Op, InstanceState | null> = {
   create: 'running',
   start: 'running',
   stop: 'stopped',
   restart: 'running',
   destroy: 'stopped',
+  restore: 'running',
+  backup: null,
+  drill: null,
 };
 
 const OPERATION_ONLY: ReadonlySet<InstanceState> = new Set<InstanceState>(['creating', 'stopping', 'destroying']);
@@ -34,8 +43,8 @@ const OPERATION_ONLY: ReadonlySet<InstanceState> = new Set<InstanceState>(['crea
 /** The state after `event`. */
 export function nextState(current: InstanceState, event: StateEvent): InstanceState {
   if (event.type === 'op') {
-    if (event.phase === 'begin') return BEGIN[event.op];
-    if (event.phase === 'end') return END[event.op];
+    if (event.phase === 'begin') return BEGIN[event.op] ?? current;
+    if (event.phase === 'end') return END[event.op] ?? current;
     return 'error';
   }
   if (OPERATION_ONLY.has(current)) return current;

@@ -7,8 +7,11 @@ import type { InstanceState } from '../../shared/contract';
 /** What an instance is doing, and its live view: the contract's own types. */
 export type { InstanceState, InstanceStatus } from '../../shared/contract';
 
-/** The operations that take an instance's lock. */
-export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy';
+/**
+ * The operations that take an instance's lock: the manager's own, and those other layers run
+ * through `InstanceManager.runOperation` (backup, restore, and the drill on its temporary instance).
+ */
+export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill';
 
 /** The operations that leave an instance incomplete until they finish (see InstanceRecord.pending). */
 export type PendingOp = 'create' | 'destroy';

@@ -1,0 +1,152 @@
+/**
+ * What every instance operation shares, one per manager: its dependencies, the record store, the
+ * one state cache, the operations of this process in progress, the engine (connected lazily, so
+ * `list` and `get` work without Docker) and the lookups of records, recipes and plans. The
+ * operation modules (create, lifecycle, destroy, watcher, operation) are functions of it.
+ */
+import { EngawaError, isEngawaError } from '../util/errors';
+import type { EngineApi } from '../engine/types';
+import type { Plan } from '../plan/types';
+import { plan as makePlan } from '../stacks/plan';
+import type { Recipe } from '../stacks/types';
+import { validateInstanceName } from '../stacks/validate';
+import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
+import { recipeWithTunnel, type TunnelOpContext } from '../tunnel/instance-tunnel';
+import { lockHolder } from './lock';
+import type { SecretStore } from './secret-store';
+import { StateCache } from './state-cache';
+import { InstanceStore } from './store';
+import type { InstanceRecord, Op, OpOptions } from './types';
+
+export interface InstanceManagerDeps {
+  /** the Engawa data directory (see home.ts) */
+  home: string;
+  /** connects to Docker; called only when an operation needs it, again after a failure */
+  engine: () => Promise<EngineApi>;
+  secrets: SecretStore;
+  recipes: { get(id: string): Recipe; list(): Recipe[] };
+  /** official image reference → local reference (tests, mirrors) */
+  images?: Record<string, string>;
+  /** how to reach Cloudflare's API (default: ENGAWA_CLOUDFLARE_API_URL of this process) */
+  cloudflare?: CloudflareOptions;
+  log?: (line: string) => void;
+}
+
+/** The compose project of an instance (the same rule as `plan()`). */
+export const projectName = (name: string): string => `engawa-${name}`;
+
+const INSTANCE_OF_PROJECT = /^engawa-(.+)$/;
+
+/** The instance a compose project belongs to (the inverse of `projectName`), undefined for other projects. */
+export const instanceOfProject = (project: string): string | undefined => INSTANCE_OF_PROJECT.exec(project)?.[1];
+
+export class InstanceContext {
+  readonly store: InstanceStore;
+  readonly log: (line: string) => void;
+  /** operations of this process in progress, by instance */
+  readonly active = new Map<string, Op>();
+  /** last state told to listeners, by instance, and the listeners */
+  readonly states: StateCache;
+  private enginePromise?: Promise<EngineApi>;
+
+  constructor(readonly deps: InstanceManagerDeps) {
+    this.log = deps.log ?? (() => {});
+    this.store = new InstanceStore(deps.home, this.log);
+    this.states = new StateCache(this.log);
+  }
+
+  engine(): Promise<EngineApi> {
+    this.enginePromise ??= this.deps.engine().catch((e: unknown) => {
+      this.enginePromise = undefined;
+      throw e;
+    });
+    return this.enginePromise;
+  }
+
+  /** The record of `name`; NOT_FOUND (naming the instances that exist) when there is none. */
+  async get(name: string): Promise<InstanceRecord> {
+    const record = await this.store.read(validateInstanceName(name));
+    if (record) return record;
+    const names = (await this.store.list()).map((r) => r.name);
+    throw new EngawaError(
+      'NOT_FOUND',
+      names.length > 0 ? `There is no instance "${name}"; the instances are: ${names.join(', ')}.` : `There is no instance "${name}"; none exist yet.`,
+      { name, known: names },
+    );
+  }
+
+  /** True while an operation (of any Engawa process) holds the instance's lock. */
+  async busy(name: string): Promise<boolean> {
+    return this.active.has(name) || (await lockHolder(this.deps.home, name)) !== null;
+  }
+
+  /** The plan of an existing instance, from its record and stored secrets (never generating any). */
+  async planFor(name: string): Promise<Plan> {
+    const record = await this.get(name);
+    const recipe = recipeWithTunnel(this.recipeOf(record), record.tunnel);
+    const secrets = await this.deps.secrets.get(name);
+    const missing = recipe.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
+    if (missing.length > 0) {
+      throw new EngawaError('SECRETS', `The secrets of "${name}" are missing (${missing.join(', ')}); restore them from a backup or destroy the instance.`, {
+        name,
+        missing,
+        store: this.deps.secrets.kind,
+      });
+    }
+    return makePlan(recipe, {
+      instance: record.name,
+      domain: record.domain,
+      secrets,
+      settings: record.settings,
+      overrides: record.overrides,
+      ports: record.ports,
+      images: this.deps.images ?? {},
+      ...(record.volumes && { volumeNames: record.volumes }),
+    });
+  }
+
+  tunnelContext(opts: OpOptions): TunnelOpContext {
+    return {
+      cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env),
+      engine: () => this.engine(),
+      images: this.deps.images ?? {},
+      ...(opts.onProgress && { onProgress: opts.onProgress }),
+      ...(opts.signal && { signal: opts.signal }),
+    };
+  }
+
+  /** The recipe a create names; INVALID_INPUT listing the stacks there are when it is unknown. */
+  recipeForInput(id: string): Recipe {
+    const recipe = this.findRecipe(id);
+    if (recipe) return recipe;
+    const known = this.deps.recipes
+      .list()
+      .filter((r) => !r.testOnly)
+      .map((r) => r.id);
+    throw new EngawaError('INVALID_INPUT', `There is no stack "${id}"; choose one of: ${known.join(', ')}.`, { stack: id, known });
+  }
+
+  /** The recipe of an existing instance; NOT_FOUND when this version of Engawa does not know it. */
+  recipeOf(record: InstanceRecord): Recipe {
+    const recipe = this.findRecipe(record.stack);
+    if (recipe) return recipe;
+    throw new EngawaError('NOT_FOUND', `"${record.name}" uses the stack "${record.stack}", which this version of Engawa does not know.`, {
+      name: record.name,
+      stack: record.stack,
+    });
+  }
+
+  private findRecipe(id: string): Recipe | undefined {
+    try {
+      return this.deps.recipes.get(id) ?? undefined;
+    } catch (e) {
+      if (isEngawaError(e, 'NOT_FOUND')) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** The progress sink and abort signal of `opts`, for the engine's and the HTTP steps' options. */
+export function withOpts(opts: OpOptions): { onProgress?: OpOptions['onProgress']; signal?: AbortSignal } {
+  return { ...(opts.onProgress && { onProgress: opts.onProgress }), ...(opts.signal && { signal: opts.signal }) };
+}
