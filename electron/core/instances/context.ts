@@ -4,6 +4,7 @@
  * `list` and `get` work without Docker) and the lookups of records, recipes and plans. The
  * operation modules (create, lifecycle, destroy, watcher, operation) are functions of it.
  */
+import type { PortEnv } from './ports';
 import { EngawaError, isEngawaError } from '../util/errors';
 import type { EngineApi } from '../engine/types';
 import type { Plan } from '../plan/types';
@@ -29,6 +30,8 @@ export interface InstanceManagerDeps {
   images?: Record<string, string>;
   /** how to reach Cloudflare's API (default: ENGAWA_CLOUDFLARE_API_URL of this process) */
   cloudflare?: CloudflareOptions;
+  /** what the OS reserves and how to listen on 127.0.0.1 (default: this machine; tests give a fake) */
+  ports?: PortEnv;
   log?: (line: string) => void;
 }
 

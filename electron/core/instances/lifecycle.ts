@@ -20,6 +20,7 @@ export async function runLifecycle(ctx: InstanceContext, name: string, op: 'star
       throw new EngawaError('STATE', `"${name}" was partly deleted; run destroy again to finish.`, { name });
     }
     const engine = await ctx.engine();
+    if (op !== 'stop') record = await tx.movePortsOffReserved(record);
     const plan = op === 'stop' ? undefined : await ctx.planFor(name);
     if (plan) await tx.assertPortsFree(record);
     record = await tx.transition(record, 'begin');

@@ -10,7 +10,7 @@ import { EngawaError, toEngawaError } from '../util/errors';
 import type { ServiceStatus } from '../engine/types';
 import { projectName, type InstanceContext } from './context';
 import { acquireLock } from './lock';
-import { assertPortFree, freePorts, keepOrChoosePorts } from './ports';
+import { assertPortFree, freePorts, keepOrChoosePorts, machinePortEnv, portUse, type PortEnv } from './ports';
 import { nextState } from './state';
 import type { InstanceRecord, InstanceState, Op, PendingOp } from './types';
 
@@ -41,6 +41,12 @@ export interface OperationTx {
   remove(): Promise<void>;
   /** PORT_IN_USE when another program holds one of the record's ports (the instance's own containers may hold them). */
   assertPortsFree(record: InstanceRecord): Promise<void>;
+  /**
+   * Moves the record off ports the OS has come to reserve for itself since they were chosen (on
+   * Windows, Hyper-V and WinNAT reserve blocks at boot): each gets a new free port, the record is
+   * written, and the record is returned (the same object when nothing had to move).
+   */
+  movePortsOffReserved(record: InstanceRecord): Promise<InstanceRecord>;
   /** A distinct free port on 127.0.0.1 for each of `names`. */
   freePorts(names: string[]): Promise<Record<string, number>>;
   /** The `wanted` ports where they are free on this computer, the others newly chosen. */
@@ -129,16 +135,36 @@ class Tx implements OperationTx {
     const services = await (await this.ctx.engine()).status(projectName(record.name));
     const ours = new Set(services.filter((s) => HOLDS_PORTS.has(s.state)).flatMap((s) => Object.values(s.ports)));
     for (const port of Object.values(record.ports)) {
-      if (!ours.has(port)) await assertPortFree(port);
+      if (!ours.has(port)) await assertPortFree(port, this.ports);
     }
   }
 
+  async movePortsOffReserved(record: InstanceRecord): Promise<InstanceRecord> {
+    this.assertOwn(record);
+    const services = await (await this.ctx.engine()).status(projectName(record.name));
+    const ours = new Set(services.filter((s) => HOLDS_PORTS.has(s.state)).flatMap((s) => Object.values(s.ports)));
+    const reserved: string[] = [];
+    for (const [key, port] of Object.entries(record.ports)) {
+      if (!ours.has(port) && (await portUse(port, this.ports)) === 'reserved') reserved.push(key);
+    }
+    if (reserved.length === 0) return record;
+    const moved = await freePorts(reserved, this.ports, new Set(Object.values(record.ports)));
+    const next: InstanceRecord = { ...record, ports: { ...record.ports, ...moved } };
+    await this.write(next);
+    for (const key of reserved) this.ctx.log(`"${record.name}": port ${record.ports[key]} (${key}) is reserved by the system now; moved to ${moved[key]}`);
+    return next;
+  }
+
   freePorts(names: string[]): Promise<Record<string, number>> {
-    return freePorts(names);
+    return freePorts(names, this.ports);
   }
 
   choosePorts(wanted: Record<string, number>): Promise<Record<string, number>> {
-    return keepOrChoosePorts(wanted);
+    return keepOrChoosePorts(wanted, this.ports);
+  }
+
+  private get ports(): PortEnv {
+    return this.ctx.deps.ports ?? machinePortEnv();
   }
 
   private assertOpen(): void {
