@@ -62,7 +62,7 @@ async function rendererSize(): Promise<{ raw: number; gzip: number }> {
 
 /** The host as `npm run serve` runs it, in ONE process (node --import tsx), so /proc shows all its CPU. */
 async function startHost(home: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/core/host/serve.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve.ts'], {
     cwd: repo,
     env: {
       ...process.env,

@@ -11,8 +11,7 @@ import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
 import type { SafeStorage } from 'electron';
 import { EngawaError } from '../core/util/errors';
 import { isMissing, writeFileAtomic } from '../core/util/atomic';
-import { secretFile, secretsDir } from '../core/instances/home';
-import { FileSecretStore, type SecretStore } from '../core/instances/secret-store';
+import { FileSecretStore, secretFile, secretsDir, type SecretStore } from '../core/instances';
 
 /** The safeStorage calls this store uses (the async ones: the sync API is going away). */
 export type Encryptor = Pick<SafeStorage, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'>;

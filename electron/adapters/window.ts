@@ -1,11 +1,13 @@
 /**
  * The main window and everything that keeps it safe: the `app://` protocol that serves the built
  * renderer (never `file://`), the CSP header, secure webPreferences, blocked navigation and
- * pop-ups, and a session that grants no permissions.
+ * pop-ups, and a session that grants no permissions. Electron's pieces (BrowserWindow, protocol,
+ * shell, the session) are passed in by the composition root (start-app.ts), so this file imports
+ * only Electron's types and runs against fakes in tests.
  * @see https://www.electronjs.org/docs/latest/tutorial/security
  */
 import { readFile } from 'node:fs/promises';
-import { BrowserWindow, protocol, shell, type Session, type WebContents } from 'electron';
+import type { BrowserWindow, BrowserWindowConstructorOptions, Protocol, Session, Shell, WebContents } from 'electron';
 import { contentTypeOf, resolveStaticFile, SECURITY_HEADERS } from '../core/host/static';
 
 /** The scheme and host the renderer is served from: `app://engawa/index.html`. */
@@ -54,20 +56,23 @@ export async function serveAppRequest(root: string, request: { url: string; meth
   }
 }
 
+/** Electron's BrowserWindow class (or a fake of it). */
+export type WindowClass = new (options: BrowserWindowConstructorOptions) => BrowserWindow;
+
 /** Declares `app:` a secure standard scheme; must run before the app is ready. */
-export function registerAppScheme(): void {
+export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
 /** Serves `root` on `app://` in `session` and denies every permission request (camera, notifications …). */
-export function secureSession(session: Session, root: string): void {
+export function secureSession(session: Pick<Session, 'protocol' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>, root: string): void {
   session.protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request));
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
 }
 
 /** Blocks navigation, pop-ups and webviews; https links open in the user's browser instead. */
-export function lockDownContents(contents: WebContents): void {
+export function lockDownContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, shell: Pick<Shell, 'openExternal'>): void {
   const openOutside = (url: string): void => {
     if (isExternalLink(url)) shell.openExternal(url).catch((e: unknown) => console.error(`engawa: could not open ${url} in the browser:`, e));
   };
@@ -84,10 +89,10 @@ export function lockDownContents(contents: WebContents): void {
 
 /**
  * Creates the main window with secure defaults and loads the renderer from `app://`.
- * Navigation and pop-ups are locked down for every WebContents by main.ts (`web-contents-created`).
+ * Navigation and pop-ups are locked down for every WebContents by start-app.ts (`web-contents-created`).
  */
-export function createMainWindow(preloadPath: string): BrowserWindow {
-  const win = new BrowserWindow({
+export function createMainWindow(MainWindow: WindowClass, preloadPath: string): BrowserWindow {
+  const win = new MainWindow({
     width: 960,
     height: 680,
     minWidth: 640,

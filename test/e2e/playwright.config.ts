@@ -1,8 +1,9 @@
 /**
  * End-to-end tests of the renderer in the system Chromium (Playwright cannot download its own
- * browsers here), against `npm run serve`: the real core on the test engine (DOCKER_HOST), with a
- * fresh ENGAWA_HOME, the test recipe (ENGAWA_RECIPES) and the local test images (ENGAWA_IMAGES),
- * on a fixed port and token. `serve` builds the renderer when it is older than its sources.
+ * browsers here), against `npm run serve` (scripts/serve.ts): the real core on the test engine
+ * (DOCKER_HOST), with a fresh ENGAWA_HOME, the test recipe (ENGAWA_RECIPES) and the local test
+ * images (ENGAWA_IMAGES), on a fixed port and token (ENGAWA_SERVE_PORT, ENGAWA_SERVE_TOKEN).
+ * `serve` builds the renderer when it is older than its sources.
  * Cloudflare is the tunnel spec's fake API and loopback edge on fixed ports (host.ts), cloudflared
  * its stand-in image; the host's output is also written to E2E_HOST_LOG for specs to scan.
  * Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_PORT (default 4319), DOCKER_HOST.
@@ -55,6 +56,7 @@ export default defineConfig({
     },
   },
   webServer: {
+    // scripts/serve.ts: the launcher of browser mode (electron/core/host/browser-host.ts)
     command: `npm run serve 2>&1 | tee '${E2E_HOST_LOG}'`,
     cwd: repoRoot,
     env: {

@@ -8,32 +8,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMainWindow, isAppUrl, isExternalLink, lockDownContents, resolveAppFile, secureSession, serveAppRequest } from '../../electron/adapters/window';
+import { CONTENT_SECURITY_POLICY } from '../../electron/shared/csp';
 
-const electron = vi.hoisted(() => ({
+const electron = {
   openExternal: vi.fn(async (_url: string) => {}),
   windows: [] as { options: unknown; url?: string }[],
-}));
-
-vi.mock('electron', () => ({
-  shell: { openExternal: electron.openExternal },
-  protocol: { registerSchemesAsPrivileged: vi.fn() },
-  BrowserWindow: class {
-    webContents = {};
-    constructor(readonly options: unknown) {
-      electron.windows.push(this);
-    }
-    once(): void {}
-    show(): void {}
-    loadURL(url: string): Promise<void> {
-      (this as { url?: string }).url = url;
-      return Promise.resolve();
-    }
-  },
-}));
-
-const { createMainWindow, isAppUrl, isExternalLink, lockDownContents, resolveAppFile, secureSession, serveAppRequest } =
-  await import('../../electron/adapters/window');
-const { CONTENT_SECURITY_POLICY } = await import('../../electron/shared/csp');
+};
+const shell = { openExternal: electron.openExternal };
+class FakeWindow {
+  webContents = {};
+  url?: string;
+  constructor(readonly options: unknown) {
+    electron.windows.push(this);
+  }
+  once(): void {}
+  show(): void {}
+  loadURL(url: string): Promise<void> {
+    this.url = url;
+    return Promise.resolve();
+  }
+}
 
 let root: string;
 beforeAll(() => {
@@ -120,7 +115,7 @@ describe('lockDownContents', () => {
         this.openHandler = h;
       },
     });
-    lockDownContents(contents as never);
+    lockDownContents(contents as never, shell);
     return contents;
   }
 
@@ -168,7 +163,7 @@ describe('secureSession and createMainWindow', () => {
   });
 
   it('creates the window with isolation, sandbox and no Node, and loads app://', () => {
-    createMainWindow('/app/dist/electron/preload.cjs');
+    createMainWindow(FakeWindow as never, '/app/dist/electron/preload.cjs');
     expect(electron.windows).toHaveLength(1);
     const [win] = electron.windows;
     expect(win?.options).toMatchObject({

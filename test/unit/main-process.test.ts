@@ -1,7 +1,8 @@
 /**
- * The composition root (electron/main.ts) against a fake Electron: the single-instance lock, the
- * app:// scheme and session, one IPC channel per contract method answering only our own page,
+ * The composition root (electron/start-app.ts) against a fake Electron: the single-instance lock,
+ * the app:// scheme and session, one IPC channel per contract method answering only our own page,
  * the window (closing it hides it: Engawa stays in the tray), the tray, and a hidden start.
+ * Each test starts its own app with startApp(fakes); nothing is mocked or re-imported.
  */
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,17 +11,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_METHODS } from '../../electron/shared/contract';
+import { startApp, type StartAppDeps } from '../../electron/start-app';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 let home: string;
-const savedEnv = { ...process.env };
+const savedDockerHost = process.env.DOCKER_HOST;
+/** A Docker socket that does not exist: never the real engine. */
+const noDocker = (): string => `unix://${path.join(home, 'no-docker.sock')}`;
 beforeAll(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'engawa-main-'));
-  process.env.ENGAWA_HOME = home;
-  process.env.DOCKER_HOST = `unix://${path.join(home, 'no-docker.sock')}`; // never the real engine
+  // the app gets its environment from startApp; code that reads process.env itself must not find the real engine either
+  process.env.DOCKER_HOST = noDocker();
 });
 afterAll(() => {
-  process.env = savedEnv;
+  if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+  else process.env.DOCKER_HOST = savedDockerHost;
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -95,17 +100,20 @@ function makeState(lock: boolean) {
   return { calls, handlers, windows, trays, app, electron };
 }
 
-/** Loads a fresh copy of main.ts against a new fake Electron and lets start() settle. */
+/** Starts an app against a new fake Electron and lets start-up settle. */
 async function boot(lock: boolean, argv: string[] = []) {
   const state = makeState(lock);
-  const savedArgv = process.argv;
-  process.argv = ['electron', '.', ...argv];
-  vi.resetModules();
-  vi.doMock('electron', () => state.electron);
-  vi.doMock('electron-updater', () => ({ default: { autoUpdater: {} } }));
-  await import('../../electron/main');
-  for (let i = 0; i < 50 && state.trays.length === 0 && lock; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  process.argv = savedArgv;
+  // every piece startApp takes, no more: the fakes implement only what the app uses
+  const deps: Record<keyof StartAppDeps, unknown> = {
+    ...state.electron,
+    autoUpdater: () => ({}),
+    platform: process.platform,
+    env: { ENGAWA_HOME: home, DOCKER_HOST: noDocker() },
+    argv: ['electron', '.', ...argv],
+    execPath: process.execPath,
+    resourcesPath: path.join(repoRoot, 'resources'),
+  };
+  await startApp(deps as StartAppDeps).started;
   return state;
 }
 

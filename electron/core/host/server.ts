@@ -55,7 +55,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       res.writeHead(403, SECURITY_HEADERS).end();
       return;
     }
-    void serveStatic(opts.rendererDir, req, res);
+    serveStatic(opts.rendererDir, req, res).catch((e: unknown) => {
+      // the path only: the query may carry the token
+      log(`could not answer ${req.method ?? 'a request'} ${(req.url ?? '/').split('?')[0]}: ${(e as Error).message}`);
+      res.destroy();
+    });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -120,7 +124,10 @@ function serveSocket(core: Core, ws: WebSocket, log: (line: string) => void): vo
       ws.close(1003, 'expected {id, method, input} as JSON text');
       return;
     }
-    void session.call(request.method, request.input).then((result) => send({ id: request.id, result }));
+    session
+      .call(request.method, request.input)
+      .then((result) => send({ id: request.id, result }))
+      .catch((e: unknown) => log(`could not answer call ${request.id}: ${(e as Error).message}`));
   });
   ws.on('close', () => session.close());
   ws.on('error', (e) => log(`WebSocket error: ${e.message}`));

@@ -8,9 +8,6 @@ import { registerIpc } from '../../../electron/adapters/ipc';
 import { createIpcPair, type IpcPair } from '../../stubs/electron';
 import { fakeCore, type FakeCore } from '../api/fake-core';
 
-// window.ts (isAppUrl) imports Electron's window classes; none of them is used here
-vi.mock('electron', () => ({ BrowserWindow: class {}, protocol: {}, shell: {} }));
-
 let f: FakeCore;
 let pair: IpcPair;
 let bridge: EngawaTransport;
