@@ -1,4 +1,6 @@
-// ESLint flat config: typescript-eslint's recommended rules over the whole repo.
+// ESLint flat config: typescript-eslint's recommended rules over the whole repo, plus the
+// type-aware promise rules on every TypeScript file (a promise is awaited, returned, handled with
+// .catch, or marked `void` on purpose; never handed to a place that ignores it).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -10,6 +12,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['**/*.{ts,tsx,mts,cts}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: new URL('..', import.meta.url).pathname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {
