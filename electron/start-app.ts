@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { App, BrowserWindow, IpcMain, Session } from 'electron';
 import { createCore } from './core/api/create-core';
-import { createServices, loadImageMap, recipeFilesFromEnv } from './core/api/wiring';
+import { createServices, loadImageMap, recipeFilesFromEnv, withoutTestHooks } from './core/api/wiring';
 import { SettingsStore } from './core/api/settings';
 import { engawaHome } from './core/instances';
 import { startDesktop, type Desktop, type DesktopDeps } from './adapters/tray-and-notifications';
@@ -71,7 +71,9 @@ export interface AppHandle {
 
 /** Starts the desktop app (the lock, the app's events, then everything else once Electron is ready). */
 export function startApp(deps: StartAppDeps): AppHandle {
-  const { app, env, platform } = deps;
+  const { app, platform } = deps;
+  // the test hooks (other recipes, images, Cloudflare API, tunnel edge) work in development only
+  const env = app.isPackaged ? withoutTestHooks(deps.env) : deps.env;
   let mainWindow: BrowserWindow | null = null;
   let desktop: Desktop | undefined;
   let quitting = false;

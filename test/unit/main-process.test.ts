@@ -29,7 +29,7 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function makeState(lock: boolean) {
+function makeState(lock: boolean, isPackaged = false) {
   const calls: string[] = [];
   const handlers = new Map<string, (event: unknown, input?: unknown) => Promise<unknown>>();
   const windows: FakeWindow[] = [];
@@ -44,7 +44,7 @@ function makeState(lock: boolean) {
     getPreferredSystemLanguages: () => ['en-US'],
     getLoginItemSettings: () => ({ wasOpenedAtLogin: false }),
     setLoginItemSettings: () => {},
-    isPackaged: false,
+    isPackaged,
     whenReady: () => Promise.resolve(),
   });
   class FakeWindow extends EventEmitter {
@@ -101,14 +101,14 @@ function makeState(lock: boolean) {
 }
 
 /** Starts an app against a new fake Electron and lets start-up settle. */
-async function boot(lock: boolean, argv: string[] = []) {
-  const state = makeState(lock);
+async function boot(lock: boolean, argv: string[] = [], opts: { isPackaged?: boolean; env?: Record<string, string> } = {}) {
+  const state = makeState(lock, opts.isPackaged);
   // every piece startApp takes, no more: the fakes implement only what the app uses
   const deps: Record<keyof StartAppDeps, unknown> = {
     ...state.electron,
     autoUpdater: () => ({}),
     platform: process.platform,
-    env: { ENGAWA_HOME: home, DOCKER_HOST: noDocker() },
+    env: { ENGAWA_HOME: home, DOCKER_HOST: noDocker(), ...opts.env },
     argv: ['electron', '.', ...argv],
     execPath: process.execPath,
     resourcesPath: path.join(repoRoot, 'resources'),
@@ -173,5 +173,32 @@ describe('main process', () => {
     expect(await info?.({ sender, senderFrame: { url: 'https://evil.example/', parent: null } })).toEqual(refused);
     expect(await info?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: {} } })).toEqual(refused);
     expect(await info?.({ sender, senderFrame: null })).toEqual(refused);
+  });
+
+  it('honours the test hooks in development only: a packaged app ignores them', async () => {
+    const hooks = {
+      ENGAWA_RECIPES: path.join(repoRoot, 'test/fixtures/recipes/test-web.json'),
+      ENGAWA_IMAGES: 'not even JSON', // read in development (and refused there), never in the packaged app
+      ENGAWA_CLOUDFLARE_API_URL: 'http://evil.example/client/v4',
+      ENGAWA_TUNNEL_EDGE_URL: 'http://evil.example/',
+    };
+    const dev = await boot(true, [], { env: hooks });
+    expect(dev.calls).toContain('exit 1'); // the bad image map and the plain-http API address stop a development start
+
+    const packaged = await boot(true, [], { isPackaged: true, env: hooks });
+    expect(packaged.calls).not.toContain('exit 1');
+    const sender = Object.assign(new EventEmitter(), { isDestroyed: () => false, send: () => {} });
+    const stacks = (await packaged.handlers.get('api:stacks.list')?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: null } })) as {
+      ok: boolean;
+      value: { id: string }[];
+    };
+    expect(stacks.ok).toBe(true);
+    expect(stacks.value.map((s) => s.id)).not.toContain('test-web');
+
+    const devRecipes = await boot(true, [], { env: { ENGAWA_RECIPES: hooks.ENGAWA_RECIPES } });
+    const listed = (await devRecipes.handlers.get('api:stacks.list')?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: null } })) as {
+      value: { id: string }[];
+    };
+    expect(listed.value.map((s) => s.id)).toContain('test-web');
   });
 });

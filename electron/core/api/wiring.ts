@@ -92,6 +92,20 @@ export function retryingOnce<T>(connect: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * Variables that point Engawa at other recipes, images, a Cloudflare API or a tunnel edge: for
+ * development, the tests and browser mode. The packaged desktop app ignores them, so whoever can
+ * set a user's environment cannot redirect the API token or swap the images.
+ */
+export const TEST_HOOK_VARIABLES = ['ENGAWA_RECIPES', 'ENGAWA_IMAGES', 'ENGAWA_CLOUDFLARE_API_URL', 'ENGAWA_TUNNEL_EDGE_URL'] as const;
+
+/** `env` without the test hooks (see TEST_HOOK_VARIABLES). */
+export function withoutTestHooks(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const key of TEST_HOOK_VARIABLES) delete out[key];
+  return out;
+}
+
 /** The recipe files named by ENGAWA_RECIPES (separated like PATH). */
 export function recipeFilesFromEnv(env: Record<string, string | undefined>): string[] {
   const v = env.ENGAWA_RECIPES;

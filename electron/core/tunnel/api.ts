@@ -25,7 +25,25 @@ export interface CloudflareOptions {
 /** The options from an environment: ENGAWA_CLOUDFLARE_API_URL. */
 export function cloudflareOptionsFromEnv(env: Record<string, string | undefined>): CloudflareOptions {
   const apiUrl = env.ENGAWA_CLOUDFLARE_API_URL;
-  return apiUrl ? { apiUrl } : {};
+  if (!apiUrl) return {};
+  assertSafeApiUrl(apiUrl);
+  return { apiUrl };
+}
+
+/**
+ * The API token travels to this address: it must be https, except on this computer's loopback
+ * (the tests' fake API). Anything else is refused before a request is made.
+ */
+export function assertSafeApiUrl(apiUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new EngawaError('INVALID_INPUT', `ENGAWA_CLOUDFLARE_API_URL is not an address: ${apiUrl}`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) return;
+  throw new EngawaError('INVALID_INPUT', `ENGAWA_CLOUDFLARE_API_URL must be an https address (plain http only to this computer): ${url.origin}`);
 }
 
 const PER_PAGE = 50;
