@@ -14,6 +14,7 @@ import { createCore } from './core/api/create-core';
 import { createServices, loadImageMap, recipeFilesFromEnv, withoutTestHooks } from './core/api/wiring';
 import { SettingsStore } from './core/api/settings';
 import { engawaHome } from './core/instances';
+import { writeFileAtomic } from './core/util/atomic';
 import { startDesktop, type Desktop, type DesktopDeps } from './adapters/tray-and-notifications';
 import { registerIpc } from './adapters/ipc';
 import { applyLaunchAtLogin, startedHidden, type LoginItemDeps } from './adapters/login-item';
@@ -134,7 +135,12 @@ export function startApp(deps: StartAppDeps): AppHandle {
       log,
     });
     desktop = shown;
-    app.on('second-instance', showMainWindow);
+    // `Engawa --quit` (a second launch) quits the running app and leaves the servers running
+    app.on('second-instance', (_event: unknown, argv: readonly string[] = []) => (argv.includes('--quit') ? shown.quitNow() : showMainWindow()));
+    if (env.ENGAWA_SMOKE_REPORT) {
+      // what only the main process knows, for the packaged app's smoke test (read-only facts)
+      await writeFileAtomic(env.ENGAWA_SMOKE_REPORT, JSON.stringify({ trayMenu: shown.menuLabels(), packaged: app.isPackaged }));
+    }
     app.on('activate', showMainWindow);
     if (!startedHidden(deps.argv, loginItem)) showMainWindow();
     startUpdater({
@@ -151,7 +157,7 @@ export function startApp(deps: StartAppDeps): AppHandle {
   };
 
   if (!app.requestSingleInstanceLock()) {
-    app.quit();
+    app.quit(); // the running one got our arguments (second-instance): it shows its window, or quits for --quit
     return { started: Promise.resolve() };
   }
   registerAppScheme(deps.protocol);

@@ -6,7 +6,7 @@
 import type { App, BrowserWindow, Dialog, Menu, Notification, NotificationConstructorOptions, Shell, Tray } from 'electron';
 import type { Core } from '../core/api/types';
 import { backUpNow } from '../core/tray/backup-now';
-import { trayModel, type TrayAction, type TrayOptions } from '../core/tray/model';
+import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type TrayOptions } from '../core/tray/model';
 import { backupNotification, backupOutcome, stateNotification, type DesktopNotification } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
@@ -41,6 +41,10 @@ export interface Desktop {
   languageChanged(): void;
   /** the Quit flow (tray menu): ask, maybe stop the servers, quit */
   quit(): Promise<void>;
+  /** quits without asking, leaving the servers running (the Quit dialog's default): `Engawa --quit` */
+  quitNow(): void;
+  /** the labels of the tray menu as shown now, submenus flattened (the packaged-app smoke test reads them) */
+  menuLabels(): string[];
   /** true once the user chose to quit (closing the window then really closes it) */
   quitting(): boolean;
   /** tells the user once that Engawa stays in the tray */
@@ -99,15 +103,20 @@ export function startDesktop(deps: DesktopDeps): Desktop {
   };
 
   const view = new TrayView({ Tray: deps.Tray, Menu: deps.Menu, iconDir: deps.iconDir, platform: deps.platform, onAction });
+  let shown = trayModel([], t, TRAY_OPTIONS);
+  const render = (model: TrayModel): void => {
+    shown = model;
+    view.render(model);
+  };
   const tracker = trackInstances(
     deps.core,
     (instances, change) => {
-      view.render(trayModel(instances, t, TRAY_OPTIONS));
+      render(trayModel(instances, t, TRAY_OPTIONS));
       if (change) notify(stateNotification(change.name, change.previous, change.next, t));
     },
     deps.log,
   );
-  view.render(trayModel([], t, TRAY_OPTIONS));
+  render(shown);
   // a backup that ends (from the window, the tray or the schedule) is told on the desktop
   const stopBackupNotes = deps.core.subscribe((message) => {
     const outcome = backupOutcome(message);
@@ -118,7 +127,7 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     t: () => t,
     languageChanged() {
       t = strings();
-      view.render(trayModel(tracker.instances(), t, TRAY_OPTIONS));
+      render(trayModel(tracker.instances(), t, TRAY_OPTIONS));
     },
     async quit() {
       const choice = await askHowToQuit(deps.dialog, t, deps.window() ?? undefined);
@@ -127,12 +136,16 @@ export function startDesktop(deps: DesktopDeps): Desktop {
         const running = tracker.instances().filter((i) => i.state !== 'stopped');
         await Promise.allSettled(running.map((i) => tracker.runOp('instances.stop', i.name)));
       }
+      desktop.quitNow();
+    },
+    quitNow() {
       quitting = true;
       tracker.close();
       stopBackupNotes();
       view.destroy();
       deps.app.quit();
     },
+    menuLabels: () => labelsOf(shown.menu),
     quitting: () => quitting,
     windowHidden() {
       if (toldAboutTray) return;
@@ -142,4 +155,8 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     notify,
   };
   return desktop;
+}
+
+function labelsOf(items: readonly TrayMenuItem[]): string[] {
+  return items.flatMap((item) => (item.kind === 'separator' ? [] : item.kind === 'submenu' ? [item.label, ...labelsOf(item.items)] : [item.label]));
 }

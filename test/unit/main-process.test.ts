@@ -5,7 +5,7 @@
  * Each test starts its own app with startApp(fakes); nothing is mocked or re-imported.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,5 +200,20 @@ describe('main process', () => {
       value: { id: string }[];
     };
     expect(listed.value.map((s) => s.id)).toContain('test-web');
+  });
+
+  it('quits on `Engawa --quit` from a second launch, leaving the servers running', async () => {
+    const { app, calls, windows } = await boot(true);
+    app.emit('second-instance', {}, ['Engawa', '--quit']);
+    expect(calls.at(-1)).toBe('quit');
+    expect(windows).toHaveLength(1); // no new window, no dialog
+  });
+
+  it('writes the tray menu for the packaged-app smoke test when asked (ENGAWA_SMOKE_REPORT)', async () => {
+    const report = path.join(home, 'smoke.json');
+    await boot(true, [], { isPackaged: true, env: { ENGAWA_SMOKE_REPORT: report } });
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { trayMenu: string[]; packaged: boolean };
+    expect(written.packaged).toBe(true);
+    expect(written.trayMenu).toEqual(expect.arrayContaining(['Open Engawa', 'Quit Engawa']));
   });
 });

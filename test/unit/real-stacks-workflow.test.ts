@@ -33,9 +33,9 @@ describe('the real-stacks workflow', () => {
   it('is YAML for one Ubuntu job over Mastodon, Misskey and the PDS, on Node 20 with npm ci', () => {
     expect(job['runs-on']).toMatch(/^ubuntu-/);
     expect(job.strategy.matrix.include.map((m) => m.stack).sort()).toEqual(['bluesky', 'mastodon', 'misskey']);
-    expect(job.steps[0]?.uses).toBe('actions/checkout@v4');
+    expect(job.steps[0]?.uses).toBe('actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683'); // v4.2.2
     const node = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
-    expect(node).toMatchObject({ uses: 'actions/setup-node@v4', with: { 'node-version': 20 } });
+    expect(node).toMatchObject({ uses: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', with: { 'node-version': 20 } }); // v4.4.0
     expect(runs.some((s) => /^npm ci\b/.test(s.run ?? ''))).toBe(true);
   });
 

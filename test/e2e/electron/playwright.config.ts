@@ -2,7 +2,8 @@
  * The Electron smoke test (release CI only: it needs the Electron binary, which this machine
  * does not have). Run after `npm run build`:
  *   npx playwright test --config test/e2e/electron/playwright.config.ts
- * (Linux: inside xvfb-run). ENGAWA_APP_EXECUTABLE may name a packaged app to test instead.
+ * (Linux: inside xvfb-run). ENGAWA_APP_EXECUTABLE names a packaged app to test instead (driven
+ * over CDP: its fuses switch off the inspector Playwright's launcher needs; see smoke.spec.ts).
  */
 import { defineConfig } from '@playwright/test';
 
