@@ -1,13 +1,33 @@
 /**
- * Enforces DESIGN.md's import boundaries on the real source tree:
+ * Enforces DESIGN.md's import boundaries on the real source tree.
+ *
+ * Between the top-level parts:
  * - electron/shared imports nothing outside electron/shared (no Node built-ins, no packages);
  * - electron/core imports electron/shared, electron/core, Node built-ins and the runtime
  *   `dependencies` only (never 'electron', adapters, main, preload, cli or the renderer);
- * - electron/adapters, main.ts and preload.ts may import core, shared, adapters, Node, packages
- *   and 'electron', never the renderer or the CLI;
+ * - Electron glue (electron/adapters/, and electron/*.ts but cli.ts: main, start-app, preload) may
+ *   import core, shared, adapters, Node, packages and 'electron', never the renderer or the CLI;
  * - electron/cli.ts is like core plus core itself: never 'electron' or adapters;
  * - renderer/ (except vite.config.ts, build tooling that runs in Node) imports its own files and
  *   browser packages, and from electron/ only `import type` from electron/shared.
+ *
+ * Inside electron/core, layers in one order; a layer imports only itself and the layers below it,
+ * and layers of the same rank (engine and stacks; cli, host and tray) do not import each other:
+ *
+ *   shared → util → plan → engine | stacks → tunnel → instances → backup → api → cli | host | tray
+ *
+ * - util: errors, progress, atomic writes, byte queues, tar writing, formatting: needs nothing of ours.
+ * - plan: the Plan types and labels (and their redaction), what stacks produce and the engine applies.
+ * - engine: Docker (discovery, images, apply, exec, logs, events, stats); knows no recipe.
+ * - stacks: the recipes and the pure plan(); knows no Docker.
+ * - tunnel: Cloudflare provisioning and the connector service, which creating an instance uses.
+ * - instances: the operations (create, start/stop, destroy, and any later one) under the instance
+ *   lock, with the one state cache; other layers use it only through instances/index.ts.
+ * - backup: archive format, create, verify, restore, drill, schedule, through the instances' operations.
+ * - api: the typed contract implemented over all of the above (one dispatcher for both shells).
+ * - cli, host (browser mode over WebSocket), tray (the tray's pure models): three front doors.
+ * Every file of electron/core lives in one of these folders.
+ *
  * Imports are read with the TypeScript parser: static and type imports, `export … from`,
  * `import x = require()`, dynamic `import()` and `require()`.
  */
@@ -77,9 +97,53 @@ function importsOf(file: SourceFile): ImportRef[] {
 function layerOf(file: string): Layer | null {
   if (file.startsWith('electron/shared/')) return 'shared';
   if (file.startsWith('electron/core/')) return 'core';
+  if (/^electron\/[^/]+\.ts$/.test(file) && file !== 'electron/cli.ts') return 'glue';
   if (file.startsWith('electron/adapters/') || file === 'electron/main.ts' || file === 'electron/preload.ts') return 'glue';
   if (file === 'electron/cli.ts') return 'cli';
   if (file.startsWith('renderer/') && file !== 'renderer/vite.config.ts') return 'renderer';
+  return null;
+}
+
+/** The layers inside electron/core, lowest first; one rank may hold siblings. */
+const CORE_ORDER: readonly (readonly string[])[] = [
+  ['util'],
+  ['plan'],
+  ['engine', 'stacks'],
+  ['tunnel'],
+  ['instances'],
+  ['backup'],
+  ['api'],
+  ['cli', 'host', 'tray'],
+];
+const CORE_ORDER_TEXT = CORE_ORDER.map((rank) => rank.join(' | ')).join(' → ');
+
+/** The core layer a repository path belongs to (its first folder under electron/core), or null. */
+function coreLayerOf(file: string): { name: string; rank: number } | null {
+  const m = /^electron\/core\/([^/]+)\//.exec(file);
+  if (m === null) return null;
+  const name = m[1] as string;
+  const rank = CORE_ORDER.findIndex((r) => r.includes(name));
+  return { name, rank };
+}
+
+/** The instances layer's public interface: the only file of it other layers may import. */
+const INSTANCES_API = 'electron/core/instances/index';
+
+/** Why an import inside electron/ breaks the order of the core's layers, or null. */
+function coreOrderViolation(from: string, target: Target): string | null {
+  if (target.kind !== 'file' || !target.path.startsWith('electron/core/')) return null;
+  const targetPath = target.path.replace(/\.ts$/, '').replace(/^electron\/core\/instances$/, INSTANCES_API);
+  const to = coreLayerOf(targetPath);
+  const fromLayer = coreLayerOf(from);
+  if (to === null || to.rank < 0) return `${target.path} is not inside a core layer (${CORE_ORDER_TEXT})`;
+  if (to.name === 'instances' && fromLayer?.name !== 'instances' && targetPath !== INSTANCES_API) {
+    return 'other layers use instances only through instances/index.ts (its public interface)';
+  }
+  if (fromLayer === null) return null; // glue and the CLI entry sit above the whole core
+  if (fromLayer.rank < 0) return `electron/core/${fromLayer.name}/ is not a core layer; the order is ${CORE_ORDER_TEXT}`;
+  if (to.name === fromLayer.name) return null;
+  if (to.rank === fromLayer.rank) return `core layers ${fromLayer.name} and ${to.name} are siblings and do not import each other (${CORE_ORDER_TEXT})`;
+  if (to.rank > fromLayer.rank) return `core layer ${fromLayer.name} may not import ${to.name}, which is above it (${CORE_ORDER_TEXT})`;
   return null;
 }
 
@@ -131,8 +195,11 @@ function findViolations(files: readonly SourceFile[], runtimeDeps: ReadonlySet<s
   for (const file of files) {
     const layer = layerOf(file.path);
     if (layer === null) continue;
+    if (layer === 'core' && coreLayerOf(file.path) === null)
+      out.push(`${file.path}: — every file of electron/core lives in a layer folder (${CORE_ORDER_TEXT})`);
     for (const ref of importsOf(file)) {
-      const reason = whyForbidden(layer, ref, targetOf(file.path, ref.specifier), runtimeDeps);
+      const target = targetOf(file.path, ref.specifier);
+      const reason = whyForbidden(layer, ref, target, runtimeDeps) ?? (layer === 'renderer' ? null : coreOrderViolation(file.path, target));
       if (reason !== null) out.push(`${file.path}: '${ref.specifier}' — ${reason}`);
     }
   }
@@ -164,6 +231,15 @@ describe('import boundaries', () => {
     // the scan really saw each kind of code (a broken walk would pass vacuously)
     for (const layer of ['shared', 'core', 'glue', 'renderer'] as const) expect(layers).toContain(layer);
     expect(findViolations(files, runtimeDeps)).toEqual([]);
+  });
+
+  it('keeps every core file small enough to read, and the instance manager a facade', () => {
+    const core = sourceFiles('electron/core');
+    expect(core.length).toBeGreaterThan(50);
+    const lines = (f: SourceFile): number => f.text.split('\n').length - (f.text.endsWith('\n') ? 1 : 0);
+    expect(core.filter((f) => lines(f) > 350).map((f) => `${f.path}: ${lines(f)} lines (at most 350)`)).toEqual([]);
+    const manager = core.find((f) => f.path === 'electron/core/instances/manager.ts');
+    expect(manager && lines(manager)).toBeLessThan(200);
   });
 
   it('reports each kind of violation (self-test of the checker)', () => {
@@ -213,15 +289,56 @@ describe('import boundaries', () => {
     ]);
   });
 
+  it('keeps the order of the core layers (self-test of the checker)', () => {
+    const file = (p: string, ...imports: string[]): SourceFile => ({ path: p, text: imports.map((i) => `import { x } from '${i}';`).join('\n') });
+    const bad: SourceFile[] = [
+      file('electron/core/engine/a.ts', '../stacks/types'),
+      file('electron/core/stacks/b.ts', '../engine/types'),
+      file('electron/core/util/c.ts', '../plan/types'),
+      file('electron/core/instances/d.ts', '../backup/create'),
+      file('electron/core/backup/e.ts', '../instances/store'),
+      file('electron/core/api/f.ts', '../cli/format'),
+      file('electron/core/host/g.ts', '../tray/model'),
+      file('electron/core/h.ts'),
+      file('electron/core/misc/i.ts', '../util/errors'),
+      file('electron/core/tunnel/j.ts', '../errors'),
+      file('electron/adapters/k.ts', '../core/instances/lock'),
+    ];
+    const order = 'util → plan → engine | stacks → tunnel → instances → backup → api → cli | host | tray';
+    expect(findViolations(bad, new Set())).toEqual([
+      `electron/core/engine/a.ts: '../stacks/types' — core layers engine and stacks are siblings and do not import each other (${order})`,
+      `electron/core/stacks/b.ts: '../engine/types' — core layers stacks and engine are siblings and do not import each other (${order})`,
+      `electron/core/util/c.ts: '../plan/types' — core layer util may not import plan, which is above it (${order})`,
+      `electron/core/instances/d.ts: '../backup/create' — core layer instances may not import backup, which is above it (${order})`,
+      "electron/core/backup/e.ts: '../instances/store' — other layers use instances only through instances/index.ts (its public interface)",
+      `electron/core/api/f.ts: '../cli/format' — core layer api may not import cli, which is above it (${order})`,
+      `electron/core/host/g.ts: '../tray/model' — core layers host and tray are siblings and do not import each other (${order})`,
+      `electron/core/h.ts: — every file of electron/core lives in a layer folder (${order})`,
+      `electron/core/misc/i.ts: '../util/errors' — electron/core/misc/ is not a core layer; the order is ${order}`,
+      `electron/core/tunnel/j.ts: '../errors' — electron/core/errors is not inside a core layer (${order})`,
+      "electron/adapters/k.ts: '../core/instances/lock' — other layers use instances only through instances/index.ts (its public interface)",
+    ]);
+  });
+
   it('accepts what the rules allow (self-test of the checker)', () => {
     const deps = new Set(['dockerode', 'yaml']);
     const good: SourceFile[] = [
       { path: 'electron/shared/a.ts', text: "import type { B } from './b';\nexport * from './c';" },
       {
-        path: 'electron/core/x/y.ts',
-        text: "import path from 'node:path';\nimport { EventEmitter } from 'events';\nimport Docker from 'dockerode';\nimport { parse } from 'yaml';\nimport { E } from '../errors';\nimport type { C } from '../../shared/contract';",
+        path: 'electron/core/engine/y.ts',
+        text: "import path from 'node:path';\nimport { EventEmitter } from 'events';\nimport Docker from 'dockerode';\nimport { parse } from 'yaml';\nimport { E } from '../util/errors';\nimport type { C } from '../../shared/contract';\nimport type { Plan } from '../plan/types';\nimport { z } from './z';",
       },
-      { path: 'electron/main.ts', text: "import { app } from 'electron';\nimport { x } from './core/x/y';\nimport { w } from './adapters/window';" },
+      { path: 'electron/core/stacks/s.ts', text: "import type { Plan } from '../plan/types';\nimport { E } from '../util/errors';" },
+      { path: 'electron/core/tunnel/t.ts', text: "import type { EngineApi } from '../engine/types';\nimport type { Recipe } from '../stacks/types';" },
+      { path: 'electron/core/instances/m.ts', text: "import { acquireLock } from './lock';\nimport { provision } from '../tunnel/t';" },
+      { path: 'electron/core/backup/b.ts', text: "import { InstanceManager } from '../instances';\nimport type { Op } from '../instances/index';" },
+      { path: 'electron/core/api/a.ts', text: "import { restore } from '../backup/b';\nimport { InstanceManager } from '../instances/index';" },
+      { path: 'electron/core/cli/c.ts', text: "import { createCore } from '../api/a';\nimport { formatBytes } from '../util/format';" },
+      {
+        path: 'electron/main.ts',
+        text: "import { app } from 'electron';\nimport { x } from './core/engine/y';\nimport { w } from './adapters/window';\nimport { home } from './core/instances';",
+      },
+      { path: 'electron/start-app.ts', text: "import { app } from 'electron';\nimport { createCore } from './core/api/a';" },
       { path: 'electron/cli.ts', text: "import { run } from './core/cli/run';\nimport process from 'node:process';" },
       {
         path: 'renderer/src/App.tsx',
