@@ -10,6 +10,7 @@ import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type Tra
 import { backupNotification, backupOutcome, stateNotification, type DesktopNotification } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
+import { isExternalLink } from './links';
 import { createNotifier } from './notifications';
 import { askHowToQuit } from './quit';
 import { TrayView } from './tray';
@@ -55,9 +56,6 @@ export interface Desktop {
 /** Backups exist: "Back up now" is enabled for running servers. */
 const TRAY_OPTIONS: TrayOptions = { backups: true };
 
-/** Only web addresses go to the user's browser. */
-const isWebUrl = (url: string): boolean => /^https?:\/\//.test(url);
-
 export function startDesktop(deps: DesktopDeps): Desktop {
   const strings = (): Translate => {
     const language = pickLanguage(deps.settings().language, deps.app.getPreferredSystemLanguages());
@@ -75,7 +73,7 @@ export function startDesktop(deps: DesktopDeps): Desktop {
         deps.showWindow();
         break;
       case 'open-server':
-        if (isWebUrl(action.url)) deps.shell.openExternal(action.url).catch(fail);
+        if (isExternalLink(action.url)) deps.shell.openExternal(action.url).catch(fail);
         break;
       case 'start':
         tracker.call('instances.start', { name: action.name }).catch(fail);

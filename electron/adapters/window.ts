@@ -1,7 +1,7 @@
 /**
  * The main window and everything that keeps it safe: the `app://` protocol that serves the built
  * renderer (never `file://`), the CSP header, secure webPreferences, blocked navigation and
- * pop-ups, and a session that grants no permissions. Electron's pieces (BrowserWindow, protocol,
+ * pop-ups, and a session that grants the app's own page clipboard writes and nothing else. Electron's pieces (BrowserWindow, protocol,
  * shell, the session) are passed in by the composition root (start-app.ts), so this file imports
  * only Electron's types and runs against fakes in tests.
  * @see https://www.electronjs.org/docs/latest/tutorial/security
@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BrowserWindow, BrowserWindowConstructorOptions, Protocol, Session, Shell, WebContents } from 'electron';
 import { contentTypeOf, resolveStaticFile, SECURITY_HEADERS } from '../core/host/static';
+import { isExternalLink } from './links';
 
 /** The scheme and host the renderer is served from: `app://engawa/index.html`. */
 export const APP_SCHEME = 'app';
@@ -25,14 +26,7 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-/** True for links we hand to the user's browser: plain https only. */
-export function isExternalLink(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
+export { isExternalLink };
 
 /**
  * Maps an `app://engawa/…` URL to a file inside `root`, or null when the URL is not ours or its
@@ -64,14 +58,23 @@ export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPri
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
-/** Serves `root` on `app://` in `session` and denies every permission request (camera, notifications …). */
-export function secureSession(session: Pick<Session, 'protocol' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>, root: string): void {
-  session.protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request));
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * The one permission the app's own page gets: writing to the clipboard (the copy buttons, e.g. for
+ * the admin password shown once). Reading it, and everything else (camera, notifications …), is
+ * denied, and so is any permission for any other origin.
+ */
+export function allowsPermission(permission: string, origin: string | undefined): boolean {
+  return permission === 'clipboard-sanitized-write' && origin !== undefined && isAppUrl(origin);
 }
 
-/** Blocks navigation, pop-ups and webviews; https links open in the user's browser instead. */
+/** Serves `root` on `app://` in `session` and answers permissions by `allowsPermission`. */
+export function secureSession(session: Pick<Session, 'protocol' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>, root: string): void {
+  session.protocol.handle(APP_SCHEME, (request) => serveAppRequest(root, request));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(allowsPermission(permission, details?.requestingUrl)));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => allowsPermission(permission, requestingOrigin));
+}
+
+/** Blocks navigation, pop-ups and webviews; links that may leave (links.ts) open in the user's browser instead. */
 export function lockDownContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, shell: Pick<Shell, 'openExternal'>): void {
   const openOutside = (url: string): void => {
     if (isExternalLink(url)) shell.openExternal(url).catch((e: unknown) => console.error(`engawa: could not open ${url} in the browser:`, e));
