@@ -5,8 +5,11 @@
 //   electron/cli.ts     -> dist/cli.mjs               (ESM with a shebang: the `engawa` command; `--cli-only FILE` builds just it)
 //   renderer/           -> dist/renderer/             (Vite, renderer/vite.config.ts)
 // `electron` and the runtime `dependencies` stay external: electron-builder packs node_modules.
+// Except, in the CJS bundles, dependencies that are ESM only (age-encryption): a CJS `require` of
+// them works only through Node's require(esm), which throws for a module with top-level await;
+// bundled, esbuild converts them, and would fail the build itself if one ever used top-level await.
 import { chmod, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -15,7 +18,15 @@ import { build as viteBuild } from 'vite';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const runtimeDeps = Object.keys(pkg.dependencies ?? {});
-const external = ['electron', ...runtimeDeps, ...runtimeDeps.map((d) => `${d}/*`)];
+/** A package that offers only ESM (type module and no `require` export condition). */
+function isEsmOnly(dep) {
+  const manifest = JSON.parse(readFileSync(path.join(root, 'node_modules', dep, 'package.json'), 'utf8'));
+  const exportsText = JSON.stringify(manifest.exports ?? {});
+  return manifest.type === 'module' && !exportsText.includes('"require"');
+}
+const externalOf = (deps) => ['electron', ...deps, ...deps.map((d) => `${d}/*`)];
+const external = externalOf(runtimeDeps);
+const esmOnlyDeps = runtimeDeps.filter(isEsmOnly);
 
 /** Options shared by every esbuild bundle. */
 const common = {
@@ -28,11 +39,12 @@ const common = {
   define: { 'process.env.NODE_ENV': '"production"' },
 };
 
-async function buildElectron() {
+async function buildElectron(outdir = path.join(root, 'dist/electron')) {
   await esbuild({
     ...common,
+    external: externalOf(runtimeDeps.filter((d) => !esmOnlyDeps.includes(d))),
     entryPoints: { main: 'electron/main.ts', preload: 'electron/preload.ts' },
-    outdir: 'dist/electron',
+    outdir,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
     target: 'node22', // the Node inside Electron 45
@@ -64,6 +76,9 @@ const [only, target] = process.argv.slice(2);
 if (only === '--cli-only') {
   // just the command, to another file (tests check the bundle without touching dist/)
   await buildCli(path.resolve(target));
+} else if (only === '--electron-only') {
+  // just main.cjs and preload.cjs, to another folder (the bundle-load test)
+  await buildElectron(path.resolve(target));
 } else {
   await Promise.all([buildElectron(), buildCli()]);
   await buildRenderer();
