@@ -75,6 +75,19 @@ describe('engawa CLI lifecycle', () => {
     expect(plan.stdout).toContain('[redacted]');
   });
 
+  it('keeps the image map given at create: status shows it, restart and backup work without it', async () => {
+    const noMap = { ENGAWA_IMAGES: '' }; // a later command that is not told about the local images
+    const status = await cli(home.dir, ['status', name, '--json'], noMap);
+    expect(status.code, status.stderr).toBe(0);
+    expect((status.json() as { images: Record<string, string> }).images).toEqual(LOCAL_IMAGES);
+    const restart = await cli(home.dir, ['restart', name], noMap);
+    expect(restart.code, restart.stderr).toBe(0);
+    const out = path.join(home.dir, 'kept-images-backups');
+    const backup = await cli(home.dir, ['backup', name, '--out', out, '--json'], { ...noMap, ENGAWA_BACKUP_PASSPHRASE: 'kept images passphrase' });
+    expect(backup.code, backup.stderr).toBe(0);
+    expect((await readdir(out)).some((f) => f.endsWith('.engawa.age'))).toBe(true);
+  });
+
   it('refuses a name that is taken, and changes nothing', async () => {
     const before = await homeFiles();
     const r = await cli(home.dir, ['create', 'test-web', '--name', name, '--domain', 'other.example', '--json']);

@@ -34,7 +34,8 @@ export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOp
     const instance = `drill-${randomBytes(4).toString('hex')}`;
     await deps.manager.runOperation(instance, 'drill', async () => {
       try {
-        const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance }, opts);
+        const images = (await deps.manager.find(manifest.instance.name))?.images;
+        const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance, ...(images && { images }) }, opts);
         const contents = backupContents(recipe, plan, { includeCache: true });
         const actual = await step(opts.onProgress, 'Check the restored data', () =>
           measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes),

@@ -89,7 +89,13 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
     });
     const labels = (key: string) => ({ ...(realPlan.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
     try {
-      await startStaging(deps, file, { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels }, opts);
+      const images = existing?.images;
+      await startStaging(
+        deps,
+        file,
+        { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels, ...(images && { images }) },
+        opts,
+      );
     } finally {
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
     }
@@ -184,6 +190,8 @@ async function adopt(
     tunnel: m.instance.tunnel ?? null,
     state: 'starting',
     volumes,
+    // the image map this restore was given is kept, as create keeps its own
+    ...(Object.keys(deps.images ?? {}).length > 0 && { images: { ...deps.images } }),
   };
   let started: InstanceRecord | undefined;
   try {

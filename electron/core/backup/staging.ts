@@ -30,6 +30,8 @@ export interface StagingTarget {
   volumeNames?: Record<string, string>;
   /** labels of the new volumes (default: the temporary instance's) */
   volumeLabels?: (key: string) => Record<string, string>;
+  /** the image map kept with the instance the backup is of, when it exists here (never from the backup: images are behaviour) */
+  images?: Record<string, string>;
 }
 
 /** The plan of the temporary instance. */
@@ -41,7 +43,7 @@ export function stagingPlan(deps: BackupDeps, t: StagingTarget): Plan {
     secrets: t.secrets,
     settings: m.settings,
     overrides: m.overrides,
-    images: deps.images ?? {},
+    images: { ...t.images, ...deps.images },
     ...(t.volumeNames && { volumeNames: t.volumeNames }),
   });
 }

@@ -202,9 +202,15 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
   },
 
   async status(ctx) {
-    const status = await (await ctx.manager()).status(ctx.cmd.args.name!);
-    if (ctx.json) ctx.outJson(status);
-    else ctx.out(formatStatus(status));
+    const m = await ctx.manager();
+    const status = await m.status(ctx.cmd.args.name!);
+    // the image map kept at create (mirrors, local images), which every later command uses
+    const images = (await m.get(ctx.cmd.args.name!)).images ?? {};
+    if (ctx.json) ctx.outJson({ ...status, images });
+    else {
+      ctx.out(formatStatus(status));
+      for (const [official, local] of Object.entries(images)) ctx.out(`  image:      ${official} → ${local}\n`);
+    }
   },
 
   async start(ctx) {

@@ -103,16 +103,21 @@ export class InstanceContext {
       settings: record.settings,
       overrides: record.overrides,
       ports: record.ports,
-      images: this.deps.images ?? {},
+      images: this.imagesFor(record),
       ...(record.volumes && { volumeNames: record.volumes }),
     });
   }
 
-  tunnelContext(opts: OpOptions): TunnelOpContext {
+  /** The images an instance runs: the map kept at its create, with what this process was given on top. */
+  imagesFor(record: Pick<InstanceRecord, 'images'> | undefined): Record<string, string> {
+    return { ...record?.images, ...this.deps.images };
+  }
+
+  tunnelContext(opts: OpOptions, record?: Pick<InstanceRecord, 'images'>): TunnelOpContext {
     return {
       cloudflare: this.deps.cloudflare ?? cloudflareOptionsFromEnv(process.env),
       engine: () => this.engine(),
-      images: this.deps.images ?? {},
+      images: this.imagesFor(record),
       ...(opts.onProgress && { onProgress: opts.onProgress }),
       ...(opts.signal && { signal: opts.signal }),
     };

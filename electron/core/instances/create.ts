@@ -74,6 +74,7 @@ export async function createInstance(ctx: InstanceContext, input: CreateInput, o
         tunnel: tunnel?.tunnel ?? null,
         state: 'creating',
         pending: 'create',
+        ...(Object.keys(deps.images ?? {}).length > 0 && { images: { ...deps.images } }),
       };
       await tx.write(record);
       tx.publish(record.state);
@@ -93,7 +94,7 @@ export async function createInstance(ctx: InstanceContext, input: CreateInput, o
           secrets,
           settings: record.settings,
           overrides: record.overrides,
-          images: deps.images ?? {},
+          images: ctx.imagesFor(record),
         });
         secrets = await provisionTunnel(
           record.tunnel,
@@ -103,7 +104,7 @@ export async function createInstance(ctx: InstanceContext, input: CreateInput, o
             record = { ...(record as InstanceRecord), tunnel: t };
             await tx.write(record);
           },
-          ctx.tunnelContext(opts),
+          ctx.tunnelContext(opts, record),
         );
         await deps.secrets.set(name, secrets);
       }

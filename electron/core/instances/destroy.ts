@@ -29,7 +29,7 @@ export async function destroyInstance(ctx: InstanceContext, name: string, opts: 
             record = { ...(record as InstanceRecord), tunnel: t };
             await tx.write(record);
           },
-          ctx.tunnelContext(opts),
+          ctx.tunnelContext(opts, record),
         );
       }
       await ctx.deps.secrets.delete(name);

@@ -53,6 +53,12 @@ export interface InstanceRecord {
   lastError?: { code: ErrorCode; message: string };
   /** Docker volume name by volume key, for volumes a restore made (absent: `engawa-<name>_<key>`) */
   volumes?: Record<string, string>;
+  /**
+   * The image map given at create (a mirror, local images: official reference → the one to use),
+   * kept so every later command and the app use it without being told again; a map given to a
+   * later command wins for the images it names. Absent: the official images.
+   */
+  images?: Record<string, string>;
   /** volumes in use before each restore, kept until the user confirms the restore (newest last) */
   beforeRestore?: { at: string; backup: string; volumes: Record<string, string> }[];
 }
