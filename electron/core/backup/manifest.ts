@@ -1,11 +1,12 @@
 /**
  * The manifest: the first entry of every backup (`manifest.json`), describing what the backup is
  * (format, app and stack versions, the instance as it was recorded) and listing every other entry
- * with its size and SHA-256. `checkManifest` validates one read from a file before anything
- * else of the file is trusted.
+ * with its size and SHA-256. `checkManifest` validates one read from a file, against the strict
+ * schema of manifest-schema.ts, before anything else of the file is trusted.
  */
 import { EngawaError } from '../util/errors';
 import type { InstanceRecord } from '../instances';
+import { MANIFEST_LIMITS, MANIFEST_SCHEMA } from './manifest-schema';
 
 /** The format this version writes; a backup with a higher number is refused (made by a newer Engawa). */
 export const FORMAT_VERSION = 1;
@@ -80,7 +81,6 @@ function invalid(what: string): EngawaError {
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isStrRecord = (x: unknown): x is Record<string, string> => isObj(x) && Object.values(x).every((v) => typeof v === 'string');
 
 /** Parses and checks a manifest; refuses a newer format with a message that says so. */
 export function checkManifest(text: string): Manifest {
@@ -99,21 +99,25 @@ export function checkManifest(text: string): Manifest {
       formatVersion: m.formatVersion,
     });
   }
-  const stack = m.stack;
-  if (!isObj(stack) || typeof stack.id !== 'string' || typeof stack.version !== 'string') throw invalid('no stack');
-  const inst = m.instance;
-  if (!isObj(inst) || typeof inst.name !== 'string' || typeof inst.domain !== 'string' || !isStrRecord(inst.settings)) throw invalid('no instance');
-  if (!isObj(inst.ports) || !Object.values(inst.ports).every((p) => Number.isInteger(p))) throw invalid('bad ports');
-  if (!Array.isArray(inst.overrides)) throw invalid('bad overrides');
-  if (!Array.isArray(m.entries)) throw invalid('no entry list');
+  // every field typed and bounded, unknown keys refused (manifest-schema.ts)
+  const parsed = MANIFEST_SCHEMA.safeParse(m);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(issue ? `${issue.path.join('.') || 'the manifest'}: ${issue.message}` : 'it does not have the expected shape');
+  }
+  const v = parsed.data;
+  const tooMany = (what: string, record: object | undefined, max: number): void => {
+    if (record !== undefined && Object.keys(record).length > max) throw invalid(`more than ${max} ${what}`);
+  };
+  tooMany('settings', v.instance.settings, MANIFEST_LIMITS.settings);
+  tooMany('ports', v.instance.ports, MANIFEST_LIMITS.ports);
+  tooMany('probed tables', v.probes.tables, MANIFEST_LIMITS.tables);
+  tooMany('probed accounts', v.probes.pds?.accounts, MANIFEST_LIMITS.accounts);
   const seen = new Set<string>();
-  for (const e of m.entries as unknown[]) {
-    if (!isObj(e) || typeof e.path !== 'string' || !['postgres', 'volume', 'secrets'].includes(e.kind as string)) throw invalid('a bad entry');
-    if (typeof e.size !== 'number' || !Number.isSafeInteger(e.size) || e.size < 0) throw invalid(`a bad size for ${e.path}`);
-    if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) throw invalid(`a bad checksum for ${e.path}`);
-    if (seen.has(e.path) || e.path === 'manifest.json') throw invalid(`${e.path} is listed twice`);
+  for (const e of v.entries) {
+    if (seen.has(e.path)) throw invalid(`${e.path} is listed twice`);
     seen.add(e.path);
   }
-  if ((m.entries as ManifestEntry[]).filter((e) => e.kind === 'secrets').length !== 1) throw invalid('no secrets entry');
-  return m as unknown as Manifest;
+  if (v.entries.filter((e) => e.kind === 'secrets').length !== 1) throw invalid('no secrets entry');
+  return v as Manifest;
 }

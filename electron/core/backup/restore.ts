@@ -32,11 +32,12 @@ import { validateInstanceName } from '../stacks/validate';
 import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
 import type { Manifest } from './manifest';
 import { startStaging } from './staging';
+import { loginVolumeName } from '../tunnel/login-connector';
 import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
-import { verifyBackup } from './verify';
+import { verifyBackup, type VerifyOptions } from './verify';
 
-export interface RestoreOptions extends CommonOptions {
+export interface RestoreOptions extends VerifyOptions {
   /** the instance to restore into (default: the name in the backup) */
   name?: string;
 }
@@ -187,7 +188,7 @@ async function adopt(
     overrides: m.instance.overrides,
     ports: await tx.choosePorts(m.instance.ports),
     admin: m.instance.admin,
-    tunnel: m.instance.tunnel ?? null,
+    tunnel: ownTunnel(m.instance.tunnel ?? null, name),
     state: 'starting',
     volumes,
     // the image map this restore was given is kept, as create keeps its own
@@ -223,4 +224,14 @@ export async function confirmRestore(deps: BackupDeps, name: string): Promise<st
     await tx.write(rest); // the state is as it was: listeners are told nothing
     return old;
   });
+}
+
+/**
+ * The backup's tunnel record made the restored instance's own: names Docker uses are derived from
+ * the instance's name, never read from the file (a sign-in tunnel's home volume named after another
+ * instance would be mounted, and removed, by this one's teardown).
+ */
+export function ownTunnel(tunnel: InstanceRecord['tunnel'], name: string): InstanceRecord['tunnel'] {
+  if (tunnel === null || tunnel.mode !== 'login') return tunnel;
+  return { ...tunnel, volume: loginVolumeName(projectName(name)) };
 }
