@@ -9,8 +9,24 @@ import type { SecretStore } from '../instances';
 
 /** The key in the instance's secrets (recipe secret names cannot hold a dot). */
 export const PASSPHRASE_KEY = 'engawa.backupPassphrase';
-/** The shortest passphrase a new backup accepts. */
-export const MIN_PASSPHRASE = 8;
+/**
+ * The shortest passphrase a new backup accepts. A backup holds every key of the server; with its
+ * passphrase, a copy found on a lost disk opens: 12 characters at the least.
+ */
+export const MIN_PASSPHRASE = 12;
+
+/**
+ * A rough strength for the hint shown while choosing a passphrase (not a gate beyond the minimum):
+ * length counts most; kinds of characters (lower, upper, digits, others, spaces between words) add.
+ */
+export function passphraseStrength(passphrase: string): 'too-short' | 'weak' | 'fair' | 'strong' {
+  if (passphrase.length < MIN_PASSPHRASE) return 'too-short';
+  const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d\s]/, /\S\s+\S/].filter((r) => r.test(passphrase)).length;
+  const distinct = new Set(passphrase).size;
+  if (distinct < 6) return 'weak';
+  const score = passphrase.length + 3 * kinds;
+  return score >= 26 ? 'strong' : score >= 20 ? 'fair' : 'weak';
+}
 
 /** The kept passphrase of `name`, or undefined. */
 export async function keptPassphrase(store: SecretStore, name: string): Promise<string | undefined> {

@@ -33,6 +33,7 @@ import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-i
 import type { Manifest } from './manifest';
 import { startStaging } from './staging';
 import { loginVolumeName } from '../tunnel/login-connector';
+import { TUNNEL_SECRETS } from '../tunnel/types';
 import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup, type VerifyOptions } from './verify';
@@ -40,6 +41,11 @@ import { verifyBackup, type VerifyOptions } from './verify';
 export interface RestoreOptions extends VerifyOptions {
   /** the instance to restore into (default: the name in the backup) */
   name?: string;
+  /**
+   * Over an existing server, take the backup's tunnel and Cloudflare credentials instead of the
+   * server's current ones (default false: the current ones may have been rotated since the backup).
+   */
+  useBackupTunnelCredentials?: boolean;
 }
 
 export interface RestoreResult {
@@ -101,7 +107,9 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
     }
     await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
-      existing ? swap(deps, tx, existing, recipe, secrets, newVolumes, file, opts) : adopt(deps, tx, manifest, recipe, secrets, newVolumes, opts),
+      existing
+        ? swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), newVolumes, file, opts)
+        : adopt(deps, tx, manifest, recipe, secrets, newVolumes, opts),
     );
     return { name, replaced: existing !== undefined, manifest };
   });
@@ -234,4 +242,15 @@ export async function confirmRestore(deps: BackupDeps, name: string): Promise<st
 export function ownTunnel(tunnel: InstanceRecord['tunnel'], name: string): InstanceRecord['tunnel'] {
   if (tunnel === null || tunnel.mode !== 'login') return tunnel;
   return { ...tunnel, volume: loginVolumeName(projectName(name)) };
+}
+
+/**
+ * The secrets a restore over an existing server writes: the backup's, except the tunnel's and
+ * Cloudflare's credentials, which stay the server's current ones (they may have been rotated, or
+ * the backup's tunnel deleted) unless the user chose the backup's.
+ */
+export function keepCurrentCredentials(backup: Record<string, string>, opts: Pick<RestoreOptions, 'useBackupTunnelCredentials'>): Record<string, string> {
+  if (opts.useBackupTunnelCredentials === true) return backup;
+  const { [TUNNEL_SECRETS.connector]: _token, [TUNNEL_SECRETS.api]: _api, ...rest } = backup;
+  return rest;
 }

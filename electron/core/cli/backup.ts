@@ -9,6 +9,7 @@
  *                                                 show or set scheduled backups (run by the desktop app or `npm run serve`)
  * The passphrase comes from --passphrase-file or the ENGAWA_BACKUP_PASSPHRASE variable, never an argument.
  */
+import { MIN_PASSPHRASE, passphraseStrength } from '../backup/passphrase';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
@@ -32,7 +33,6 @@ import { formatBytes } from '../util/format';
 import type { CommandGroup } from './run';
 
 const PASSPHRASE = { 'passphrase-file': { type: 'string' as const } };
-const MIN_PASSPHRASE = 8;
 
 async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
   const file = ctx.str('passphrase-file');
@@ -46,6 +46,9 @@ async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
   }
   if (!value) throw new UsageError('Give the backup passphrase with --passphrase-file FILE (or ENGAWA_BACKUP_PASSPHRASE).');
   if (creating && value.length < MIN_PASSPHRASE) throw new UsageError(`Choose a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+  if (creating && passphraseStrength(value) === 'weak') {
+    ctx.io.stderr('engawa: this passphrase is easy to guess; a few unrelated words, or a longer mix of letters, digits and signs, is safer.\n');
+  }
   ctx.addSecrets([value]);
   return value;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkManifest, type Manifest } from '../../../electron/core/backup/manifest';
-import { ownTunnel } from '../../../electron/core/backup/restore';
+import { keepCurrentCredentials, ownTunnel } from '../../../electron/core/backup/restore';
 import { entryFor, manifestOf } from './raw-archive';
 
 const ok = manifestOf([entryFor('secrets.json', 'secrets', Buffer.from('{}'))]);
@@ -70,5 +70,15 @@ describe('the restored instance’s own names', () => {
     expect(ownTunnel(t ?? null, 'raw')).toMatchObject({ mode: 'login', volume: 'engawa-raw_cloudflared', name: 'engawa-raw-1a2b3c' });
     expect(ownTunnel(t ?? null, 'copy')).toMatchObject({ volume: 'engawa-copy_cloudflared' });
     expect(ownTunnel(null, 'raw')).toBeNull();
+  });
+});
+
+describe('a restore over an existing server', () => {
+  const backup = { db_password: 'from-backup', tunnel_token: 'old-token', cloudflare_api_token: 'old-api' };
+  it('keeps the server’s current tunnel and Cloudflare credentials by default', () => {
+    expect(keepCurrentCredentials(backup, {})).toEqual({ db_password: 'from-backup' });
+  });
+  it('takes the backup’s when the user chooses so', () => {
+    expect(keepCurrentCredentials(backup, { useBackupTunnelCredentials: true })).toEqual(backup);
   });
 });
