@@ -243,7 +243,7 @@ describe('sign in with Cloudflare on the real engine', () => {
       'tunnel',
       '--no-autoupdate',
       '--metrics',
-      '0.0.0.0:20241',
+      '127.0.0.1:20241',
       '--config',
       LOGIN_CONFIG_FILE,
       'run',
@@ -299,7 +299,7 @@ describe('sign in with Cloudflare on the real engine', () => {
     const container = `${project}-cloudflared-1`;
     const info = await docker().getContainer(container).inspect();
     expect(info.State.Health?.Status).toBe('healthy');
-    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--config', LOGIN_CONFIG_FILE, 'run', tunnelName]);
+    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', '--config', LOGIN_CONFIG_FILE, 'run', tunnelName]);
     expect(info.Mounts.map((m) => [m.Name, m.Destination, m.RW])).toEqual([[tool, CLOUDFLARED_HOME, false]]);
     expect(info.Config.Env.filter((e) => /TOKEN|CRED/.test(e))).toEqual([]);
     expect(Object.values(info.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
@@ -307,7 +307,7 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     // what the stand-in connector saw
     expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe(
-      `--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`,
+      `--no-autoupdate tunnel --no-autoupdate --metrics 127.0.0.1:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`,
     );
     expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
     expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('read-only');

@@ -21,6 +21,7 @@ export const CLOUDFLARED_IMAGE = `cloudflare/cloudflared:${CLOUDFLARED_VERSION}`
 export const CONNECTOR_SERVICE = 'cloudflared';
 /** Where the token file is placed (read-only for cloudflared's user, 65532). */
 export const TOKEN_FILE = '/etc/cloudflared/token';
+/** cloudflared's metrics server (with /ready and /debug/pprof): on the container's loopback only, never the instance network */
 export const METRICS_PORT = 20241;
 /** cloudflared's user in the official image */
 const NONROOT = 65532;
@@ -35,7 +36,7 @@ export function connectorService(opts: ConnectorOptions): ServiceSpec {
   return {
     name: CONNECTOR_SERVICE,
     image: CLOUDFLARED_IMAGE,
-    command: ['tunnel', '--no-autoupdate', '--metrics', `0.0.0.0:${METRICS_PORT}`, ...(opts.protocol === 'http2' ? ['--protocol', 'http2'] : []), 'run'],
+    command: ['tunnel', '--no-autoupdate', '--metrics', `127.0.0.1:${METRICS_PORT}`, ...(opts.protocol === 'http2' ? ['--protocol', 'http2'] : []), 'run'],
     env: { TUNNEL_TOKEN_FILE: TOKEN_FILE },
     files: [{ path: TOKEN_FILE, content: `{{secret.${TUNNEL_SECRETS.connector}}}`, mode: 0o400, uid: NONROOT, gid: NONROOT }],
     healthcheck: {

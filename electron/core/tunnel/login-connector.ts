@@ -92,7 +92,7 @@ export function loginConnectorService(rules: readonly IngressRule[], opts: Login
       'tunnel',
       '--no-autoupdate',
       '--metrics',
-      `0.0.0.0:${METRICS_PORT}`,
+      `127.0.0.1:${METRICS_PORT}`,
       ...(opts.protocol === 'http2' ? ['--protocol', 'http2'] : []),
       '--config',
       LOGIN_CONFIG_FILE,

@@ -20,7 +20,7 @@ describe('the connector service', () => {
     const c = p.services.find((s) => s.name === CONNECTOR_SERVICE)!;
     expect(c.image).toBe(CLOUDFLARED_IMAGE);
     expect(CLOUDFLARED_IMAGE).toMatch(/^cloudflare\/cloudflared:\d{4}\.\d+\.\d+$/);
-    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', 'run']);
+    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', 'run']);
     expect(c.env).toEqual({ TUNNEL_TOKEN_FILE: TOKEN_FILE });
     expect(c.files).toEqual([{ path: TOKEN_FILE, content: TOKEN, mode: 0o400, uid: 65532, gid: 65532, secret: true }]);
     expect(c.healthcheck?.test).toEqual(['CMD', 'cloudflared', 'tunnel', '--metrics', '127.0.0.1:20241', 'ready']);
@@ -31,7 +31,7 @@ describe('the connector service', () => {
 
   it('forces HTTP/2 when asked (UDP blocked)', () => {
     const c = planned('http2').services.find((s) => s.name === CONNECTOR_SERVICE)!;
-    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--protocol', 'http2', 'run']);
+    expect(c.command).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', '--protocol', 'http2', 'run']);
   });
 
   it('keeps the token out of the command, the environment, the shown plan and the compose file', () => {

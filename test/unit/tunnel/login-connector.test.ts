@@ -78,7 +78,7 @@ describe('the sign-in connector', () => {
       'tunnel',
       '--no-autoupdate',
       '--metrics',
-      '0.0.0.0:20241',
+      '127.0.0.1:20241',
       '--protocol',
       'http2',
       '--config',
