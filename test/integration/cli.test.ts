@@ -75,6 +75,15 @@ describe('engawa CLI lifecycle', () => {
     expect(plan.stdout).toContain('[redacted]');
   });
 
+  it('runs every container so that nothing in it can gain privileges (no-new-privileges)', async () => {
+    const containers = await docker().listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+    expect(containers.length).toBeGreaterThanOrEqual(3);
+    for (const c of containers) {
+      const info = await docker().getContainer(c.Id).inspect();
+      expect(info.HostConfig.SecurityOpt, info.Name).toContain('no-new-privileges:true');
+    }
+  });
+
   it('keeps the image map given at create: status shows it, restart and backup work without it', async () => {
     const noMap = { ENGAWA_IMAGES: '' }; // a later command that is not told about the local images
     const status = await cli(home.dir, ['status', name, '--json'], noMap);

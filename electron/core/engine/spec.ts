@@ -8,6 +8,12 @@ import { dependsOnLabel } from './order';
 import { LABELS, type Plan, type PlannedPort, type PlannedService, type PlannedStep } from '../plan/types';
 
 /** Extra label: the service's published ports by name ("http:80,admin:3000"), read back by `status`. */
+/**
+ * Every container Engawa runs: no process in it may gain privileges (setuid binaries, file
+ * capabilities). The official images drop root themselves (gosu, USER) and never need to gain it.
+ */
+export const SECURITY_OPT = ['no-new-privileges:true'];
+
 export const PORTS_LABEL = LABELS.ports;
 
 const MS_TO_NS = 1_000_000;
@@ -94,6 +100,7 @@ export function serviceContainerSpec(plan: Plan, service: PlannedService): Docke
       Mounts: mounts(service),
       PortBindings: Object.fromEntries(service.ports.map((p) => [portKey(p), [{ HostIp: '127.0.0.1', HostPort: p.hostPort ? String(p.hostPort) : '' }]])),
       NetworkMode: plan.network.name,
+      SecurityOpt: SECURITY_OPT,
     },
     NetworkingConfig: { EndpointsConfig: { [plan.network.name]: { Aliases: [service.name] } } },
   };
@@ -120,7 +127,7 @@ export function taskContainerSpec(plan: Plan, service: PlannedService, step: Pla
     AttachStdin: withStdin,
     OpenStdin: withStdin,
     StdinOnce: withStdin,
-    HostConfig: { Init: service.init, Mounts: mounts(service), NetworkMode: plan.network.name },
+    HostConfig: { Init: service.init, Mounts: mounts(service), NetworkMode: plan.network.name, SecurityOpt: SECURITY_OPT },
   };
 }
 

@@ -121,6 +121,7 @@ function composeService(plan: Plan, s: PlannedService): Record<string, unknown> 
     }),
     init: s.init,
     restart: s.restart,
+    security_opt: ['no-new-privileges:true'],
     stop_grace_period: `${s.stopTimeoutS}s`,
     labels: ownLabels(s.labels),
   };
@@ -150,6 +151,7 @@ function composeStep(plan: Plan, step: PlannedStep): Record<string, unknown> {
     }),
     init: base.init,
     restart: 'no',
+    security_opt: ['no-new-privileges:true'],
     profiles: ['setup'],
     labels: { ...labels, [LABELS.role]: 'task' },
   };
