@@ -91,10 +91,14 @@ describe('engawa CLI lifecycle', () => {
     expect((status.json() as { images: Record<string, string> }).images).toEqual(LOCAL_IMAGES);
     const restart = await cli(home.dir, ['restart', name], noMap);
     expect(restart.code, restart.stderr).toBe(0);
-    const out = path.join(home.dir, 'kept-images-backups');
-    const backup = await cli(home.dir, ['backup', name, '--out', out, '--json'], { ...noMap, ENGAWA_BACKUP_PASSPHRASE: 'kept images passphrase' });
-    expect(backup.code, backup.stderr).toBe(0);
-    expect((await readdir(out)).some((f) => f.endsWith('.engawa.age'))).toBe(true);
+    const out = await tempHome(); // outside the home: the destroy test below checks it holds nothing of the instance
+    try {
+      const backup = await cli(home.dir, ['backup', name, '--out', out.dir, '--json'], { ...noMap, ENGAWA_BACKUP_PASSPHRASE: 'kept images passphrase' });
+      expect(backup.code, backup.stderr).toBe(0);
+      expect((await readdir(out.dir)).some((f) => f.endsWith('.engawa.age'))).toBe(true);
+    } finally {
+      await out.cleanup();
+    }
   });
 
   it('refuses a name that is taken, and changes nothing', async () => {
