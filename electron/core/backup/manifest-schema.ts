@@ -78,7 +78,8 @@ export const MANIFEST_SCHEMA = z.strictObject({
   entries: z
     .array(
       z.strictObject({
-        path: z.string().regex(/^(databases|volumes)\/[A-Za-z0-9_.-]{1,128}$|^secrets\.json$/, 'an entry path Engawa writes'),
+        // bounded only: the archive reader refuses unsafe names (absolute, "..") as the entries come
+        path: text(256),
         kind: z.enum(['postgres', 'volume', 'secrets']),
         source: text(128).optional(),
         size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
