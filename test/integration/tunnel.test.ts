@@ -133,7 +133,7 @@ describe('Cloudflare Tunnel on the real engine', () => {
     expect(fake.dns.map((d) => [d.name, d.content, d.proxied])).toEqual([[domain, `${tunnel!.id}.cfargotunnel.com`, true]]);
 
     const info = await docker().getContainer(`${project}-cloudflared-1`).inspect();
-    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', 'run']);
+    expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', 'run']);
     expect(info.Config.Env).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
     expect(info.Config.Env.some((e) => e.startsWith('TUNNEL_TOKEN='))).toBe(false);
     expect(info.Config.Healthcheck?.Test).toEqual(['CMD', 'cloudflared', 'tunnel', '--metrics', '127.0.0.1:20241', 'ready']);
@@ -149,7 +149,7 @@ describe('Cloudflare Tunnel on the real engine', () => {
 
     // what the stand-in saw: its command line, its user, its environment, the token file
     const container = `${project}-cloudflared-1`;
-    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe('--no-autoupdate tunnel --no-autoupdate --metrics 0.0.0.0:20241 run');
+    expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toBe('--no-autoupdate tunnel --no-autoupdate --metrics 127.0.0.1:20241 run');
     expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
     expect(await execOutput(container, ['cat', '/standin/env'])).toContain(`TUNNEL_TOKEN_FILE=${TOKEN_FILE}`);
     expect((await execOutput(container, ['stat', '-c', '%a %u %g', TOKEN_FILE])).trim()).toBe('400 65532 65532');
@@ -251,7 +251,7 @@ describe('the other tunnel choices on the command line', () => {
       expect(r.stdout).toContain(`  ${tokenDomain}  →  service http://web:8080`);
       expect(r.stdout + r.stderr).not.toContain(connectorToken);
       const info = await docker().getContainer(`engawa-${tokenName}-cloudflared-1`).inspect();
-      expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '0.0.0.0:20241', '--protocol', 'http2', 'run']);
+      expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', '--protocol', 'http2', 'run']);
       expect((await execOutput(`engawa-${tokenName}-cloudflared-1`, ['cat', TOKEN_FILE])).trim()).toBe(connectorToken);
       expect(fake.requests.length).toBe(before);
     } finally {
