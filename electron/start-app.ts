@@ -17,6 +17,7 @@ import { engawaHome } from './core/instances';
 import { writeFileAtomic } from './core/util/atomic';
 import { startDesktop, type Desktop, type DesktopDeps } from './adapters/tray-and-notifications';
 import { registerIpc } from './adapters/ipc';
+import { backupFileChooser, type OpenDialog } from './adapters/file-dialog';
 import { applyLaunchAtLogin, startedHidden, type LoginItemDeps } from './adapters/login-item';
 import { hideOnClose } from './adapters/quit';
 import { SafeStorageSecretStore, type Encryptor } from './adapters/secrets';
@@ -44,7 +45,8 @@ export type AppModule = Pick<
 export interface StartAppDeps {
   app: AppModule;
   BrowserWindow: WindowClass;
-  dialog: DesktopDeps['dialog'];
+  /** message boxes (quit, updates) and the backup file chooser */
+  dialog: DesktopDeps['dialog'] & OpenDialog;
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
   Menu: DesktopDeps['Menu'];
   Notification: DesktopDeps['Notification'];
@@ -111,7 +113,16 @@ export function startApp(deps: StartAppDeps): AppHandle {
       settings,
       info: { version: app.getVersion(), platform, shell: 'electron', systemLanguages: app.getPreferredSystemLanguages() },
       log,
-      backups: { secrets, images, env },
+      backups: {
+        secrets,
+        images,
+        env,
+        chooseFile: backupFileChooser(
+          deps.dialog,
+          () => mainWindow,
+          () => desktop?.t(),
+        ),
+      },
       onSettingsChanged: async (next, previous) => {
         if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
         if (next.language !== previous.language) desktop?.languageChanged();

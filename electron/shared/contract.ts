@@ -292,6 +292,42 @@ export interface BackupList {
   backups: BackupInfo[];
 }
 
+/** How a server in a backup is reached from the internet: 'none' (this computer only) or its tunnel's mode. */
+export type BackupTunnelMode = 'none' | 'api' | 'token' | 'login';
+
+/**
+ * What `backups.inspect` found in a backup file after checking all of it (every part against its
+ * checksum), changing nothing: what a restore would bring back.
+ */
+export interface BackupPreview {
+  /** the absolute path that was checked */
+  file: string;
+  /** the network: its id, its name and the version the backup was made with */
+  stack: string;
+  stackName: string;
+  stackVersion: string;
+  /** the server's name in the backup: the name a restore uses unless told another */
+  name: string;
+  domain: string;
+  /** ISO time the backup was made */
+  createdAt: string;
+  /** the file's size */
+  bytes: number;
+  /** the accounts the backup names: the admin user, or the PDS owner's handle */
+  accounts: string[];
+  /** Bluesky PDS: how many accounts the backup holds, when it counted them */
+  accountCount?: number;
+  tunnel: BackupTunnelMode;
+  /** https://<public host> when the server has a tunnel */
+  publicUrl: string | null;
+  /**
+   * A credential of the tunnel the backup does not hold: `apiToken` (the Cloudflare API token, api
+   * mode) or `tunnelToken` (the user's own tunnel, token mode). Restoring it as a new server needs it
+   * (`backups.restore`'s `apiToken` / `tunnelToken`); a server it replaces keeps its own.
+   */
+  tunnelNeeds?: 'apiToken' | 'tunnelToken';
+}
+
 /** A backup schedule as the user sets it. */
 export interface BackupScheduleSettings {
   every: 'daily' | 'weekly';
@@ -485,8 +521,23 @@ export interface ApiMethods {
   'backups.create': { input: { name: string; passphrase?: string; includeCache?: boolean }; output: { opId: string } };
   /** checks the file; `drill` also restores it into a temporary copy. Without `passphrase`: the kept one of its instance */
   'backups.verify': { input: { file: string; drill?: boolean; passphrase?: string }; output: { opId: string } };
-  /** replaces the instance's data with the backup's (same domain, same identity); the old data is kept until confirmRestore */
-  'backups.restore': { input: { file: string; name?: string; passphrase?: string }; output: { opId: string } };
+  /**
+   * replaces the instance's data with the backup's (same domain, same identity); the old data is kept until confirmRestore.
+   * Without an instance of that name it makes one (a new computer). `keepPassphrase: false`: the passphrase opens this
+   * file only and is not kept for later backups. `apiToken` / `tunnelToken`: the tunnel credential the backup lacks
+   * (BackupPreview.tunnelNeeds), kept as the new server's secret as `instances.create` keeps it.
+   */
+  'backups.restore': {
+    input: { file: string; name?: string; passphrase?: string; keepPassphrase?: boolean; apiToken?: string; tunnelToken?: string };
+    output: { opId: string };
+  };
+  /** checks the whole file with `passphrase` and says what it holds; changes nothing, keeps nothing */
+  'backups.inspect': { input: { file: string; passphrase: string }; output: BackupPreview };
+  /**
+   * the desktop app's file chooser for a backup file: its path, or null when the user cancelled. Where there is
+   * none (browser mode: the page cannot learn a local path) it answers STATE with `details.reason` 'no-file-dialog'.
+   */
+  'backups.chooseFile': { input: undefined; output: { file: string | null } };
   /** deletes the data kept from before restores; answers how many volumes went */
   'backups.confirmRestore': { input: InstanceRef; output: { removed: number } };
   'backups.schedule.get': { input: InstanceRef; output: BackupScheduleInfo };
@@ -530,6 +581,8 @@ export const API_METHODS = [
   'backups.create',
   'backups.verify',
   'backups.restore',
+  'backups.inspect',
+  'backups.chooseFile',
   'backups.confirmRestore',
   'backups.schedule.get',
   'backups.schedule.set',

@@ -1,13 +1,14 @@
 /**
  * The app: the wizard when there is no server yet (or the user asks for a new one), else the
- * dashboard; the settings; a banner while the browser-mode connection is lost. The language
- * follows the settings (null: the system's).
+ * dashboard; the settings; the restore of a server from a backup file; a banner while the
+ * browser-mode connection is lost. The language follows the settings (null: the system's).
  */
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from './components/ErrorNotice';
 import { Loading } from './components/Loading';
 import { TopBar } from './components/TopBar';
+import { RestoreFromFile } from './backups/RestoreFromFile';
 import { Dashboard } from './dashboard/Dashboard';
 import { applyLanguage, browserLanguages, pickLanguage } from './i18n';
 import { fireAndReport } from './lib/report';
@@ -53,6 +54,8 @@ export function App() {
           </div>
         ) : view.screen === 'settings' ? (
           <SettingsPage />
+        ) : view.screen === 'restore' ? (
+          <RestoreFromFile />
         ) : view.screen === 'dashboard' ? (
           <Dashboard key={view.instance} name={view.instance} />
         ) : (

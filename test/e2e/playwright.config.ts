@@ -26,12 +26,13 @@ export default defineConfig({
   testIgnore: 'electron/**', // the Electron smoke test runs on release CI (test/e2e/electron/playwright.config.ts)
   outputDir: '../../test-results/e2e',
   globalTeardown: './global-teardown.ts',
-  // The wizard and tunnel specs start from a host with no server and set the shared language, so
-  // they run one at a time, after the specs that make servers behind their backs.
+  // The wizard, tunnel and restore-file specs start from a host with no server and set the shared
+  // language, so they run one at a time, after the specs that make servers behind their backs.
   projects: [
-    { name: 'app', testIgnore: ['electron/**', 'wizard.spec.ts', 'tunnel.spec.ts'] },
+    { name: 'app', testIgnore: ['electron/**', 'wizard.spec.ts', 'tunnel.spec.ts', 'restore-file.spec.ts'] },
     { name: 'wizard', testMatch: 'wizard.spec.ts', dependencies: ['app'] },
     { name: 'tunnel', testMatch: 'tunnel.spec.ts', dependencies: ['wizard'] },
+    { name: 'restore-file', testMatch: 'restore-file.spec.ts', dependencies: ['tunnel'] },
   ],
   forbidOnly: Boolean(process.env.CI),
   retries: 0,

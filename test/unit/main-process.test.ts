@@ -84,7 +84,13 @@ function makeState(lock: boolean, isPackaged = false) {
     Tray,
     Menu: { buildFromTemplate: (t: unknown) => t },
     Notification: Object.assign(class {}, { isSupported: () => false }),
-    dialog: { showMessageBox: async () => ({ response: 2 }) },
+    dialog: {
+      showMessageBox: async () => ({ response: 2 }),
+      showOpenDialog: async (parent: unknown) => (
+        calls.push(`open dialog${parent instanceof FakeWindow ? ' over the window' : ''}`),
+        { canceled: false, filePaths: ['/media/usb/home-20250101T000000000Z.engawa.age'] }
+      ),
+    },
     safeStorage: {},
     ipcMain: { handle: (channel: string, fn: (event: unknown) => Promise<unknown>) => handlers.set(channel, fn), removeHandler: () => {} },
     protocol: { registerSchemesAsPrivileged: (s: { scheme: string }[]) => calls.push(`scheme ${s.map((x) => x.scheme).join()}`) },
@@ -173,6 +179,14 @@ describe('main process', () => {
     expect(await info?.({ sender, senderFrame: { url: 'https://evil.example/', parent: null } })).toEqual(refused);
     expect(await info?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: {} } })).toEqual(refused);
     expect(await info?.({ sender, senderFrame: null })).toEqual(refused);
+  });
+
+  it('answers backups.chooseFile with the file the system dialog gave, opened over the window', async () => {
+    const { handlers, calls } = await boot(true);
+    const sender = Object.assign(new EventEmitter(), { isDestroyed: () => false, send: () => {} });
+    const chosen = await handlers.get('api:backups.chooseFile')?.({ sender, senderFrame: { url: 'app://engawa/index.html', parent: null } });
+    expect(chosen).toEqual({ ok: true, value: { file: '/media/usb/home-20250101T000000000Z.engawa.age' } });
+    expect(calls.at(-1)).toBe('open dialog over the window');
   });
 
   it('honours the test hooks in development only: a packaged app ignores them', async () => {

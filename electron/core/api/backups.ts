@@ -3,15 +3,16 @@
  * core (the desktop app's main process, the browser-mode host). Backups, verifications and
  * restores are long operations (OpKind 'backup' | 'verify' | 'restore'); scheduled backups run as
  * operations too, so every window sees their progress and their end (which the desktop turns into
- * a notification). The passphrase is kept in the SecretStore (core/backup/passphrase.ts).
+ * a notification). The passphrase is kept in the SecretStore (core/backup/passphrase.ts), except
+ * one typed to open a file picked for a restore (`keepPassphrase: false`, see backup-file.ts).
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { BackupInfo, BackupList, BackupScheduleInfo, BackupScheduleSettings } from '../../shared/contract';
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
-import { BACKUP_SUFFIX, defaultBackupDir, listBackups, parseBackupFileName, type BackupFile } from '../backup/files';
+import { defaultBackupDir, listBackups, parseBackupFileName, type BackupFile } from '../backup/files';
 import { keepPassphrase, keptPassphrase, passphraseFor, withoutPassphrase } from '../backup/passphrase';
 import { confirmRestore, restoreBackup } from '../backup/restore';
 import { BackupScheduler, checkSchedule, DEFAULT_KEEP, nextRun, runScheduledBackup, type BackupSchedule } from '../backup/schedule';
@@ -21,6 +22,7 @@ import { verifyBackup } from '../backup/verify';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { SecretStore } from '../instances';
+import { backupFile, inspectBackup, noFileChooser, reviewTunnelSecrets } from './backup-file';
 import type { OpContext, Operations } from './ops';
 import { retryingOnce, type Services } from './wiring';
 import type { ClientContext, Handlers } from './types';
@@ -39,6 +41,8 @@ export interface BackupOptions {
   now?: () => Date;
   /** how often the schedules file is checked for changes by `engawa schedule` (default 60 s) */
   reloadMs?: number;
+  /** the desktop's file chooser for a backup file (null: cancelled); without it `backups.chooseFile` answers STATE */
+  chooseFile?: () => Promise<string | null>;
 }
 
 /** The backup methods of the contract. */
@@ -64,6 +68,8 @@ export function unavailableBackups(): Pick<Handlers, BackupMethod> {
     'backups.create': no,
     'backups.verify': no,
     'backups.restore': no,
+    'backups.inspect': no,
+    'backups.chooseFile': no,
     'backups.confirmRestore': no,
     'backups.schedule.get': no,
     'backups.schedule.set': no,
@@ -200,18 +206,22 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       );
     },
 
-    'backups.restore': async ({ file, name, passphrase }, client) => {
+    'backups.restore': async ({ file, name, passphrase, keepPassphrase: keep, apiToken, tunnelToken }, client) => {
       const target = await backupFile(file);
       const instance = name ?? parseBackupFileName(path.basename(target))?.instance;
       if (instance === undefined) throw new EngawaError('INVALID_INPUT', 'Say which server to restore this backup into.', { path: 'name' });
       const pass = await passphraseFor(opts.secrets, instance, passphrase);
+      // a server it replaces keeps its own tunnel credentials (restore.ts): they count as given
+      const kept = async () => ((await manager.find(instance)) ? opts.secrets.get(instance) : undefined);
+      const given = { ...(apiToken !== undefined && { apiToken }), ...(tunnelToken !== undefined && { tunnelToken }) };
+      const review = reviewTunnelSecrets(given, kept, services.tunnel?.cloudflare ?? {});
       return ops.start(
         'restore',
         instance,
         client,
         async (op) => {
-          await restoreBackup(await deps(), target, { ...common(pass, op), name: instance });
-          if (passphrase !== undefined) {
+          await restoreBackup(await deps(), target, { ...common(pass, op), name: instance, review });
+          if (passphrase !== undefined && keep !== false) {
             await keepPassphrase(opts.secrets, instance, passphrase).catch((e: unknown) =>
               log(`cannot keep the passphrase of "${instance}" for its next backups: ${toEngawaError(e).message}`),
             );
@@ -221,6 +231,10 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
         { cancellable: false },
       );
     },
+
+    'backups.inspect': ({ file, passphrase }) => inspectBackup(services, file, { passphrase }),
+
+    'backups.chooseFile': async () => ({ file: opts.chooseFile ? await opts.chooseFile() : await noFileChooser() }),
 
     'backups.confirmRestore': async ({ name }) => {
       await manager.get(name);
@@ -268,16 +282,6 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       scheduler.stop();
     },
   };
-}
-
-/** An absolute path of an existing backup file; INVALID_INPUT or NOT_FOUND otherwise. */
-async function backupFile(file: string): Promise<string> {
-  if (!path.isAbsolute(file) || !file.endsWith(BACKUP_SUFFIX)) {
-    throw new EngawaError('INVALID_INPUT', `Choose a backup file (its name ends with ${BACKUP_SUFFIX}).`, { path: 'file' });
-  }
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new EngawaError('NOT_FOUND', `There is no backup file ${file}.`, { path: 'file' });
-  return file;
 }
 
 function noPassphrase(file: string): EngawaError {

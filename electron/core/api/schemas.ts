@@ -96,7 +96,16 @@ export const INPUT_SCHEMAS = {
   'backups.list': instanceRef,
   'backups.create': z.strictObject({ name, passphrase: backupPassphrase.min(8).optional(), includeCache: z.boolean().optional() }),
   'backups.verify': z.strictObject({ file: filePath, drill: z.boolean().optional(), passphrase: backupPassphrase.optional() }),
-  'backups.restore': z.strictObject({ file: filePath, name: name.optional(), passphrase: backupPassphrase.optional() }),
+  'backups.restore': z.strictObject({
+    file: filePath,
+    name: name.optional(),
+    passphrase: backupPassphrase.optional(),
+    keepPassphrase: z.boolean().optional(),
+    apiToken: cfToken.optional(),
+    tunnelToken: cfToken.optional(),
+  }),
+  'backups.inspect': z.strictObject({ file: filePath, passphrase: backupPassphrase }),
+  'backups.chooseFile': none,
   'backups.confirmRestore': instanceRef,
   'backups.schedule.get': instanceRef,
   'backups.schedule.set': z.strictObject({

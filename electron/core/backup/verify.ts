@@ -18,8 +18,16 @@ export interface Verified {
   recipe: Recipe;
 }
 
+export interface VerifyOptions extends CommonOptions {
+  /**
+   * Sees what was read once every check passed, before the caller uses it: it may refuse it (throw)
+   * or complete it (a restore adds the tunnel credential a backup leaves out). Its answer is the result.
+   */
+  review?: (verified: Verified) => Verified | Promise<Verified>;
+}
+
 /** Reads and checks the whole file; see the module comment. Throws INVALID_INPUT (details.reason) when it cannot be restored. */
-export async function verifyBackup(deps: Pick<BackupDeps, 'recipes'>, file: string, opts: CommonOptions): Promise<Verified> {
+export async function verifyBackup(deps: Pick<BackupDeps, 'recipes'>, file: string, opts: VerifyOptions): Promise<Verified> {
   let recipe: Recipe | undefined;
   const { manifest, secrets } = await step(opts.onProgress, 'Check the backup file', () =>
     readArchive(file, {
@@ -40,7 +48,8 @@ export async function verifyBackup(deps: Pick<BackupDeps, 'recipes'>, file: stri
   if (dumps.length > 0) {
     throw new EngawaError('INVALID_INPUT', `This backup lacks the database of ${dumps.map((d) => d.service).join(', ')}.`, { reason: 'incomplete' });
   }
-  return { manifest, secrets, recipe: r };
+  const verified: Verified = { manifest, secrets, recipe: r };
+  return opts.review ? opts.review(verified) : verified;
 }
 
 /** The recipe a manifest was made with, refusing unknown stacks and newer stack versions. */

@@ -1,4 +1,4 @@
-/** The instances, each with its live state; the chosen one is open in the dashboard. */
+/** The instances, each with its live state; the chosen one is open in the dashboard. Below: a new server, or one restored from a backup file. */
 import { useTranslation } from 'react-i18next';
 import { StateBadge } from '../components/StateBadge';
 import { useApp } from '../store/context';
@@ -28,6 +28,9 @@ export function InstanceList(props: { current: string }) {
       </ul>
       <button type="button" className="button button-quiet" onClick={() => show({ screen: 'wizard' })}>
         {t('dashboard.newServer')}
+      </button>
+      <button type="button" className="button button-quiet" onClick={() => show({ screen: 'restore' })}>
+        {t('restoreFile.action')}
       </button>
     </nav>
   );

@@ -28,8 +28,8 @@ export const MAX_LOG_LINES = 2000;
 /** Log lines arriving together are shown together, at most this often. */
 export const LOG_FLUSH_MS = 100;
 
-/** The screen the user sees. */
-export type View = { screen: 'wizard' } | { screen: 'dashboard'; instance: string } | { screen: 'settings' };
+/** The screen the user sees ('restore': a server from a backup file). */
+export type View = { screen: 'wizard' } | { screen: 'dashboard'; instance: string } | { screen: 'settings' } | { screen: 'restore' };
 
 /** The live log view of one instance. */
 export interface LogsView {
@@ -137,7 +137,8 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
         api.on('op.progress', (e) => set((s) => ({ ops: { ...s.ops, [e.opId]: applyProgress(s.ops[e.opId], e) } }))),
         api.on('op.done', (e) => {
           set((s) => ({ ops: { ...s.ops, [e.opId]: finishOp(s.ops[e.opId], e) } }));
-          if (e.op === 'create' || e.op === 'destroy') fireAndReport(get().refreshInstances(), 'reading the servers');
+          // these add or remove servers (a restore from a file may make one)
+          if (e.op === 'create' || e.op === 'destroy' || e.op === 'restore') fireAndReport(get().refreshInstances(), 'reading the servers');
           if (e.op !== 'destroy' && get().statuses[e.instance] !== undefined) fireAndReport(get().loadStatus(e.instance), 'reading the services');
         }),
         api.on('op.failed', (e) => {

@@ -1,4 +1,7 @@
-/** Step 1: what Engawa is, and the language (saved in the settings, so the tray follows). */
+/**
+ * Step 1: what Engawa is, and the language (saved in the settings, so the tray follows); for
+ * someone who already has a backup (a new computer), the way to restore a server from its file.
+ */
 import { useTranslation } from 'react-i18next';
 import { applyLanguage, LANGUAGES } from '../i18n';
 import { fireAndReport } from '../lib/report';
@@ -8,6 +11,7 @@ import { StepNav } from './parts';
 export function LanguageStep(props: { onNext: () => void }) {
   const { t, i18n } = useTranslation();
   const updateSettings = useApp((s) => s.updateSettings);
+  const show = useApp((s) => s.show);
   return (
     <div className="welcome">
       <p className="tagline">{t('welcome.tagline')}</p>
@@ -33,6 +37,12 @@ export function LanguageStep(props: { onNext: () => void }) {
         ))}
       </div>
       <StepNav onNext={props.onNext} nextLabel={t('wizard.start')} />
+      <div className="welcome-restore">
+        <p className="muted">{t('restoreFile.haveBackup')}</p>
+        <button type="button" className="button" onClick={() => show({ screen: 'restore' })}>
+          {t('restoreFile.action')}
+        </button>
+      </div>
     </div>
   );
 }

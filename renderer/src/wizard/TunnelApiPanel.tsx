@@ -1,119 +1,34 @@
 /**
- * The API-token mode of the tunnel step: open Cloudflare's token page (pre-filled, with the
- * permissions as a checklist), paste the token, verify it (nothing is created), then pick an
- * active domain and the public host name. A pending domain says which name servers to set; a
- * missing permission is named before anything is made; a token Cloudflare refuses is said so.
+ * The API-token mode of the tunnel step: the token (CloudflareTokenField: Cloudflare's pre-filled
+ * token page, paste, verify — nothing is created), then an active domain and the public host
+ * name. A pending domain says which name servers to set; a missing permission is named before
+ * anything is made; a token Cloudflare refuses is said so.
  */
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiError, TunnelTokenCheck, TunnelTokenPage } from '../../../electron/shared/contract';
-import { ErrorNotice } from '../components/ErrorNotice';
-import { toApiError } from '../lib/errors';
-import { fireAndReport } from '../lib/report';
-import { useApi } from '../store/context';
+import type { TunnelTokenCheck } from '../../../electron/shared/contract';
+import { CloudflareTokenField } from './CloudflareTokenField';
 import { zoneFor, type TunnelChoice } from './tunnel-choice';
 
 type ApiChoice = Extract<TunnelChoice, { mode: 'api' }>;
 
 export function TunnelApiPanel(props: { choice: ApiChoice; publicHost: string; onChange: (choice: TunnelChoice) => void }) {
   const { t } = useTranslation();
-  const api = useApi();
   const { choice } = props;
-  const [page, setPage] = useState<TunnelTokenPage | null>(null);
-  const [missing, setMissing] = useState<TunnelTokenCheck['missing']>([]);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [verifying, setVerifying] = useState(false);
 
-  useEffect(() => {
-    let live = true;
-    api.call('tunnel.tokenPage').then(
-      (p) => live && setPage(p),
-      (e: unknown) => live && setError(toApiError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
-
-  const verify = async (): Promise<void> => {
-    setVerifying(true);
-    setError(null);
-    setMissing([]);
-    try {
-      const check = await api.call('tunnel.verifyToken', { apiToken: choice.apiToken.trim() });
-      setMissing(check.missing);
-      const active = check.zones.filter((z) => z.status === 'active');
-      const zone = zoneFor(props.publicHost, active) ?? active[0] ?? check.zones[0];
-      props.onChange({ ...choice, zones: check.missing.length === 0 ? check.zones : null, zone: zone?.name ?? '' });
-    } catch (e) {
-      setError(toApiError(e));
+  const checked = (check: TunnelTokenCheck | null): void => {
+    if (check === null) {
       props.onChange({ ...choice, zones: null });
-    } finally {
-      setVerifying(false);
+      return;
     }
+    const active = check.zones.filter((z) => z.status === 'active');
+    const zone = zoneFor(props.publicHost, active) ?? active[0] ?? check.zones[0];
+    props.onChange({ ...choice, zones: check.missing.length === 0 ? check.zones : null, zone: zone?.name ?? '' });
   };
 
   const zone = choice.zones?.find((z) => z.name === choice.zone);
   return (
     <div className="tunnel-panel">
-      <p>{t('tunnel.api.makeToken')}</p>
-      {page && (
-        <>
-          <a className="button" href={page.url} target="_blank" rel="noopener noreferrer" data-testid="token-page">
-            {t('tunnel.api.openTokenPage')}
-          </a>
-          <p className="help">{t('tunnel.api.checklist')}</p>
-          <ul className="checklist">
-            {page.checklist.map((c) => (
-              <li key={c.permission}>
-                <code>{c.label}</code>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      <div className="field">
-        <label htmlFor="cloudflare-token">{t('tunnel.api.tokenLabel')}</label>
-        <input
-          id="cloudflare-token"
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={choice.apiToken}
-          onChange={(e) => props.onChange({ ...choice, apiToken: e.target.value, zones: null })}
-        />
-        <p className="help">{t('tunnel.api.tokenHelp')}</p>
-      </div>
-      <button
-        type="button"
-        className="button"
-        onClick={() => fireAndReport(verify(), 'verifying the token')}
-        disabled={verifying || choice.apiToken.trim() === ''}
-      >
-        {verifying ? t('tunnel.api.verifying') : t('tunnel.api.verify')}
-      </button>
-      {error &&
-        (error.details?.reason === 'token' ? (
-          <div className="notice notice-error" role="alert" data-testid="bad-token">
-            <p className="notice-title">{t('tunnel.api.badTokenTitle')}</p>
-            <p>{t('tunnel.api.badTokenBody')}</p>
-          </div>
-        ) : (
-          <ErrorNotice error={error} />
-        ))}
-      {missing.length > 0 && (
-        <div className="notice notice-error" role="alert" data-testid="missing-permissions">
-          <p className="notice-title">{t('tunnel.api.missingTitle')}</p>
-          <ul>
-            {missing.map((m) => (
-              <li key={m.permission}>
-                <code>{m.label}</code>
-              </li>
-            ))}
-          </ul>
-          <p>{t('tunnel.api.missingBody')}</p>
-        </div>
-      )}
+      <CloudflareTokenField token={choice.apiToken} onToken={(apiToken) => props.onChange({ ...choice, apiToken, zones: null })} onChecked={checked} />
       {choice.zones !== null && (
         <>
           {choice.zones.length === 0 ? (

@@ -16,6 +16,8 @@ import ja from '../../../renderer/src/i18n/ja.json';
 import { GUIDED_STACKS } from '../../../renderer/src/lib/stack-guide';
 import { STEP_KEYS } from '../../../renderer/src/lib/steps';
 import { STEPS } from '../../../renderer/src/wizard/draft';
+import { TUNNEL_MODES } from '../../../renderer/src/wizard/tunnel-choice';
+import { BACKUP_ERRORS, RESTORE_PROBLEMS } from '../../../renderer/src/backups/restore-file';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const srcDir = path.join(root, 'renderer/src');
@@ -174,6 +176,10 @@ describe('keys the renderer asks for', () => {
       ...STEP_KEYS,
       ...['domain', 'name', 'nameTaken', 'adminUser', 'adminEmail', 'adminPassword', 'stack'].map((f) => `wizard.fieldError.${f}`),
       ...['desktop', 'linux'].flatMap((p) => [`docker.notInstalled.${p}`, `docker.notRunning.${p}`]),
+      ...BACKUP_ERRORS.flatMap((k) => [`restoreFile.error.${k}.title`, `restoreFile.error.${k}.body`]),
+      ...RESTORE_PROBLEMS.map((p) => `restoreFile.problem.${p}`),
+      ...unionMembers('BackupTunnelMode').map((m) => `tunnel.mode.${m}.title`),
+      ...TUNNEL_MODES.map((m) => `tunnel.mode.${m}.title`),
     ];
     expect(unionMembers('ApiErrorCode').length).toBeGreaterThan(10);
     for (const cat of [en, ja]) expect(expected.filter((k) => typeof lookup(cat, k) !== 'string')).toEqual([]);

@@ -129,6 +129,8 @@ describe('step names and sizes', () => {
     expect(stepText('image:local/redis:7')).toEqual({ key: 'progress.step.image', values: { name: 'local/redis:7' } });
     expect(stepText('health')).toEqual({ key: 'progress.step.health', values: {} });
     expect(stepText('tunnel:route')).toEqual({ raw: 'tunnel:route' });
+    expect(stepText('Check the backup file')).toEqual({ key: 'progress.step.backup.checkFile', values: {} });
+    expect(stepText('toString')).toEqual({ raw: 'toString' });
   });
 
   it('formats bytes in binary units', () => {
