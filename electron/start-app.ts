@@ -142,6 +142,14 @@ export function startApp(deps: StartAppDeps): AppHandle {
       catalogueDir: path.join(app.getAppPath(), 'renderer', 'src', 'i18n'),
       settings: () => settings.get(),
       showWindow: showMainWindow,
+      showBackups: (instance) => {
+        const fresh = mainWindow === null || mainWindow.isDestroyed();
+        showMainWindow();
+        const ask = (): void => core.bus.emit('app.show', { instance, tab: 'backups', ask: 'passphrase' });
+        // a new window hears it once its page has loaded (it subscribes while it loads)
+        if (fresh && mainWindow !== null) mainWindow.webContents.once('did-finish-load', ask);
+        else ask();
+      },
       window: () => mainWindow,
       log,
     });

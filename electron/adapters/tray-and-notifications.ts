@@ -31,6 +31,8 @@ export interface DesktopDeps {
   /** the language setting (null: the OS language) and whether notifications are on */
   settings: () => { language: 'en' | 'ja' | null; notifications: boolean };
   showWindow: () => void;
+  /** shows the window on a server's Backups tab, asking for the passphrase */
+  showBackups: (instance: string) => void;
   window: () => BrowserWindow | null;
   log: (line: string) => void;
 }
@@ -85,12 +87,7 @@ export function startDesktop(deps: DesktopDeps): Desktop {
         backUpNow(tracker.call, action.name)
           .then((r) => {
             if (r === 'started') return;
-            deps.showWindow(); // the passphrase is chosen once, in the Backups tab
-            notify({
-              title: t('notify.backupPassphrase.title', { name: action.name }),
-              body: t('notify.backupPassphrase.body', { name: action.name }),
-              instance: action.name,
-            });
+            deps.showBackups(action.name); // the passphrase is chosen once, in the Backups tab: open it there
           })
           .catch(fail);
         break;

@@ -621,6 +621,8 @@ export interface ApiEvents {
   /** a subscription ended (the instance went away, or Docker failed): `error` says why */
   'logs.end': { subscriptionId: string; error?: ApiError };
   'settings.changed': AppSettings;
+  /** the desktop shell asks the window to show a place: a server's Backups tab, asking for its passphrase (the tray's Back up now) */
+  'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
   // state is asked for (tunnel.status), not pushed.
 }
@@ -634,6 +636,7 @@ export const API_EVENTS = [
   'logs.line',
   'logs.end',
   'settings.changed',
+  'app.show',
 ] as const satisfies readonly (keyof ApiEvents)[];
 
 /** The name of one event. */

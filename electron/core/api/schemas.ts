@@ -9,6 +9,7 @@ import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
 import type { LogLine } from '../engine/types';
 import type { Progress } from '../util/progress';
+import { MIN_PASSPHRASE } from '../backup/passphrase';
 
 /** Methods without input accept nothing (undefined, or null from JSON). */
 const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
@@ -94,7 +95,7 @@ export const INPUT_SCHEMAS = {
   'tunnel.status': instanceRef,
   // Backups
   'backups.list': instanceRef,
-  'backups.create': z.strictObject({ name, passphrase: backupPassphrase.min(8).optional(), includeCache: z.boolean().optional() }),
+  'backups.create': z.strictObject({ name, passphrase: backupPassphrase.min(MIN_PASSPHRASE).optional(), includeCache: z.boolean().optional() }),
   'backups.verify': z.strictObject({ file: filePath, drill: z.boolean().optional(), passphrase: backupPassphrase.optional() }),
   'backups.restore': z.strictObject({
     file: filePath,

@@ -16,7 +16,11 @@ import { RestoreConfirm } from './RestoreConfirm';
 import { ScheduleForm } from './ScheduleForm';
 import { useBackupOp } from './useBackupOp';
 
-export function BackupsPanel(props: { instance: InstanceSummary }) {
+/** The shortest backup passphrase the core accepts (backup/passphrase.ts). */
+const MIN_PASSPHRASE = 12;
+
+/** `askPassphrase`: opened to ask for the backup passphrase (the tray's Back up now found none kept): the field gets the focus. */
+export function BackupsPanel(props: { instance: InstanceSummary; askPassphrase?: boolean }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const { name } = props.instance;
@@ -82,14 +86,21 @@ export function BackupsPanel(props: { instance: InstanceSummary }) {
         )}
         <div className="field">
           <label htmlFor="backup-passphrase">{list?.passphraseSet ? t('backups.passphraseChange') : t('backups.passphrase')}</label>
-          <input id="backup-passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+          <input
+            id="backup-passphrase"
+            type="password"
+            autoComplete="new-password"
+            autoFocus={props.askPassphrase === true}
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+          />
           <p className="muted">{list?.passphraseSet ? t('backups.passphraseKept') : t('backups.passphraseHelp')}</p>
         </div>
         <button
           type="button"
           className="button button-primary"
           onClick={backUp}
-          disabled={busy || list === null || (!list.passphraseSet && passphrase.length < 8)}
+          disabled={busy || list === null || (!list.passphraseSet && passphrase.length < MIN_PASSPHRASE)}
         >
           {t('backups.create')}
         </button>

@@ -25,7 +25,12 @@ export function Dashboard(props: { name: string }) {
   const loadStatus = useApp((s) => s.loadStatus);
   const loadStacks = useApp((s) => s.loadStacks);
   const stacksLoaded = useApp((s) => s.stacks.status === 'ready');
-  const [tab, setTab] = useState<Tab>('overview');
+  const view = useApp((s) => s.view);
+  const asked = view.screen === 'dashboard' && view.instance === props.name ? view : undefined;
+  const [tab, setTab] = useState<Tab>(asked?.tab ?? 'overview');
+  useEffect(() => {
+    if (asked?.tab) setTab(asked.tab); // the desktop shell asked for a tab (tray: Back up now)
+  }, [asked]);
 
   useEffect(() => {
     fireAndReport(loadStatus(props.name), 'reading the services');
@@ -60,7 +65,7 @@ export function Dashboard(props: { name: string }) {
                 </div>
               )}
               {tab === 'logs' && <LogsPanel name={instance.name} />}
-              {tab === 'backups' && <BackupsPanel instance={instance} />}
+              {tab === 'backups' && <BackupsPanel instance={instance} askPassphrase={asked?.ask === 'passphrase'} />}
               {tab === 'settings' && <DeleteServer instance={instance} onBackups={() => setTab('backups')} />}
             </div>
           </>

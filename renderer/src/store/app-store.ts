@@ -29,7 +29,12 @@ export const MAX_LOG_LINES = 2000;
 export const LOG_FLUSH_MS = 100;
 
 /** The screen the user sees ('restore': a server from a backup file). */
-export type View = { screen: 'wizard' } | { screen: 'dashboard'; instance: string } | { screen: 'settings' } | { screen: 'restore' };
+export type View =
+  | { screen: 'wizard' }
+  /** `tab`/`ask`: opened on a tab, asking for something (the tray's Back up now without a kept passphrase) */
+  | { screen: 'dashboard'; instance: string; tab?: 'backups'; ask?: 'passphrase' }
+  | { screen: 'settings' }
+  | { screen: 'restore' };
 
 /** The live log view of one instance. */
 export interface LogsView {
@@ -160,6 +165,7 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
           set({ logs: { ...logs, status: error ? 'error' : 'ended', ...(error && { error }) } });
         }),
         api.on('settings.changed', (settings) => set({ settings })),
+        api.on('app.show', ({ instance, tab, ask }) => set({ view: { screen: 'dashboard', instance, tab, ask } })),
         api.onConnection((connected) => {
           set({ connected });
           if (!connected) return;
