@@ -6,20 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/util/errors';
 import { InstanceManager } from '../../../electron/core/instances';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
-import type { Recipe } from '../../../electron/core/stacks/types';
 import { FakeEngine } from './fake-engine';
-import { testRecipe } from './recipe';
+import { testRecipe, testRecipes } from './recipe';
 
-const recipes = {
-  get(id: string): Recipe {
-    if (id === testRecipe.id) return testRecipe;
-    throw new EngawaError('NOT_FOUND', `There is no stack "${id}".`);
-  },
-  list: (): Recipe[] => [testRecipe],
-};
+const recipes = testRecipes;
 const official = testRecipe.services.find((s) => s.name === 'web')!.image;
 
 let home: string;

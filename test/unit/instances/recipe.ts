@@ -1,5 +1,6 @@
 /** A small recipe for the instance manager's tests (two services, two ports, an admin step). */
 import type { Recipe } from '../../../electron/core/stacks/types';
+import { EngawaError } from '../../../electron/core/util/errors';
 
 export const testRecipe: Recipe = {
   id: 'teststack',
@@ -53,4 +54,13 @@ export const testRecipe: Recipe = {
   web: { service: 'web', port: 'http', healthPath: '/', publicHost: '{{domain}}' },
   admin: { kind: 'owner-account', passwordSecret: 'admin_password', defaultUser: 'owner' },
   testOnly: true,
+};
+
+/** The recipe source of the manager's tests: the test recipe only, NOT_FOUND for anything else. */
+export const testRecipes = {
+  get(id: string): Recipe {
+    if (id === testRecipe.id) return testRecipe;
+    throw new EngawaError('NOT_FOUND', `There is no stack "${id}".`);
+  },
+  list: (): Recipe[] => [testRecipe],
 };

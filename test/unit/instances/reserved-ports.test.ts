@@ -7,22 +7,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EngawaError } from '../../../electron/core/util/errors';
 import type { Plan } from '../../../electron/core/plan/types';
 import { InstanceManager } from '../../../electron/core/instances';
 import { LOCAL_PORTS, type PortEnv, type PortRange } from '../../../electron/core/instances/ports';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
-import type { Recipe } from '../../../electron/core/stacks/types';
 import { FakeEngine } from './fake-engine';
-import { testRecipe } from './recipe';
+import { testRecipes } from './recipe';
 
-const recipes = {
-  get(id: string): Recipe {
-    if (id === testRecipe.id) return testRecipe;
-    throw new EngawaError('NOT_FOUND', `There is no stack "${id}".`);
-  },
-  list: (): Recipe[] => [testRecipe],
-};
+const recipes = testRecipes;
 
 let home: string;
 let engine: FakeEngine;
