@@ -132,8 +132,7 @@ class Tx implements OperationTx {
   }
 
   async assertPortsFree(record: InstanceRecord): Promise<void> {
-    const services = await (await this.ctx.engine()).status(projectName(record.name));
-    const ours = new Set(services.filter((s) => HOLDS_PORTS.has(s.state)).flatMap((s) => Object.values(s.ports)));
+    const ours = await this.portsHeld(record);
     for (const port of Object.values(record.ports)) {
       if (!ours.has(port)) await assertPortFree(port, this.ports);
     }
@@ -141,8 +140,7 @@ class Tx implements OperationTx {
 
   async movePortsOffReserved(record: InstanceRecord): Promise<InstanceRecord> {
     this.assertOwn(record);
-    const services = await (await this.ctx.engine()).status(projectName(record.name));
-    const ours = new Set(services.filter((s) => HOLDS_PORTS.has(s.state)).flatMap((s) => Object.values(s.ports)));
+    const ours = await this.portsHeld(record);
     const reserved: string[] = [];
     for (const [key, port] of Object.entries(record.ports)) {
       if (!ours.has(port) && (await portUse(port, this.ports)) === 'reserved') reserved.push(key);
@@ -161,6 +159,12 @@ class Tx implements OperationTx {
 
   choosePorts(wanted: Record<string, number>): Promise<Record<string, number>> {
     return keepOrChoosePorts(wanted, this.ports);
+  }
+
+  /** The host ports the instance's own containers hold now (they do not count as taken). */
+  private async portsHeld(record: InstanceRecord): Promise<Set<number>> {
+    const services = await (await this.ctx.engine()).status(projectName(record.name));
+    return new Set(services.filter((s) => HOLDS_PORTS.has(s.state)).flatMap((s) => Object.values(s.ports)));
   }
 
   private get ports(): PortEnv {
