@@ -42,6 +42,8 @@ export type ApiErrorCode =
   | 'BUSY'
   | 'STATE'
   | 'SECRETS'
+  /** an update failed; the server is back on the release and data it had before */
+  | 'ROLLED_BACK'
   | 'INTERNAL'
   /** the caller (page, frame or WebSocket client) may not use the API */
   | 'FORBIDDEN'

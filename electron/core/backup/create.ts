@@ -52,9 +52,19 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
   const record = await deps.manager.get(name);
   if (record.pending)
     throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
-  return deps.manager.runOperation(name, 'backup', async () => {
-    const recipe = deps.recipes.get(record.stack);
-    const plan = await deps.manager.planFor(name);
+  return deps.manager.runOperation(name, 'backup', () => backupUnderLock(deps, name, opts));
+}
+
+/**
+ * The backup itself, for an operation that already holds the instance's lock (`createBackup`, and
+ * the update's pre-update backup).
+ */
+export async function backupUnderLock(deps: BackupDeps, name: string, opts: BackupOptions): Promise<BackupResult> {
+  const record = await deps.manager.get(name);
+  {
+    // the recipe at the instance's own release: a backup never plans it on another one
+    const plan = await deps.manager.planFor(name, { lenient: true });
+    const recipe = deps.manager.recipeOf(record, { lenient: true });
     const secrets = await deps.secrets.get(name);
     const contents = backupContents(recipe, plan, { includeCache: opts.includeCache === true });
     const dir = path.resolve(opts.out ?? defaultBackupDir(deps.home));
@@ -139,7 +149,7 @@ export async function createBackup(deps: BackupDeps, name: string, opts: BackupO
       await writer.abort();
       throw e;
     }
-  });
+  }
 }
 
 /** Adds an entry, reporting the bytes of this entry as they stream. */

@@ -7,6 +7,7 @@ import { readdir, readFile, stat, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { formatBytes } from '../util/format';
+import { writeFileAtomic } from '../util/atomic';
 
 export const BACKUP_SUFFIX = '.engawa.age';
 const NAME = /^([a-z][a-z0-9-]*)-(\d{8}T\d{6}\d{3}Z)\.engawa\.age$/;
@@ -43,12 +44,36 @@ export interface DrillRecord {
 
 export const drillFile = (backup: string): string => `${backup}.drill.json`;
 
+/** Why a backup is kept outside retention (`keep` never deletes it): the one made before an update. */
+export interface KeptFor {
+  reason: 'before-update';
+  /** the release the server ran when it was made, and the one it was updated to */
+  from: string;
+  to: string;
+}
+
+export const keptFile = (backup: string): string => `${backup}.keep.json`;
+
+/** Marks `backup` as kept outside retention until the user deletes it (atomic). */
+export async function keepBackup(backup: string, why: KeptFor): Promise<void> {
+  await writeFileAtomic(keptFile(backup), JSON.stringify(why));
+}
+
+/** Puts a kept backup back under retention. */
+export async function releaseBackup(backup: string): Promise<void> {
+  await unlink(keptFile(backup)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+}
+
 export interface BackupFile {
   path: string;
   instance: string;
   at: Date;
   bytes: number;
   drill?: DrillRecord;
+  /** set when the backup is kept outside retention (see keepBackup) */
+  kept?: KeptFor;
 }
 
 /** The backups in `dir` (of `instance` only, when given), newest first. */
@@ -67,15 +92,22 @@ export async function listBackups(dir: string, instance?: string): Promise<Backu
     const drill = await readFile(drillFile(file), 'utf8')
       .then((t) => JSON.parse(t) as DrillRecord)
       .catch(() => undefined);
-    out.push({ path: file, instance: m[1] as string, at: parseStamp(m[2] as string), bytes: info.size, ...(drill && { drill }) });
+    const kept = await readFile(keptFile(file), 'utf8')
+      .then((t) => JSON.parse(t) as KeptFor)
+      .catch(() => undefined);
+    out.push({ path: file, instance: m[1] as string, at: parseStamp(m[2] as string), bytes: info.size, ...(drill && { drill }), ...(kept && { kept }) });
   }
   return out.sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 
-/** Deletes all but the newest `keep` backups of `instance` in `dir` (with their drill results); returns the deleted files. */
+/**
+ * Deletes all but the newest `keep` backups of `instance` in `dir` (with their drill results);
+ * returns the deleted files. Kept backups (keepBackup: the one before an update) are neither
+ * counted nor deleted.
+ */
 export async function pruneBackups(dir: string, instance: string, keep: number): Promise<string[]> {
   if (!Number.isInteger(keep) || keep < 1) throw new EngawaError('INVALID_INPUT', 'Keep at least one backup.');
-  const old = (await listBackups(dir, instance)).slice(keep);
+  const old = (await listBackups(dir, instance)).filter((b) => !b.kept).slice(keep);
   for (const b of old) {
     await unlink(b.path);
     await unlink(drillFile(b.path)).catch(() => undefined);

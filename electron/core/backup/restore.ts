@@ -68,7 +68,25 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
   const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
   const name = validateInstanceName(opts.name ?? manifest.instance.name);
   assertFits(await deps.manager.find(name), name, manifest, recipe);
-  return deps.manager.runOperation(name, 'restore', async (tx) => {
+  return deps.manager.runOperation(name, 'restore', (tx) => restoreUnderLock(deps, tx, file, { manifest, secrets, recipe }, opts));
+}
+
+/**
+ * Steps 2-4 of a restore of a verified backup, for an operation that holds the instance's lock
+ * (`restoreBackup`, and an update's data move and rollback). `verified.recipe` is the recipe the
+ * restored server runs (the backup's own release for a restore; an update's data move gives the
+ * new release's). `opts.record` changes the record the swap writes (an update's new release).
+ */
+export async function restoreUnderLock(
+  deps: BackupDeps,
+  tx: OperationTx,
+  file: string,
+  verified: { manifest: Manifest; secrets: Record<string, string>; recipe: Recipe },
+  opts: RestoreOptions & { record?: (r: InstanceRecord) => InstanceRecord },
+): Promise<RestoreResult> {
+  const { manifest, secrets, recipe } = verified;
+  const name = tx.name;
+  {
     const existing = await tx.read();
     assertFits(existing, name, manifest, recipe);
     const project = projectName(name);
@@ -108,11 +126,11 @@ export async function restoreBackup(deps: BackupDeps, file: string, opts: Restor
     }
     await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
       existing
-        ? swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), newVolumes, file, opts)
+        ? swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), newVolumes, file, opts, opts.record)
         : adopt(deps, tx, manifest, recipe, secrets, newVolumes, opts),
     );
     return { name, replaced: existing !== undefined, manifest };
-  });
+  }
 }
 
 /** Refuses a backup that does not belong in instance `name` (another stack or domain), or an unfinished instance. */
@@ -150,6 +168,7 @@ async function swap(
   newVolumes: Record<string, string>,
   file: string,
   opts: CommonOptions,
+  change: (r: InstanceRecord) => InstanceRecord = (r) => r,
 ): Promise<void> {
   const project = projectName(old.name);
   const oldSecrets = await deps.secrets.get(old.name);
@@ -158,7 +177,7 @@ async function swap(
   // the instance's own tunnel secrets stay: the backup's may be of a tunnel that no longer exists
   await deps.secrets.set(old.name, { ...oldSecrets, ...secrets });
   // 'starting', lastError cleared (`old` is never pending: assertFits refuses that)
-  const record = await tx.transition({ ...old, volumes: newVolumes, beforeRestore: before }, 'begin');
+  const record = await tx.transition(change({ ...old, volumes: newVolumes, beforeRestore: before }), 'begin');
   try {
     await deps.engine.stop(project);
     await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts));

@@ -4,6 +4,7 @@
  * restore it: the stack is known and not newer than ours, every database and data volume the
  * recipe keeps is there, and every secret the recipe needs.
  */
+import { findRelease, recipeAt, releasesOf } from '../stacks/releases';
 import { EngawaError, isEngawaError } from '../util/errors';
 import type { Recipe } from '../stacks/types';
 import { readArchive } from './archive-reader';
@@ -71,7 +72,15 @@ export function recipeFor(deps: Pick<BackupDeps, 'recipes'>, m: Manifest): Recip
       { reason: 'newer-stack', version: m.stack.version },
     );
   }
-  return recipe;
+  // restored on the release it was made on (an update afterwards moves it on, with its steps)
+  if (findRelease(recipe, m.stack.version)) return recipeAt(recipe, m.stack.version);
+  throw new EngawaError(
+    'INVALID_INPUT',
+    `This backup was made with ${recipe.name} ${m.stack.version}, a release this Engawa no longer runs (it runs ${releasesOf(recipe)
+      .map((r) => r.version)
+      .join(', ')}); restore it with an older Engawa, update the server there, and back it up again.`,
+    { reason: 'old-stack', version: m.stack.version },
+  );
 }
 
 /** Compares dotted versions numerically part by part (1.10 > 1.9); non-numeric parts compare as text. */

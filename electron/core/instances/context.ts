@@ -11,6 +11,7 @@ import type { Plan } from '../plan/types';
 import { plan as makePlan } from '../stacks/plan';
 import type { Recipe } from '../stacks/types';
 import { validateInstanceName } from '../stacks/validate';
+import { findRelease, recipeAt, releasesOf, unknownRelease } from '../stacks/releases';
 import { cloudflareOptionsFromEnv, type CloudflareOptions } from '../tunnel/api';
 import { recipeWithTunnel, type TunnelOpContext } from '../tunnel/instance-tunnel';
 import { lockHolder } from './lock';
@@ -83,10 +84,21 @@ export class InstanceContext {
     return this.active.has(name) || (await lockHolder(this.deps.home, name)) !== null;
   }
 
-  /** The plan of an existing instance, from its record and stored secrets (never generating any). */
-  async planFor(name: string): Promise<Plan> {
+  /**
+   * The plan of an existing instance at its recorded release, from its record and stored secrets
+   * (never generating any). An instance on a release this Engawa no longer knows gets NOT_FOUND
+   * ('unknown-release'), unless `lenient` (backups, exports: they only read), which plans it with
+   * the oldest release this Engawa knows.
+   */
+  async planFor(name: string, opts: { lenient?: boolean } = {}): Promise<Plan> {
     const record = await this.get(name);
-    const recipe = recipeWithTunnel(this.recipeOf(record), record.tunnel);
+    return this.planOf(record, opts);
+  }
+
+  /** `planFor` of a record as given (an operation's record before it is written). */
+  async planOf(record: InstanceRecord, opts: { lenient?: boolean } = {}): Promise<Plan> {
+    const name = record.name;
+    const recipe = recipeWithTunnel(this.recipeOf(record, opts), record.tunnel);
     const secrets = await this.deps.secrets.get(name);
     const missing = recipe.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
     if (missing.length > 0) {
@@ -123,9 +135,19 @@ export class InstanceContext {
     };
   }
 
-  /** The recipe a create names; INVALID_INPUT listing the stacks there are when it is unknown. */
-  recipeForInput(id: string): Recipe {
+  /** The recipe a create names, at the release it asks for (default the newest); INVALID_INPUT listing the stacks or releases there are when unknown. */
+  recipeForInput(id: string, version?: string): Recipe {
     const recipe = this.findRecipe(id);
+    if (recipe && version !== undefined && version !== recipe.version) {
+      if (findRelease(recipe, version)) return recipeAt(recipe, version);
+      const known = releasesOf(recipe).map((r) => r.version);
+      throw new EngawaError('INVALID_INPUT', `${recipe.name} has no release "${version}" Engawa can create; choose one of: ${known.join(', ')}.`, {
+        reason: 'unknown-release',
+        stack: id,
+        version,
+        known,
+      });
+    }
     if (recipe) return recipe;
     const known = this.deps.recipes
       .list()
@@ -134,8 +156,23 @@ export class InstanceContext {
     throw new EngawaError('INVALID_INPUT', `There is no stack "${id}"; choose one of: ${known.join(', ')}.`, { stack: id, known });
   }
 
-  /** The recipe of an existing instance; NOT_FOUND when this version of Engawa does not know it. */
-  recipeOf(record: InstanceRecord): Recipe {
+  /**
+   * The recipe of an existing instance at its recorded release; NOT_FOUND when this version of
+   * Engawa does not know the stack, or the release (see planFor for `lenient`).
+   */
+  recipeOf(record: Pick<InstanceRecord, 'name' | 'stack' | 'stackVersion'>, opts: { lenient?: boolean } = {}): Recipe {
+    const base = this.baseRecipeOf(record);
+    if (findRelease(base, record.stackVersion)) return recipeAt(base, record.stackVersion);
+    const oldest = releasesOf(base).at(-1)?.version ?? base.version;
+    if (opts.lenient === true) {
+      this.log(`"${record.name}" runs ${base.name} ${record.stackVersion}, which this Engawa does not know; planning it as ${oldest}`);
+      return recipeAt(base, oldest);
+    }
+    throw unknownRelease(base, record.stackVersion, `"${record.name}" runs`);
+  }
+
+  /** The stack's recipe as this Engawa ships it (its newest release, with the list of all it knows). */
+  baseRecipeOf(record: Pick<InstanceRecord, 'name' | 'stack'>): Recipe {
     const recipe = this.findRecipe(record.stack);
     if (recipe) return recipe;
     throw new EngawaError('NOT_FOUND', `"${record.name}" uses the stack "${record.stack}", which this version of Engawa does not know.`, {

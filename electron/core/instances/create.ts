@@ -28,7 +28,7 @@ import type { CreateInput, InstanceRecord, OpOptions } from './types';
 /** Creates (or resumes) the instance and waits until it is healthy; `adminPassword` when Engawa made the password up. */
 export async function createInstance(ctx: InstanceContext, input: CreateInput, opts: OpOptions): Promise<{ instance: InstanceRecord; adminPassword?: string }> {
   const { deps } = ctx;
-  const recipe = ctx.recipeForInput(input.stack);
+  const recipe = ctx.recipeForInput(input.stack, input.version);
   const name = validateInstanceName(input.name);
   const domain = validateDomain(input.domain);
   const { admin, password } = resolveAdmin(recipe, domain, input.admin);

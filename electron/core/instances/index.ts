@@ -11,4 +11,4 @@ export type { StateCache, StateListener } from './state-cache';
 export { assertCreatable } from './input';
 export { engawaHome, secretFile, secretsDir } from './home';
 export { FileSecretStore, MemorySecretStore, type SecretStore } from './secret-store';
-export type { CreateInput, InstanceRecord, InstanceState, InstanceStatus, Op, OpOptions, Override, PendingOp } from './types';
+export type { CreateInput, InstanceRecord, InstanceState, InstanceStatus, Op, OpOptions, Override, PendingOp, UpdatePhase, UpdateProgress } from './types';

@@ -12,6 +12,7 @@
  */
 import { toEngawaError } from '../util/errors';
 import type { EngineApi, LogLine, ServiceStatus, Subscription } from '../engine/types';
+import type { Recipe } from '../stacks/types';
 import type { Plan } from '../plan/types';
 import { writeComposeProject } from '../stacks/compose';
 import { validateInstanceName } from '../stacks/validate';
@@ -109,7 +110,7 @@ export class InstanceManager {
    */
   async status(name: string): Promise<InstanceStatus> {
     const record = await this.get(name);
-    const recipe = this.ctx.recipeOf(record);
+    const recipe = this.ctx.recipeOf(record, { lenient: true });
     let state = record.state;
     let services: ServiceStatus[] = [];
     let error: InstanceStatus['error'];
@@ -134,9 +135,24 @@ export class InstanceManager {
     };
   }
 
-  /** The plan of an existing instance, from its record and stored secrets (never generating any). */
-  planFor(name: string): Promise<Plan> {
-    return this.ctx.planFor(name);
+  /** The plan of an existing instance at its recorded release (see InstanceContext.planFor). */
+  planFor(name: string, opts: { lenient?: boolean } = {}): Promise<Plan> {
+    return this.ctx.planFor(name, opts);
+  }
+
+  /** The recipe of an instance at its recorded release (see InstanceContext.recipeOf). */
+  recipeOf(record: Pick<InstanceRecord, 'name' | 'stack' | 'stackVersion'>, opts: { lenient?: boolean } = {}): Recipe {
+    return this.ctx.recipeOf(record, opts);
+  }
+
+  /** The stack's recipe as this Engawa ships it: its newest release and the list of all it knows. */
+  baseRecipeOf(record: Pick<InstanceRecord, 'name' | 'stack'>): Recipe {
+    return this.ctx.baseRecipeOf(record);
+  }
+
+  /** The plan of a record as given, before it is written (an update plans its next release so). */
+  planOf(record: InstanceRecord): Promise<Plan> {
+    return this.ctx.planOf(record);
   }
 
   /** The instance's container logs (see EngineApi.logs). */
@@ -147,7 +163,7 @@ export class InstanceManager {
 
   /** Writes the instance as a docker-compose project into `dir`; returns the files written. */
   async exportCompose(name: string, dir: string): Promise<string[]> {
-    return writeComposeProject(await this.planFor(name), dir);
+    return writeComposeProject(await this.planFor(name, { lenient: true }), dir);
   }
 
   /**

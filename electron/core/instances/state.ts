@@ -25,6 +25,9 @@ const BEGIN: Record<Op, InstanceState | null> = {
   restore: 'starting',
   backup: null,
   drill: null,
+  // an update serves on the old release while it pulls and backs up; its switch publishes 'starting'
+  update: null,
+  rollback: 'starting',
 };
 
 const END: Record<Op, InstanceState | null> = {
@@ -36,6 +39,8 @@ const END: Record<Op, InstanceState | null> = {
   restore: 'running',
   backup: null,
   drill: null,
+  update: 'running',
+  rollback: 'running',
 };
 
 const OPERATION_ONLY: ReadonlySet<InstanceState> = new Set<InstanceState>(['creating', 'stopping', 'destroying']);

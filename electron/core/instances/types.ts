@@ -11,7 +11,7 @@ export type { InstanceState, InstanceStatus } from '../../shared/contract';
  * The operations that take an instance's lock: the manager's own, and those other layers run
  * through `InstanceManager.runOperation` (backup, restore, and the drill on its temporary instance).
  */
-export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill';
+export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill' | 'update' | 'rollback';
 
 /** The operations that leave an instance incomplete until they finish (see InstanceRecord.pending). */
 export type PendingOp = 'create' | 'destroy';
@@ -59,13 +59,51 @@ export interface InstanceRecord {
    * later command wins for the images it names. Absent: the official images.
    */
   images?: Record<string, string>;
+  /**
+   * An update in progress, written before it changes anything and at each phase, so a killed one is
+   * finished or rolled back by the next `update` or `start` (see core/update). `from` is the
+   * release the instance ran before, `to` the release being installed now, `target` the last of the path.
+   */
+  update?: UpdateProgress;
+  /** the last finished update, kept while its pre-update backup exists: what a manual rollback returns to */
+  lastUpdate?: {
+    from: string;
+    to: string;
+    at: string;
+    backup: string;
+    downtimeMs: number;
+    /** when the pre-update backup was made, and its row counts by `service/table` (what a rollback would lose is counted from them) */
+    backupAt?: string;
+    tables?: Record<string, number>;
+  };
   /** volumes in use before each restore, kept until the user confirms the restore (newest last) */
   beforeRestore?: { at: string; backup: string; volumes: Record<string, string> }[];
+}
+
+export type UpdatePhase = 'pulling' | 'backing-up' | 'pre-upgrade' | 'switching' | 'post-upgrade' | 'rolling-back';
+
+export interface UpdateProgress {
+  /** the release before the update (the pre-update backup's) */
+  from: string;
+  /** the release the step in progress goes from, and to */
+  stepFrom: string;
+  to: string;
+  target: string;
+  phase: UpdatePhase;
+  startedAt: string;
+  /** the verified pre-update backup, once made, when it was made and its row counts by `service/table` */
+  backup?: string;
+  backupAt?: string;
+  tables?: Record<string, number>;
+  /** why a rollback runs */
+  failure?: string;
 }
 
 /** Input of `InstanceManager.create`. */
 export interface CreateInput {
   stack: string;
+  /** the stack's release to create on (default its newest): to match another server, and for tests */
+  version?: string;
   name: string;
   domain: string;
   settings?: Record<string, string>;

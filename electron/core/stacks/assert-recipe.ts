@@ -26,6 +26,9 @@ const str: Check = (x, p) => {
 const nonEmpty: Check = (x, p) => {
   if (typeof x !== 'string' || x === '') fail(p, 'a non-empty string', x);
 };
+const nullableStr: Check = (x, p) => {
+  if (x !== null && typeof x !== 'string') fail(p, 'a string or null', x);
+};
 const bool: Check = (x, p) => {
   if (typeof x !== 'boolean') fail(p, 'true or false', x);
 };
@@ -176,6 +179,21 @@ const recipe = obj(
         stopServices: list(name),
         probe: oneOf('atproto-pds'),
       },
+    ),
+    releases: list(
+      obj(
+        { version: nonEmpty },
+        {
+          services: dict(obj({}, { image: nonEmpty, env: dict(nullableStr), command: list(str), healthcheck })),
+          notesUrl: nonEmpty,
+          security: bool,
+          from: list(nonEmpty),
+          dataMoves: list(name),
+          switchTimeoutMs: int(1000),
+          downloadMiB: int(0),
+        },
+      ),
+      1,
     ),
   },
 );

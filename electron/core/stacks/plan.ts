@@ -19,6 +19,7 @@ import { render, type TemplateContext } from './template';
 import type { Recipe, ServiceSpec } from './types';
 import { canonicalJson } from '../util/canonical-json';
 import { validateDomain, validateInstanceName } from './validate';
+import { checkReleases } from './releases';
 import { captureOf, checkPorts, groupOverrides, knownService, recipeBug, resolveSecrets, resolveSettings, sortByDependencies, unique } from './plan-checks';
 
 /** What the user (or the instance's stored state) decides for one instance. */
@@ -57,6 +58,7 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
     recipe.services.flatMap((s) => (s.ports ?? []).map((p) => p.name)),
     'port',
   );
+  checkReleases(recipe);
   const ownLabels = { [LABELS.managed]: 'true', [LABELS.instance]: instance, [LABELS.stack]: recipe.id };
 
   // hosts may depend on settings (e.g. the PDS on pds.<domain> or on the apex), never on secrets

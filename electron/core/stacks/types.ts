@@ -146,6 +146,29 @@ export interface BackupSpec {
   probe?: 'atproto-pds';
 }
 
+/**
+ * One release of a stack that this Engawa can run and update to (see stacks/releases.ts). The
+ * newest is the recipe itself; an older one lists how its services differed from the recipe's.
+ */
+export interface StackRelease {
+  /** the upstream version, e.g. 'v4.7.4' */
+  version: string;
+  /** how this release's services differ from the recipe's (older releases only): image, env (null removes), command, health check */
+  services?: Record<string, { image?: string; env?: Record<string, string | null>; command?: string[]; healthcheck?: HealthcheckSpec }>;
+  /** the release notes */
+  notesUrl?: string;
+  /** a security release (the app says so, and may install it by itself) */
+  security?: boolean;
+  /** the releases that may update straight to this one; absent: any older one */
+  from?: string[];
+  /** volumes whose data format changes on the way to this release (a PostgreSQL major): moved by dump and restore into fresh volumes */
+  dataMoves?: string[];
+  /** how long the switch may take to become healthy (a stack that migrates at start); default 180 s */
+  switchTimeoutMs?: number;
+  /** about how much the new images download, for the disk check and the estimate shown */
+  downloadMiB?: number;
+}
+
 export interface Recipe {
   id: string;
   /** display name */
@@ -174,4 +197,6 @@ export interface Recipe {
   testOnly?: boolean;
   /** how backups dump databases and keep files consistent (volumes alone when absent) */
   backup?: BackupSpec;
+  /** the releases this Engawa keeps, newest first (the first is `version`); absent: `version` alone */
+  releases?: StackRelease[];
 }

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'BUSY' // another operation holds the instance
   | 'STATE' // the operation makes no sense in this state
   | 'SECRETS' // secret store unusable
+  | 'ROLLED_BACK' // an update failed and the server went back to the release and data it had
   | 'INTERNAL';
 
 export class EngawaError extends Error {

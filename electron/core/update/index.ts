@@ -1,0 +1,5 @@
+/** The update layer's public interface. */
+export { updateInfo, stepsTo, type UpdateInfo, type UpdateStep } from './available';
+export { confirmUpdate, startInstance, updateInstance } from './update';
+export { rollbackInstance, rollbackPreview, type RollbackPreview } from './rollback';
+export type { UpdateDeps, UpdateOptions, UpdatePoint, UpdateResult } from './types';
