@@ -76,17 +76,46 @@ export async function rollbackUnderLock(
       { cause: e },
     );
   }
+  throw await rolledBack(tx, u, failure, logFile);
+}
+
+/**
+ * A data move failed before its swap, or its swap was undone (restore.ts puts the record and the
+ * containers back): the old release is started on the data it never left, and ROLLED_BACK thrown.
+ */
+export async function backOnOldData(
+  deps: UpdateDeps,
+  tx: OperationTx,
+  start: InstanceRecord,
+  cause: unknown,
+  opts: Pick<UpdateOptions, 'onProgress' | 'signal' | 'healthTimeoutMs'>,
+): Promise<never> {
+  const u = start.update as UpdateProgress;
+  const failure = failureOf(cause);
+  const { update: _u, ...record } = { ...start, stackVersion: u.from };
+  await step(opts.onProgress, `Go back to ${u.from}`, async () => {
+    await tx.write(record);
+    await deps.engine.apply(await deps.manager.planOf(record), {
+      ...(opts.signal && { signal: opts.signal }),
+      ...(opts.healthTimeoutMs !== undefined && { healthTimeoutMs: opts.healthTimeoutMs }),
+    });
+  });
+  throw await rolledBack(tx, u, failure, undefined);
+}
+
+/** Records the rollback's sentence as the instance's last error; the ROLLED_BACK error to throw. */
+async function rolledBack(tx: OperationTx, u: UpdateProgress, failure: ReturnType<typeof failureOf>, logFile: string | undefined): Promise<EngawaError> {
   const what = failure.service !== undefined ? `${failure.service} did not work on ${u.to}` : `a step of the update to ${u.to} failed`;
   const message = `The update failed (${what}: ${firstSentence(failure.message)}); Engawa went back to ${u.from} with the data exactly as it was before the update.`;
   const back = await tx.get();
   await tx.write({ ...back, lastError: { code: 'ROLLED_BACK', message } });
-  throw new EngawaError('ROLLED_BACK', message, {
+  return new EngawaError('ROLLED_BACK', message, {
     from: u.from,
     to: u.to,
     ...(failure.service !== undefined && { service: failure.service }),
     ...(failure.lastLogLines && { lastLogLines: failure.lastLogLines }),
     ...(logFile !== undefined && { logFile }),
-    backup: u.backup,
+    ...(u.backup !== undefined && { backup: u.backup }),
   });
 }
 

@@ -28,7 +28,7 @@ import { assertFreeSpace, defaultBackupDir, keepBackup } from '../backup/files';
 import type { Plan } from '../plan/types';
 import { restoreUnderLock } from '../backup/restore';
 import { verifyBackup, type Verified } from '../backup/verify';
-import { rollbackUnderLock } from './rollback';
+import { backOnOldData, rollbackUnderLock } from './rollback';
 import { stepsTo } from './available';
 import { progressOf, restoreOpts, write } from './steps';
 import type { UpdateDeps, UpdateOptions, UpdateResult } from './types';
@@ -55,13 +55,21 @@ export async function freshUpdate(deps: UpdateDeps, tx: OperationTx, recipe: Rec
     phase: 'pulling',
     startedAt: new Date().toISOString(),
   });
-  await step(opts.onProgress, 'Download the new release', () => deps.engine.ensureImages(images, { ...progressOf(opts) }));
-  opts.afterPhase?.('pulled');
-
-  record = await write(tx, record, { ...(record.update as UpdateProgress), phase: 'backing-up' });
-  // a data move restores the backup: what is written after it would be lost, so only the databases run
-  if (moves) await step(opts.onProgress, 'Stop the server for the data move', () => stopAllBut(deps, record, databaseServices(recipe)));
-  const { file, verified } = await preUpdateBackup(deps, record, target, opts);
+  let made: { file: string; verified: Verified };
+  try {
+    await step(opts.onProgress, 'Download the new release', () => deps.engine.ensureImages(images, { ...progressOf(opts) }));
+    opts.afterPhase?.('pulled');
+    record = await write(tx, record, { ...(record.update as UpdateProgress), phase: 'backing-up' });
+    // a data move restores the backup: what is written after it would be lost, so only the databases run
+    if (moves) await step(opts.onProgress, 'Stop the server for the data move', () => stopAllBut(deps, record, databaseServices(recipe)));
+    made = await preUpdateBackup(deps, record, target, opts);
+  } catch (e) {
+    // nothing of the server changed yet: the record goes back as it was, the server runs as it did
+    await tx.write(start);
+    if (moves) await deps.engine.apply(await deps.manager.planOf(start), progressOf(opts)).catch(() => undefined);
+    throw e;
+  }
+  const { file, verified } = made;
   const tables = Object.fromEntries(Object.entries(verified.manifest.probes.tables ?? {}).map(([t, [, hi]]) => [t, hi]));
   record = await write(tx, record, { ...(record.update as UpdateProgress), phase: 'pre-upgrade', backup: file, backupAt: verified.manifest.createdAt, tables });
   opts.afterPhase?.('backed-up');
@@ -137,17 +145,22 @@ async function oneRelease(
     const t0 = Date.now();
     await step(opts.onProgress, `Move the data of ${moved.join(', ')} to the new format`, async () => {
       const v = verified ?? (await verifyBackup(deps, u.backup as string, { passphrase: opts.passphrase }));
-      await restoreUnderLock(
-        deps,
-        tx,
-        u.backup as string,
-        { ...v, recipe: recipeAt(recipe, u.to) },
-        {
-          passphrase: opts.passphrase,
-          ...restoreOpts(opts),
-          record: (r) => ({ ...r, stackVersion: u.to, update: { ...u, phase: 'post-upgrade' } }),
-        },
-      );
+      try {
+        await restoreUnderLock(
+          deps,
+          tx,
+          u.backup as string,
+          { ...v, recipe: recipeAt(recipe, u.to) },
+          {
+            passphrase: opts.passphrase,
+            ...restoreOpts(opts),
+            record: (r) => ({ ...r, stackVersion: u.to, update: { ...u, phase: 'post-upgrade' } }),
+          },
+        );
+      } catch (e) {
+        // the restore changed nothing it did not put back: the old release runs on its own volumes
+        return backOnOldData(deps, tx, await tx.get(), e, opts);
+      }
     });
     opts.afterPhase?.('switched');
     record = await tx.get();

@@ -19,6 +19,9 @@ import { HANDLE_NAME_RULE, OWNER_NAME_PATTERN } from './handles';
 /** The upstream release (the bluesky-social/pds tag; the image ships @atproto/pds of the same version). */
 export const PDS_VERSION = '0.4.219';
 
+/** The release before it, kept so a server made on it runs on it until it is updated. */
+export const PREVIOUS_PDS_VERSION = '0.4.217';
+
 const IMAGE = `ghcr.io/bluesky-social/pds:${PDS_VERSION}`;
 const HTTP_PORT = 3000;
 const DATA_DIR = '/pds';
@@ -190,4 +193,9 @@ export const blueskyRecipe: Recipe = {
   admin: { kind: 'owner-account', passwordSecret: 'owner_password' },
   // SQLite in WAL mode is not consistent while the PDS writes: stop it for the copy (a few seconds)
   backup: { stopServices: ['pds'], probe: 'atproto-pds' },
+  // The PDS migrates its SQLite databases at start: an update is a switch of the one image.
+  releases: [
+    { version: PDS_VERSION, notesUrl: `https://github.com/bluesky-social/pds/releases/tag/v${PDS_VERSION}`, switchTimeoutMs: 300_000 },
+    { version: PREVIOUS_PDS_VERSION, services: { pds: { image: `ghcr.io/bluesky-social/pds:${PREVIOUS_PDS_VERSION}` } } },
+  ],
 };

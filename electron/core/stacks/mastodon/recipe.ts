@@ -10,6 +10,9 @@ import { healthcheck, postgresService, redisService } from '../shared-services';
 /** The upstream release every Mastodon image is pinned to (web, sidekiq and streaming alike). */
 export const MASTODON_VERSION = 'v4.7.4';
 
+/** The release before it that Engawa keeps (upstream's compose file was last checked at it). */
+export const PREVIOUS_MASTODON_VERSION = 'v4.6.2';
+
 const APP_IMAGE = `ghcr.io/mastodon/mastodon:${MASTODON_VERSION}`;
 const STREAMING_IMAGE = `ghcr.io/mastodon/mastodon-streaming:${MASTODON_VERSION}`;
 /**
@@ -258,4 +261,19 @@ export const mastodonRecipe: Recipe = {
   admin: { kind: 'owner-account', defaultUser: 'owner', passwordSecret: 'admin_password' },
   // upstream's order: PostgreSQL (pg_dump -Fc), secrets, uploads; the remote media cache is left out
   backup: { databases: [{ service: 'db', kind: 'postgres', user: DB_USER, db: DB_NAME, passwordSecret: 'db_password', tables: ['accounts', 'statuses'] }] },
+  // Each update runs the pre-deployment migrations on the new image, switches web, streaming and
+  // sidekiq, then runs the post-deployment ones (the setup steps above). Upstream's release notes
+  // ask to apply every skipped release's notes: a release that needs it lists `from`.
+  releases: [
+    { version: MASTODON_VERSION, security: true, notesUrl: `https://github.com/mastodon/mastodon/releases/tag/${MASTODON_VERSION}` },
+    {
+      version: PREVIOUS_MASTODON_VERSION,
+      notesUrl: `https://github.com/mastodon/mastodon/releases/tag/${PREVIOUS_MASTODON_VERSION}`,
+      services: {
+        web: { image: `ghcr.io/mastodon/mastodon:${PREVIOUS_MASTODON_VERSION}` },
+        sidekiq: { image: `ghcr.io/mastodon/mastodon:${PREVIOUS_MASTODON_VERSION}` },
+        streaming: { image: `ghcr.io/mastodon/mastodon-streaming:${PREVIOUS_MASTODON_VERSION}` },
+      },
+    },
+  ],
 };

@@ -11,6 +11,9 @@ import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
 /** The upstream release the image is pinned to. */
 export const MISSKEY_VERSION = '2026.10.0';
 
+/** The release before it that Engawa keeps (2025.12.2 fixed the trustProxy default of 2025.12.0). */
+export const PREVIOUS_MISSKEY_VERSION = '2025.12.2';
+
 const WEB_IMAGE = `misskey/misskey:${MISSKEY_VERSION}`;
 /** What upstream's compose_example.yml uses (Misskey needs PostgreSQL ≥ 15 and Redis 7). */
 const POSTGRES_IMAGE = 'postgres:18-alpine';
@@ -135,4 +138,10 @@ export const misskeyRecipe: Recipe = {
   web: { service: 'web', port: 'web', healthPath: '/healthz', publicHost: '{{domain}}' },
   admin: { kind: 'owner-account', passwordSecret: 'admin_password', defaultUser: 'admin' },
   backup: { databases: [{ service: 'db', kind: 'postgres', user: DB_USER, db: DB_NAME, passwordSecret: 'db_password', tables: ['user', 'note'] }] },
+  // The image migrates the database at every start (`pnpm run migrateandstart`): an update is the
+  // switch, given the time a large database's migrations take, and rolls back when it never turns healthy.
+  releases: [
+    { version: MISSKEY_VERSION, notesUrl: `https://github.com/misskey-dev/misskey/releases/tag/${MISSKEY_VERSION}`, switchTimeoutMs: 900_000 },
+    { version: PREVIOUS_MISSKEY_VERSION, services: { web: { image: `misskey/misskey:${PREVIOUS_MISSKEY_VERSION}` } } },
+  ],
 };
