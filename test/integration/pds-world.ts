@@ -20,6 +20,13 @@ export const PDS_IMAGE = `local/pds:${PDS_VERSION}`;
 /** The local in-memory PLC directory image. */
 export const PLC_IMAGE = `local/plc:${kit.dependencies['@did-plc/server']}`;
 
+const prevKit = JSON.parse(readFileSync(path.join(REPO, 'test/kit/pds-prev/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+
+/** The earlier @atproto/pds version test/kit/pds-prev pins, for update tests. */
+export const PREV_PDS_VERSION = prevKit.dependencies['@atproto/pds'] as string;
+/** The local image of that earlier PDS release. */
+export const PREV_PDS_IMAGE = `local/pds:${PREV_PDS_VERSION}`;
+
 /** The image map for Engawa (ENGAWA_IMAGES, as JSON): the test images plus the recipe's PDS image → PDS_IMAGE. */
 export const PDS_IMAGES: Record<string, string> = { ...LOCAL_IMAGES, [blueskyRecipe.services[0]?.image as string]: PDS_IMAGE };
 

@@ -134,7 +134,7 @@ const INSTANCES_API = 'electron/core/instances/index';
 /** Why an import inside electron/ breaks the order of the core's layers, or null. */
 function coreOrderViolation(from: string, target: Target): string | null {
   if (target.kind !== 'file' || !target.path.startsWith('electron/core/')) return null;
-  const targetPath = target.path.replace(/\.ts$/, '').replace(/^electron\/core\/instances$/, INSTANCES_API);
+  const targetPath = target.path.replace(/\.ts$/, '').replace(/^electron\/core\/(instances|update)$/, 'electron/core/$1/index');
   const to = coreLayerOf(targetPath);
   const fromLayer = coreLayerOf(from);
   if (to === null || to.rank < 0) return `${target.path} is not inside a core layer (${CORE_ORDER_TEXT})`;

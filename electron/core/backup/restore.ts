@@ -121,6 +121,11 @@ export async function restoreUnderLock(
         { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels, ...(images && { images }) },
         opts,
       );
+    } catch (e) {
+      // a restored copy that never became healthy leaves nothing behind (the old data is untouched)
+      await deps.engine.remove(projectName(staging), { keepVolumes: true });
+      await removeVolumes(deps.docker, Object.values(newVolumes)).catch(() => undefined);
+      throw e;
     } finally {
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
     }

@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {
       name: { type: 'string' },
       domain: { type: 'string' },
+      version: { type: 'string' },
       'admin-user': { type: 'string' },
       'admin-email': { type: 'string' },
       'admin-password-file': { type: 'string' },
@@ -63,11 +64,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
       set: { type: 'string', multiple: true },
       setting: { type: 'string', multiple: true },
     },
-    summary: 'create and start a server (--tunnel none|api|token|login; --setting NAME=VALUE; the domain is final)',
+    summary: 'create and start a server (--tunnel none|api|token|login; --setting NAME=VALUE; --version V; the domain is final)',
   },
   list: { args: [], options: {}, summary: 'list your servers' },
   status: { args: ['name'], options: {}, summary: "show a server's state and services" },
-  start: { args: ['name'], options: {}, summary: 'start a server' },
+  start: {
+    args: ['name'],
+    options: { 'passphrase-file': { type: 'string' } },
+    summary: 'start a server (finishes or rolls back an interrupted update; --passphrase-file for its backup)',
+  },
   stop: { args: ['name'], options: {}, summary: 'stop a server (its data stays)' },
   restart: { args: ['name'], options: {}, summary: 'restart a server' },
   logs: {

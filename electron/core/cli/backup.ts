@@ -13,8 +13,6 @@ import { MIN_PASSPHRASE, passphraseStrength } from '../backup/passphrase';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
-import { DockerEngine } from '../engine/engine';
-import { PROBE_IMAGE } from '../engine/vm-probe';
 import { FileSecretStore } from '../instances';
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
@@ -22,7 +20,7 @@ import { defaultBackupDir, listBackups } from '../backup/files';
 import { confirmRestore, restoreBackup } from '../backup/restore';
 import type { BackupDeps, BytesSink } from '../backup/types';
 import { verifyBackup } from '../backup/verify';
-import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
+import { keepPassphrase, keptPassphrase, withoutPassphrase } from '../backup/passphrase';
 import { checkSchedule, DEFAULT_KEEP, nextRun, type BackupSchedule } from '../backup/schedule';
 import { ScheduleStore } from '../backup/schedule-store';
 import { EngawaError } from '../util/errors';
@@ -34,7 +32,11 @@ import type { CommandGroup } from './run';
 
 const PASSPHRASE = { 'passphrase-file': { type: 'string' as const } };
 
-async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
+/**
+ * The passphrase given with --passphrase-file or ENGAWA_BACKUP_PASSPHRASE, or undefined when
+ * neither is. `creating`: it encrypts a new backup (at least MIN_PASSPHRASE characters; a weak one is warned about).
+ */
+export async function givenPassphrase(ctx: CliContext, creating: boolean): Promise<string | undefined> {
   const file = ctx.str('passphrase-file');
   let value = ctx.io.env.ENGAWA_BACKUP_PASSPHRASE;
   if (file) {
@@ -43,8 +45,9 @@ async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
     } catch (e) {
       throw new UsageError(`Cannot read --passphrase-file: ${(e as Error).message}`);
     }
+    if (!value) throw new UsageError('--passphrase-file names an empty file; put the passphrase in it.');
   }
-  if (!value) throw new UsageError('Give the backup passphrase with --passphrase-file FILE (or ENGAWA_BACKUP_PASSPHRASE).');
+  if (!value) return undefined;
   if (creating && value.length < MIN_PASSPHRASE) throw new UsageError(`Choose a passphrase of at least ${MIN_PASSPHRASE} characters.`);
   if (creating && passphraseStrength(value) === 'weak') {
     ctx.io.stderr('engawa: this passphrase is easy to guess; a few unrelated words, or a longer mix of letters, digits and signs, is safer.\n');
@@ -53,14 +56,25 @@ async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
   return value;
 }
 
-async function deps(ctx: CliContext): Promise<BackupDeps> {
-  const { docker, endpoint } = await connectEngine({ discovery: { ...realDiscoveryEnv(), env: ctx.io.env } });
+/** The given passphrase (see givenPassphrase); a UsageError saying how to give one when there is none. */
+export async function passphrase(ctx: CliContext, creating: boolean): Promise<string> {
+  const value = await givenPassphrase(ctx, creating);
+  if (value === undefined) throw new UsageError('Give the backup passphrase with --passphrase-file FILE (or ENGAWA_BACKUP_PASSPHRASE).');
+  return value;
+}
+
+/**
+ * What backups and updates need. The engine is the command's own (`ctx.engine()`); the secrets are
+ * seen without the kept passphrase, which never goes into a backup (see backup/passphrase.ts).
+ */
+export async function deps(ctx: CliContext): Promise<BackupDeps> {
+  const docker = ctx.io.docker ? await ctx.io.docker() : (await connectEngine({ discovery: { ...realDiscoveryEnv(), env: ctx.io.env } })).docker;
   return {
     home: ctx.home,
     docker,
-    engine: new DockerEngine(docker, { endpoint, probeImage: (await ctx.images())[PROBE_IMAGE] ?? PROBE_IMAGE }),
+    engine: await ctx.engine(),
     manager: await ctx.manager(),
-    secrets: new FileSecretStore(ctx.home),
+    secrets: withoutPassphrase(new FileSecretStore(ctx.home)),
     recipes: ctx.recipes(),
     images: await ctx.images(),
   };
@@ -76,7 +90,7 @@ function bytesPrinter(ctx: CliContext): BytesSink {
   };
 }
 
-function common(
+export function common(
   ctx: CliContext,
   pass: string,
 ): { passphrase: string; onProgress: ReturnType<CliContext['progress']>; onBytes: BytesSink; signal?: AbortSignal } {

@@ -3,6 +3,7 @@
  * (engine, recipes, instance manager) created lazily so read-only commands work without Docker.
  */
 import path from 'node:path';
+import type Dockerode from 'dockerode';
 import type { Progress } from '../util/progress';
 import { createServices, discoverEngine, loadImageMap, recipeFilesFromEnv, retryingOnce } from '../api/wiring';
 import { isEngawaError } from '../util/errors';
@@ -24,6 +25,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** for tests: use this engine instead of discovering one */
   engine?: () => Promise<EngineApi>;
+  /** for tests: the Docker client backups and updates stream volumes and dumps through (else the discovered engine's) */
+  docker?: () => Promise<Dockerode>;
 }
 
 /** Everything a command needs, created lazily so read-only commands work without Docker. */

@@ -8,10 +8,12 @@ import { EngawaError, toEngawaError } from '../util/errors';
 import type { InstanceManager } from '../instances';
 import { plan as makePlan } from '../stacks/plan';
 import { generateSecrets } from '../stacks/secrets';
+import { releasesOf } from '../stacks/releases';
 import { redactPlan } from '../plan/redact';
 import { COMMANDS, parseCommand, parseSet, parseSettings, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { backupCommands } from './backup';
+import { startWithUpdates, updateCommands } from './update';
 import { doctor } from '../api/system-check';
 import { formatStatus, table } from './format';
 import { formatBytes } from '../util/format';
@@ -28,7 +30,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands];
+const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands, updateCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;
@@ -62,6 +64,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`  last log lines of ${String(err.details?.service ?? 'the service')}:\n`);
       for (const l of lastLines.slice(-10)) io.stderr(`    ${ctx.redact(String(l))}\n`);
     }
+    if (typeof err.details?.logFile === 'string' && !ctx.json) io.stderr(`  the last log lines are kept in ${err.details.logFile}\n`);
     return 1;
   }
 }
@@ -82,7 +85,14 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
   async stacks(ctx) {
     const recipes = ctx.recipes().list();
     if (ctx.json) {
-      ctx.outJson(recipes.map((r) => ({ id: r.id, name: r.name, version: r.version, memoryMiB: r.memoryMiB, summary: r.summary })));
+      const releases = (r: (typeof recipes)[number]) =>
+        releasesOf(r).map((x) => ({
+          version: x.version,
+          security: x.security === true,
+          ...(x.notesUrl !== undefined && { notesUrl: x.notesUrl }),
+          ...(x.from !== undefined && { from: x.from }),
+        }));
+      ctx.outJson(recipes.map((r) => ({ id: r.id, name: r.name, version: r.version, memoryMiB: r.memoryMiB, summary: r.summary, releases: releases(r) })));
       return;
     }
     ctx.out(
@@ -162,6 +172,8 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
     };
     if (admin !== undefined) input.admin = admin;
     if (ctx.cmd.options['allow-low-memory'] === true) input.allowLowMemory = true;
+    const version = ctx.str('version');
+    if (version !== undefined) input.version = version;
     if (tunnel !== 'none' && !ctx.json) ctx.io.stderr(`${DOMAIN_IS_FINAL}\n`);
     const result = await m.create(input, { onProgress: ctx.progress(), signal: ctx.io.signal });
     const status = await m.status(name);
@@ -214,9 +226,8 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
   },
 
   async start(ctx) {
-    const m = await ctx.manager();
-    await m.start(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
-    await printStatusAfter(ctx, m);
+    await startWithUpdates(ctx);
+    await printStatusAfter(ctx, await ctx.manager());
   },
 
   async stop(ctx) {

@@ -17,7 +17,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EngawaError } from '../util/errors';
+import { EngawaError, isEngawaError } from '../util/errors';
 import { asStep as step } from '../util/progress';
 import { imagesOf } from '../stacks/plan';
 import { dataMoves, recipeAt } from '../stacks/releases';
@@ -106,6 +106,7 @@ export async function forward(
       record = await write(tx, record, progress);
     }
   } catch (e) {
+    if (isEngawaError(e, 'ROLLED_BACK')) throw e; // a data move that went back by itself
     return rollbackUnderLock(deps, tx, recipe, await tx.get(), e, opts);
   }
   const { update: _u, ...rest } = record;
