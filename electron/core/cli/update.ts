@@ -25,6 +25,7 @@ import {
   type UpdatePoint,
 } from '../update/index';
 import { toEngawaError } from '../util/errors';
+import { PolicyStore } from '../update/policy';
 import { formatBytes } from '../util/format';
 import { UsageError } from './args';
 import { common, deps, givenPassphrase } from './backup';
@@ -135,6 +136,11 @@ export const updateCommands: CommandGroup = {
       summary: 'go back to the release and the data before the last update (--yes to do it)',
     },
     'update-confirm': { args: ['name'], options: {}, summary: 'keep the last update: drop its rollback offer and the data kept for it' },
+    'update-policy': {
+      args: ['name'],
+      options: { notify: { type: 'boolean' }, 'auto-security': { type: 'string' } },
+      summary: 'show or set what happens when a release comes out: --notify (default) or --auto-security HH:MM',
+    },
   },
   impl: {
     async updates(ctx) {
@@ -233,6 +239,24 @@ export const updateCommands: CommandGroup = {
       if (last?.backup)
         ctx.out(`  the backup made before it (${path.basename(last.backup)}) is no longer set apart: "engawa backup --keep N" may delete it like any other\n`);
       if (r.removedVolumes.length > 0) ctx.out(`  deleted the data kept from before it: ${r.removedVolumes.join(', ')}\n`);
+    },
+
+    async 'update-policy'(ctx) {
+      const name = ctx.cmd.args.name as string;
+      const m = await ctx.manager();
+      await m.get(name);
+      const store = new PolicyStore(ctx.home);
+      const at = ctx.str('auto-security');
+      if (at !== undefined && ctx.cmd.options.notify === true) throw new UsageError('Choose either --notify or --auto-security HH:MM.');
+      if (at !== undefined) await store.set({ instance: name, mode: 'auto-security', at });
+      else if (ctx.cmd.options.notify === true) await store.set({ instance: name, mode: 'notify' });
+      const p = await store.get(name);
+      if (ctx.json) return ctx.outJson(p);
+      ctx.out(
+        p.mode === 'notify'
+          ? `"${name}": new releases are announced; nothing is installed by itself.\n`
+          : `"${name}": security releases are installed by themselves at ${p.at} (after a verified backup), while Engawa runs.\n`,
+      );
     },
   },
 };

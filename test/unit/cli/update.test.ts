@@ -403,3 +403,20 @@ describe('engawa start', () => {
     expect(err).not.toContain(PASS);
   });
 });
+
+describe('engawa update-policy', () => {
+  it('announces by default, installs security releases at the hour given, and refuses a bad hour', async () => {
+    expect(await cli(['create', 'test-web', '--name', 'pol', '--domain', 'pol.example.com', '--version', '1.0.0'])).toBe(0);
+    expect(await cli(['update-policy', 'pol', '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'notify' });
+    expect(await cli(['update-policy', 'pol', '--auto-security', '04:30'])).toBe(0);
+    expect(out).toMatch(/installed by themselves at 04:30/);
+    expect(await cli(['update-policy', 'pol', '--auto-security', '25:00'])).toBe(1);
+    expect(err).toMatch(/00:00 to 23:59/);
+    expect(await cli(['update-policy', 'pol', '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'auto-security', at: '04:30' });
+    expect(await cli(['update-policy', 'pol', '--notify', '--auto-security', '04:30'])).toBe(2);
+    expect(await cli(['update-policy', 'pol', '--notify'])).toBe(0);
+    expect(out).toMatch(/nothing is installed by itself/);
+  });
+});
