@@ -7,19 +7,20 @@
  * PostgreSQL 15 → 17 move keeps every row and the old volume until confirmed; an update killed at
  * each point converges on the next `start`; bad input changes nothing.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { InstanceRecord } from '../../electron/core/instances';
 import { restoreStagingName } from '../../electron/core/backup/restore';
-import { docker, labelled, tempHome, uniqueName } from './helpers';
+import { docker, eventually, labelled, REPO, tempHome, uniqueName } from './helpers';
 import { sql } from './backup-world';
 import { catalogueFile, run, runKilledAt, webEnv, type Variant } from './update-world';
 
 const sh = promisify(execFile);
+const engineIsOurs = spawnSync('bash', [path.join(REPO, 'scripts/test-engine.sh'), 'status'], { encoding: 'utf8' }).stdout.includes('(ours)');
 const homes: { cleanup: () => Promise<void> }[] = [];
 const made: { home: string; name: string; recipes: string }[] = [];
 
@@ -64,7 +65,7 @@ async function noStrays(home: string, name: string): Promise<void> {
 }
 
 describe('releases', () => {
-  it('a catalogue with a newer release changes nothing by itself: start, restart and a backup keep the instance on its release', async () => {
+  it('a catalogue with a newer release changes nothing by itself: start, restart, a backup and a Docker restart keep the instance on its release', async () => {
     const { home, name } = await instance('upq', 'base');
     const newer = await catalogueFile('ok');
     for (const args of [
@@ -78,9 +79,30 @@ describe('releases', () => {
       expect((await record(home, name)).stackVersion).toBe('1.0.0');
       expect((await webEnv(name)).APP_RELEASE).toBeUndefined();
     }
+    if (engineIsOurs) {
+      // the engine restarts: Docker brings the same containers back; nothing moves them
+      execFileSync('bash', [path.join(REPO, 'scripts/test-engine.sh'), 'restart'], { stdio: 'inherit' });
+      await eventually(
+        async () => ((await run(home, newer, ['status', name, '--json'])).json() as { state?: string }).state === 'running' || undefined,
+        120_000,
+        'running again',
+      );
+      expect((await webEnv(name)).APP_RELEASE).toBeUndefined();
+      expect((await record(home, name)).stackVersion).toBe('1.0.0');
+    }
     const info = await run(home, newer, ['updates', name, '--json']);
     expect(info.code, info.stderr).toBe(0);
     expect(JSON.stringify(info.json())).toContain('1.1.0');
+    // on a release this Engawa no longer knows, a backup still works (start would refuse)
+    const file = path.join(home, 'instances', `${name}.json`);
+    const kept = await readFile(file, 'utf8');
+    await writeFile(file, JSON.stringify({ ...(JSON.parse(kept) as InstanceRecord), stackVersion: '0.9.0' }));
+    const backup = await run(home, newer, ['backup', name]);
+    expect(backup.code, backup.stderr).toBe(0);
+    const start = await run(home, newer, ['restart', name]);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toMatch(/0\.9\.0, a release this version of Engawa does not know/);
+    await writeFile(file, kept);
   });
 
   it('updates with a verified backup first, the pre-upgrade step before the switch and the post-upgrade step after it; a manual rollback brings the old data back', async () => {

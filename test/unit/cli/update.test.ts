@@ -420,3 +420,26 @@ describe('engawa update-policy', () => {
     expect(out).toMatch(/nothing is installed by itself/);
   });
 });
+
+describe('a release this Engawa no longer knows', () => {
+  it('start refuses with a clear message; stop and export still work', async () => {
+    await createOn('gone', '1.0.0');
+    await editRecord('gone', (r) => ({ ...r, stackVersion: '0.9.0' }));
+    expect(await cli(['start', 'gone'])).toBe(1);
+    expect(err).toMatch(/"gone" runs .* 0\.9\.0, a release this version of Engawa does not know \(it knows 2\.0\.0, 1\.5\.0, 1\.0\.0\)/);
+    expect(await cli(['stop', 'gone']), err).toBe(0);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-exp-'));
+    try {
+      expect(await cli(['export', 'gone', '--compose', dir]), err).toBe(0);
+      expect(out).toMatch(/Wrote a docker-compose project/);
+      const { readdir } = await import('node:fs/promises');
+      const files = await readdir(dir);
+      const compose = files.find((f) => /compose.*\.ya?ml$/.test(f)) as string;
+      expect(await readFile(path.join(dir, compose), 'utf8')).toMatch(/services:/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(await cli(['updates', 'gone'])).not.toBe(0);
+    expect(err).toMatch(/0\.9\.0/);
+  });
+});
