@@ -40,7 +40,7 @@ describe('electron-builder.yml', () => {
     const api = electronBuilderConfigApi();
     const loaded = await api.getConfig(repoRoot, configFile, null);
     await expect(api.validateConfiguration(loaded, new api.DebugLogger(false))).resolves.toBeUndefined();
-  });
+  }, 60_000); // loading electron-builder takes seconds, more on a busy 2-core machine
 
   it('names the app and targets dmg, nsis, AppImage and deb', () => {
     expect(config.appId).toBe('app.engawa.desktop');
