@@ -8,7 +8,8 @@
  * its own richer types (Progress, LogLine, the system check), checks at compile time that they
  * still fit (electron/core/api/schemas.ts), so the two cannot drift.
  *
- * Long operations (instance create/start/stop/restart/destroy, backup, verify, restore) answer
+ * Long operations (instance create/start/stop/restart/destroy, backup, verify, restore, update,
+ * rollback) answer
  * `{ opId }` at once, then push `op.progress` events tagged with that id and end with exactly one
  * `op.done` or `op.failed`.
  *
@@ -237,7 +238,7 @@ export type Progress =
   | { kind: 'bytes'; step: string; current: number; total: number };
 
 /** The long operations. */
-export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify';
+export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify' | 'update' | 'rollback';
 
 /** A running long operation (`ops.list`), so a reloaded page can pick its progress up again. */
 export interface OpInfo {
@@ -353,6 +354,67 @@ export interface BackupScheduleInfo {
   nextRun: string | null;
   /** the folder used when none is chosen */
   defaultFolder: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server updates (values): a server runs one release of its network; Engawa ships newer ones
+
+/** One release on the way of an update. */
+export interface UpdateStepInfo {
+  from: string;
+  to: string;
+  /** a security release */
+  security: boolean;
+  /** the release notes (https) */
+  notesUrl?: string;
+  /** the services recreated on the new release */
+  services: string[];
+  /** storage whose data is moved to a new format (a database major version): a longer downtime */
+  dataMoves: string[];
+}
+
+/** What `updates.list` says about one server; nothing is changed by asking. */
+export interface InstanceUpdateInfo {
+  name: string;
+  stack: string;
+  /** the release it runs */
+  current: string;
+  /** the newest release it can reach; absent when it is up to date */
+  target?: string;
+  /** the releases on the way (empty when up to date) */
+  steps: UpdateStepInfo[];
+  /** a security release is on the way */
+  security: boolean;
+  /** the newest release of the network this Engawa has, even when the server cannot reach it straight */
+  newest: string;
+  /** about how much the new programs download (0 when unknown) */
+  downloadBytes: number;
+  /** about how long the server is down, in seconds */
+  downtimeS: number;
+  /** an update that began and did not finish: the next start or update finishes it or goes back */
+  unfinished?: { to: string; phase: string };
+  /**
+   * The last update, while it can be undone (its pre-update backup is kept): `to` is the release a
+   * rollback returns to, `updatedTo` the one the update installed, `downtimeMs` how long the server was down.
+   */
+  rollback?: { to: string; updatedTo: string; backup: string; at: string; downtimeMs: number };
+  /** a backup passphrase is kept for this server (an update makes a backup first and needs it) */
+  passphraseKept: boolean;
+  /** this Engawa cannot tell (it does not know the server's network or release): why */
+  error?: ApiError;
+}
+
+/** What `updates.rollback` would do, changing nothing: the release and backup it returns to, and what would be lost. */
+export interface RollbackPreviewInfo {
+  name: string;
+  current: string;
+  /** the release it goes back to */
+  to: string;
+  /** the pre-update backup it restores, and when it was made (ISO time) */
+  backup: string;
+  backupAt: string;
+  /** rows by `service/table` at the backup and now (-1: not measured): what was added since is lost */
+  since: { table: string; then: number; now: number }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,6 +535,8 @@ export interface CreateInstanceInput {
   allowLowMemory?: boolean;
   /** how the server is reached from the internet (default: this computer only); see TunnelChoiceInput */
   tunnel?: TunnelChoiceInput;
+  /** the network's release to create it on (default its newest): to match another server, and for tests */
+  version?: string;
 }
 
 /** Input of `instances.logs.subscribe`. */
@@ -545,6 +609,23 @@ export interface ApiMethods {
   'backups.schedule.get': { input: InstanceRef; output: BackupScheduleInfo };
   /** `schedule: null` turns scheduled backups off */
   'backups.schedule.set': { input: { name: string; schedule: BackupScheduleSettings | null }; output: BackupScheduleInfo };
+  // Server updates: run and rollback are long operations (OpKind 'update' | 'rollback'). Both need the backup
+  // passphrase (an update backs the server up first; a rollback restores that backup): the kept one unless given.
+  // Without either they answer INVALID_INPUT with `details.reason` 'passphrase-needed' and start nothing.
+  /** every server's update: the release it runs, the newest it can reach, the last update while it can be undone */
+  'updates.list': { input: undefined; output: InstanceUpdateInfo[] };
+  /**
+   * updates the server to `to` (default: the newest it can reach), or finishes an interrupted update; a backup is made
+   * first. A failed update goes back by itself and fails with ROLLED_BACK (`details`: from, to, service, lastLogLines).
+   * A `passphrase` given is kept for the server's backups, as `backups.create` keeps it.
+   */
+  'updates.run': { input: { name: string; to?: string; passphrase?: string }; output: { opId: string } };
+  /** what going back from the last update would do and lose, changing nothing */
+  'updates.rollbackPreview': { input: InstanceRef; output: RollbackPreviewInfo };
+  /** back to the release and data from before the last update (its pre-update backup); `passphrase` is not kept */
+  'updates.rollback': { input: { name: string; passphrase?: string }; output: { opId: string } };
+  /** keeps the release: the rollback offer goes, its backup returns to the usual retention; answers how many volumes went */
+  'updates.confirm': { input: InstanceRef; output: { removed: number } };
   // Cloudflare Tunnel
   /** the Cloudflare page that makes the API token, pre-filled, with a checklist */
   'tunnel.tokenPage': { input: undefined; output: TunnelTokenPage };
@@ -588,6 +669,11 @@ export const API_METHODS = [
   'backups.confirmRestore',
   'backups.schedule.get',
   'backups.schedule.set',
+  'updates.list',
+  'updates.run',
+  'updates.rollbackPreview',
+  'updates.rollback',
+  'updates.confirm',
   'tunnel.tokenPage',
   'tunnel.verifyToken',
   'tunnel.preview',
@@ -623,8 +709,11 @@ export interface ApiEvents {
   /** a subscription ended (the instance went away, or Docker failed): `error` says why */
   'logs.end': { subscriptionId: string; error?: ApiError };
   'settings.changed': AppSettings;
-  /** the desktop shell asks the window to show a place: a server's Backups tab, asking for its passphrase (the tray's Back up now) */
-  'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' };
+  /**
+   * the desktop shell asks the window to show a place: a server's Backups tab, asking for its passphrase (the tray's
+   * Back up now), or its dashboard's overview (the tray's security update item: the update card is there)
+   */
+  'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' } | { instance: string; tab: 'overview' };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
   // state is asked for (tunnel.status), not pushed.
 }

@@ -1,7 +1,12 @@
 /**
  * The browser-mode host the end-to-end tests run against (started by playwright.config.ts), and
- * a client of its API for what the tests do behind the page's back (clean-up).
+ * a client of its API for what the tests do behind the page's back (clean-up). Besides the test
+ * recipe, the host gets a copy of it with two releases (RELEASES_STACK, written when this module
+ * loads, before the host starts): the update spec creates a server on the older one.
  */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -16,7 +21,60 @@ export const E2E_PORT = Number(process.env.E2E_PORT ?? 4319);
 export const E2E_TOKEN = 'e2e-token-5f1c2a9b7d3e4f60';
 /** The address a user would open. */
 export const E2E_URL = `/?token=${E2E_TOKEN}`;
-export const TEST_RECIPE_FILE = 'test/fixtures/recipes/test-web.json';
+/** The test recipe, relative to the repository root. */
+const TEST_WEB_FILE = 'test/fixtures/recipes/test-web.json';
+
+/**
+ * The copy of the test recipe with releases: 1.1.0 (a security release, from 1.0.0) and 1.0.0, whose web service
+ * differs. Its name does not contain "Test web stack": the tunnel spec picks the test recipe's card by that text.
+ */
+export const RELEASES_STACK = {
+  id: 'test-web-releases',
+  name: 'Release test stack',
+  old: '1.0.0',
+  new: '1.1.0',
+  notesUrl: 'https://example.com/notes',
+};
+
+/** Writes the releases recipe into a folder of the temp dir (only when it changed: the host may be reading it) and answers its path. */
+function writeReleasesRecipe(): string {
+  const base = JSON.parse(readFileSync(fileURLToPath(new URL(`../../${TEST_WEB_FILE}`, import.meta.url)), 'utf8')) as {
+    services: { name: string; env?: Record<string, string> }[];
+  };
+  const recipe = {
+    ...base,
+    id: RELEASES_STACK.id,
+    name: RELEASES_STACK.name,
+    version: RELEASES_STACK.new,
+    services: base.services.map((s) => (s.name === 'web' ? { ...s, env: { ...s.env, TEST_RELEASE: RELEASES_STACK.new } } : s)),
+    releases: [
+      { version: RELEASES_STACK.new, security: true, notesUrl: RELEASES_STACK.notesUrl, from: [RELEASES_STACK.old] },
+      { version: RELEASES_STACK.old, services: { web: { env: { TEST_RELEASE: RELEASES_STACK.old } } } },
+    ],
+  };
+  const dir = path.join(os.tmpdir(), `engawa-e2e-recipes-${os.userInfo().uid}`);
+  const file = path.join(dir, `${RELEASES_STACK.id}.json`);
+  const text = `${JSON.stringify(recipe, null, 2)}\n`;
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = '';
+  }
+  if (current !== text) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+/**
+ * The recipe files the host is given (ENGAWA_RECIPES, separated like PATH): the test recipe, relative
+ * to the repository root (playwright.config.ts joins the root in front), then the releases copy (absolute).
+ */
+export const TEST_RECIPE_FILE = [TEST_WEB_FILE, writeReleasesRecipe()].join(path.delimiter);
 /** The test recipe's images, mapped to the local test images (as test/integration/helpers.ts). */
 export const E2E_IMAGES: Record<string, string> = {
   'docker.io/library/postgres:15': 'local/postgres:15',

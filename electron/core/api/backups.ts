@@ -50,6 +50,8 @@ export type BackupMethod = Extract<keyof Handlers, `backups.${string}`>;
 
 export interface BackupApi {
   handlers: Pick<Handlers, BackupMethod>;
+  /** what backup code runs with (Docker connected on first use); the updates use it too */
+  deps: () => Promise<BackupDeps>;
   /** reads the schedules and arms their timers */
   start(): Promise<void>;
   stop(): void;
@@ -267,6 +269,7 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
 
   return {
     handlers,
+    deps,
     async start() {
       await arm().catch((e: unknown) => log(`cannot read the backup schedules: ${toEngawaError(e).message}`));
       reload = setInterval(() => {

@@ -31,6 +31,7 @@ import type { SettingsStore } from './settings';
 import type { BusListener, ClientContext, Core, Handlers } from './types';
 import { toTunnelInput, tunnelHandlers } from './tunnel';
 import { createBackupApi, unavailableBackups, type BackupOptions } from './backups';
+import { createUpdateApi } from './updates';
 import { instanceDisk } from './disk';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
@@ -64,6 +65,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const ops = new Operations(bus);
   const logs = new LogSubscriptions(manager);
   const backups = deps.backups && createBackupApi(deps.backups, { services: deps.services, ops, log });
+  const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { secrets: deps.backups.secrets, deps: backups.deps });
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -150,7 +152,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
         name,
         client,
         async (ctx) => {
-          await manager[op](name, ctx);
+          // a start first finishes (or rolls back) an interrupted update (api/updates.ts)
+          await (op === 'start' ? updates.start(name, ctx) : manager[op](name, ctx));
           return undefined;
         },
         { cancellable: true },
@@ -201,6 +204,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
       if (input.settings) createInput.settings = { ...input.settings };
       if (input.admin !== undefined) createInput.admin = input.admin;
       if (input.allowLowMemory === true) createInput.allowLowMemory = true;
+      if (input.version !== undefined) createInput.version = input.version;
       return ops.start(
         'create',
         input.name,
@@ -271,6 +275,9 @@ export function createCore(deps: CoreDeps): EngawaCore {
 
     // Backups (api/backups.ts)
     ...(backups?.handlers ?? unavailableBackups()),
+
+    // Server updates (api/updates.ts)
+    ...updates.handlers,
   };
 
   ensureWatching();

@@ -4,7 +4,17 @@
  * or when a core type no longer fits the contract type it is sent as.
  */
 import { z } from 'zod';
-import type { ApiErrorCode, ApiInput, ApiMethod, LogLine as ContractLogLine, Progress as ContractProgress, SystemReport } from '../../shared/contract';
+import type {
+  ApiErrorCode,
+  ApiInput,
+  ApiMethod,
+  LogLine as ContractLogLine,
+  Progress as ContractProgress,
+  RollbackPreviewInfo,
+  SystemReport,
+  UpdateStepInfo,
+} from '../../shared/contract';
+import type { RollbackPreview, UpdateStep } from '../update';
 import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
 import type { LogLine } from '../engine/types';
@@ -41,6 +51,8 @@ const tunnelChoice = z.discriminatedUnion('mode', [
 /** A backup passphrase (never echoed in an error) and a backup file's path. */
 const backupPassphrase = z.string().min(1).max(1024);
 const filePath = z.string().min(1).max(4096);
+/** A network's release, as its recipe names it ('1.2.3', 'v4.3.2'). */
+const release = z.string().min(1).max(64);
 
 /** The input schema of every method. */
 export const INPUT_SCHEMAS = {
@@ -66,6 +78,7 @@ export const INPUT_SCHEMAS = {
       .optional(),
     allowLowMemory: z.boolean().optional(),
     tunnel: tunnelChoice.optional(),
+    version: release.optional(),
   }),
   'instances.start': instanceRef,
   'instances.stop': instanceRef,
@@ -122,6 +135,12 @@ export const INPUT_SCHEMAS = {
       })
       .nullable(),
   }),
+  // Server updates
+  'updates.list': none,
+  'updates.run': z.strictObject({ name, to: release.optional(), passphrase: backupPassphrase.min(MIN_PASSPHRASE).optional() }),
+  'updates.rollbackPreview': instanceRef,
+  'updates.rollback': z.strictObject({ name, passphrase: backupPassphrase.optional() }),
+  'updates.confirm': instanceRef,
 } satisfies Record<ApiMethod, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------
@@ -137,3 +156,5 @@ export type _ErrorCodesFit = Assert<Same<Exclude<ErrorCode, ApiErrorCode>, never
 export type _ProgressFits = Assert<Progress extends ContractProgress ? true : false>;
 export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
 export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;
+export type _UpdateStepFits = Assert<UpdateStep extends UpdateStepInfo ? true : false>;
+export type _RollbackPreviewFits = Assert<RollbackPreview extends RollbackPreviewInfo ? true : false>;

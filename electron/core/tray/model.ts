@@ -1,9 +1,10 @@
 /**
  * The tray, as data: instances' states → the icon state, the tooltip and the menu, in the user's
  * language. Pure, so every rule is unit-tested; electron/adapters/tray.ts only renders it.
- * Menu: each instance with its state (with one instance, its actions inline; with several, each
- * in a submenu): Open my server, Start, Stop, Back up now (shown disabled until backups exist);
- * then Open Engawa and Quit.
+ * Menu: first, for each instance with a security update available, "Security update for NAME"
+ * (it opens the server's dashboard, where the update card is); then each instance with its state
+ * (with one instance, its actions inline; with several, each in a submenu): Open my server, Start,
+ * Stop, Back up now (shown disabled until backups exist); then Open Engawa and Quit.
  */
 import type { InstanceState } from '../../shared/contract';
 import type { Translate } from './strings';
@@ -18,6 +19,8 @@ export interface TrayInstance {
   state: InstanceState;
   /** the address "Open my server" opens: the public URL when there is one, else the local one */
   url: string | null;
+  /** the release of a security update it can install, when there is one (`updates.list`) */
+  securityUpdate?: string;
 }
 
 /** What a menu item does when clicked. */
@@ -27,6 +30,8 @@ export type TrayAction =
   | { type: 'start'; name: string }
   | { type: 'stop'; name: string }
   | { type: 'backup'; name: string }
+  /** shows the window on the server's dashboard (its overview, where the update card is) */
+  | { type: 'open-dashboard'; name: string }
   | { type: 'quit' };
 
 export type TrayMenuItem =
@@ -76,6 +81,12 @@ export function trayModel(instances: readonly TrayInstance[], t: Translate, opts
   const tooltip = instances.length === 0 ? t('tray.tooltip.none') : t(`tray.tooltip.${icon}`);
   const heading = (i: TrayInstance): string => t('tray.instance', { name: i.name, domain: i.domain, state: t(`tray.state.${i.state}`) });
   const menu: TrayMenuItem[] = [];
+  const security = instances.filter((i) => i.securityUpdate !== undefined);
+  for (const i of security) {
+    const label = t('tray.menu.securityUpdate', { name: i.name, version: i.securityUpdate ?? '' });
+    menu.push({ kind: 'item', label, enabled: true, action: { type: 'open-dashboard', name: i.name } });
+  }
+  if (security.length > 0) menu.push({ kind: 'separator' });
   if (instances.length === 0) {
     menu.push({ kind: 'item', label: t('tray.menu.noInstances'), enabled: false });
   } else if (instances.length === 1) {

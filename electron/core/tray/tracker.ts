@@ -1,9 +1,21 @@
 /**
  * The desktop shell's own view of the instances (tray, notifications, the quit flow): a dispatcher
  * session like any page's, kept up to date by pushed events only (`instance.state`, and a fresh
- * list after a create or destroy ends). It also runs operations and waits for their end.
+ * list after a create or destroy ends), with the security updates each can install (asked at the
+ * start and again after an operation that changes a server's release ends). It also runs
+ * operations and waits for their end.
  */
-import type { ApiError, ApiEventMessage, ApiInput, ApiMethod, ApiOutput, InstanceState, InstanceSummary } from '../../shared/contract';
+import type {
+  ApiError,
+  ApiEventMessage,
+  ApiInput,
+  ApiMethod,
+  ApiOutput,
+  InstanceState,
+  InstanceSummary,
+  InstanceUpdateInfo,
+  OpKind,
+} from '../../shared/contract';
 import { openSession } from '../api/dispatch';
 import type { Core } from '../api/types';
 import { EngawaError } from '../util/errors';
@@ -29,12 +41,13 @@ export interface InstanceTracker {
 /** Operation endings remembered in case runOp asks after the fact. */
 const EARLY_ENDINGS_KEPT = 32;
 
-const toTray = (s: InstanceSummary): TrayInstance => ({
-  name: s.name,
-  domain: s.domain,
-  state: s.state,
-  url: s.publicUrl ?? (s.localUrl || null),
-});
+/** Operations after which a server may run another release (or be new, or gone): the updates are asked again. */
+const RELEASE_OPS: ReadonlySet<OpKind> = new Set<OpKind>(['create', 'destroy', 'restore', 'update', 'rollback']);
+
+const toTray = (s: InstanceSummary, security: ReadonlyMap<string, string>): TrayInstance => {
+  const update = security.get(s.name);
+  return { name: s.name, domain: s.domain, state: s.state, url: s.publicUrl ?? (s.localUrl || null), ...(update !== undefined && { securityUpdate: update }) };
+};
 
 /**
  * Starts tracking. `onChange` runs after every change of the list or of a state; `change` names
@@ -46,6 +59,8 @@ export function trackInstances(
   log: (line: string) => void = () => {},
 ): InstanceTracker {
   let list: TrayInstance[] = [];
+  /** the release of the security update each server can install */
+  let security = new Map<string, string>();
   const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const early = new Map<string, ApiEventMessage>();
 
@@ -69,13 +84,32 @@ export function trackInstances(
       log(`cannot list the instances: ${result.error.message}`);
       return;
     }
-    list = (result.value as InstanceSummary[]).map(toTray);
+    list = (result.value as InstanceSummary[]).map((s) => toTray(s, security));
+    onChange(list.map((i) => ({ ...i })));
+  };
+
+  const refreshUpdates = async (): Promise<void> => {
+    const result = await session.call('updates.list', undefined);
+    if (!result.ok) {
+      log(`cannot read the servers' updates: ${result.error.message}`);
+      return;
+    }
+    const next = new Map((result.value as InstanceUpdateInfo[]).flatMap((u) => (u.security && u.target !== undefined ? [[u.name, u.target] as const] : [])));
+    if (JSON.stringify([...next]) === JSON.stringify([...security])) return;
+    security = next;
+    list = list.map(({ securityUpdate: _s, ...i }) => {
+      const update = security.get(i.name);
+      return update === undefined ? i : { ...i, securityUpdate: update };
+    });
     onChange(list.map((i) => ({ ...i })));
   };
 
   /** Refreshes without waiting; a failure is logged (the next event refreshes again). */
   const refreshNow = (): void => {
     refresh().catch((e: unknown) => log(`cannot list the instances: ${(e as Error).message}`));
+  };
+  const refreshUpdatesNow = (): void => {
+    refreshUpdates().catch((e: unknown) => log(`cannot read the servers' updates: ${(e as Error).message}`));
   };
 
   const session = openSession(core, (message) => {
@@ -96,10 +130,12 @@ export function trackInstances(
     } else if (message.event === 'op.done' || message.event === 'op.failed') {
       settle(message);
       if (message.payload.op === 'create' || message.payload.op === 'destroy') refreshNow();
+      if (RELEASE_OPS.has(message.payload.op)) refreshUpdatesNow();
     }
   });
 
   refreshNow();
+  refreshUpdatesNow();
 
   const call = async <M extends ApiMethod>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>> => {
     const result = await session.call(method, input);

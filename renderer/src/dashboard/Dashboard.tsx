@@ -1,6 +1,6 @@
 /**
  * The dashboard of one instance: its live state and controls, then tabs for the overview
- * (services, addresses, resources), live logs, backups and settings (the danger zone: Delete). Every instance is listed on the side.
+ * (services, addresses, updates, resources), live logs, backups and settings (the danger zone: Delete). Every instance is listed on the side.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +15,7 @@ import { ResourcesCard } from './ResourcesCard';
 import { ServicesCard } from './ServicesCard';
 import { UrlsCard } from './UrlsCard';
 import { TunnelCard } from './TunnelCard';
+import { UpdateCard } from './UpdateCard';
 
 const TABS = ['overview', 'logs', 'backups', 'settings'] as const;
 type Tab = (typeof TABS)[number];
@@ -29,7 +30,7 @@ export function Dashboard(props: { name: string }) {
   const asked = view.screen === 'dashboard' && view.instance === props.name ? view : undefined;
   const [tab, setTab] = useState<Tab>(asked?.tab ?? 'overview');
   useEffect(() => {
-    if (asked?.tab) setTab(asked.tab); // the desktop shell asked for a tab (tray: Back up now)
+    if (asked?.tab) setTab(asked.tab); // the desktop shell asked for a tab (tray: Back up now, a security update)
   }, [asked]);
 
   useEffect(() => {
@@ -61,6 +62,7 @@ export function Dashboard(props: { name: string }) {
                   <ServicesCard name={instance.name} />
                   <UrlsCard instance={instance} />
                   {instance.publicUrl !== null && <TunnelCard name={instance.name} />}
+                  {instance.pending === undefined && <UpdateCard key={instance.name} instance={instance} />}
                   <ResourcesCard name={instance.name} state={instance.state} />
                 </div>
               )}

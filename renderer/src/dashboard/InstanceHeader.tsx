@@ -18,11 +18,13 @@ export function InstanceHeader(props: { instance: InstanceSummary }) {
   const { instance } = props;
   const runOp = useApp((s) => s.runOp);
   const running = useApp((s) => runningOpOf(s.ops, instance.name));
-  const lastFailed = useApp((s) =>
+  const lastOp = useApp((s) =>
     Object.values(s.ops)
       .filter((o) => o.instance === instance.name && o.op !== 'create')
       .at(-1),
   );
+  // an update's or a rollback's failure is told by the update card (with the failing service's last lines)
+  const lastFailed = lastOp?.op === 'update' || lastOp?.op === 'rollback' ? undefined : lastOp;
   const [error, setError] = useState<ApiError | null>(null);
   const stack = useApp((s) => (s.stacks.status === 'ready' ? s.stacks.value.find((x) => x.id === instance.stack) : undefined));
 

@@ -31,8 +31,8 @@ export const LOG_FLUSH_MS = 100;
 /** The screen the user sees ('restore': a server from a backup file). */
 export type View =
   | { screen: 'wizard' }
-  /** `tab`/`ask`: opened on a tab, asking for something (the tray's Back up now without a kept passphrase) */
-  | { screen: 'dashboard'; instance: string; tab?: 'backups'; ask?: 'passphrase' }
+  /** `tab`/`ask`: opened on a tab, asking for something (the tray's Back up now without a kept passphrase; its security update: the overview) */
+  | { screen: 'dashboard'; instance: string; tab?: 'backups' | 'overview'; ask?: 'passphrase' }
   | { screen: 'settings' }
   | { screen: 'restore' };
 
@@ -142,8 +142,9 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
         api.on('op.progress', (e) => set((s) => ({ ops: { ...s.ops, [e.opId]: applyProgress(s.ops[e.opId], e) } }))),
         api.on('op.done', (e) => {
           set((s) => ({ ops: { ...s.ops, [e.opId]: finishOp(s.ops[e.opId], e) } }));
-          // these add or remove servers (a restore from a file may make one)
-          if (e.op === 'create' || e.op === 'destroy' || e.op === 'restore') fireAndReport(get().refreshInstances(), 'reading the servers');
+          // these add or remove servers (a restore from a file may make one); an update or a rollback clears the last error
+          if (e.op === 'create' || e.op === 'destroy' || e.op === 'restore' || e.op === 'update' || e.op === 'rollback')
+            fireAndReport(get().refreshInstances(), 'reading the servers');
           if (e.op !== 'destroy' && get().statuses[e.instance] !== undefined) fireAndReport(get().loadStatus(e.instance), 'reading the services');
         }),
         api.on('op.failed', (e) => {
@@ -165,7 +166,7 @@ export function createAppStore(api: EngawaApi, opts: { schedule?: (fn: () => voi
           set({ logs: { ...logs, status: error ? 'error' : 'ended', ...(error && { error }) } });
         }),
         api.on('settings.changed', (settings) => set({ settings })),
-        api.on('app.show', ({ instance, tab, ask }) => set({ view: { screen: 'dashboard', instance, tab, ask } })),
+        api.on('app.show', (e) => set({ view: { screen: 'dashboard', instance: e.instance, tab: e.tab, ...('ask' in e && { ask: e.ask }) } })),
         api.onConnection((connected) => {
           set({ connected });
           if (!connected) return;

@@ -18,7 +18,7 @@ describe('contract lists', () => {
   });
 
   it('accept no input for methods that take none, and refuse a stray value', () => {
-    for (const m of ['app.info', 'system.check', 'stacks.list', 'instances.list', 'settings.get', 'ops.list'] as const) {
+    for (const m of ['app.info', 'system.check', 'stacks.list', 'instances.list', 'settings.get', 'ops.list', 'updates.list'] as const) {
       expect(INPUT_SCHEMAS[m].safeParse(undefined).success, m).toBe(true);
       expect(INPUT_SCHEMAS[m].safeParse({}).success, m).toBe(false);
     }

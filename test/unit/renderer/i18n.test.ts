@@ -18,6 +18,7 @@ import { STEP_KEYS } from '../../../renderer/src/lib/steps';
 import { STEPS } from '../../../renderer/src/wizard/draft';
 import { TUNNEL_MODES } from '../../../renderer/src/wizard/tunnel-choice';
 import { BACKUP_ERRORS, RESTORE_PROBLEMS } from '../../../renderer/src/backups/restore-file';
+import { durationOf } from '../../../renderer/src/dashboard/update-card';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const srcDir = path.join(root, 'renderer/src');
@@ -180,6 +181,7 @@ describe('keys the renderer asks for', () => {
       ...RESTORE_PROBLEMS.map((p) => `restoreFile.problem.${p}`),
       ...unionMembers('BackupTunnelMode').map((m) => `tunnel.mode.${m}.title`),
       ...TUNNEL_MODES.map((m) => `tunnel.mode.${m}.title`),
+      ...[durationOf(1).key, durationOf(600).key],
     ];
     expect(unionMembers('ApiErrorCode').length).toBeGreaterThan(10);
     for (const cat of [en, ja]) expect(expected.filter((k) => typeof lookup(cat, k) !== 'string')).toEqual([]);

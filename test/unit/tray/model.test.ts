@@ -91,6 +91,17 @@ describe('trayModel', () => {
     ]);
   });
 
+  it("offers each security update first, opening that server's dashboard, in both languages", () => {
+    const m = trayModel([inst('blog', 'running'), { ...inst('pds', 'running'), securityUpdate: '1.1.0' }], t, { backups: true });
+    expect(labels(m.menu).slice(0, 2)).toEqual(['Security update for pds', '---']);
+    expect(m.menu[0]).toMatchObject({ kind: 'item', enabled: true, action: { type: 'open-dashboard', name: 'pds' } });
+    expect(m.menu[2]).toMatchObject({ kind: 'submenu', label: 'blog (blog.example): Running' });
+    const one = trayModel([{ ...inst('blog', 'stopped'), securityUpdate: '1.1.0' }], translator(ja));
+    expect(labels(one.menu).slice(0, 3)).toEqual(['blog のセキュリティ更新', '---', `blog（blog.example）：${ja.tray.state.stopped} (off)`]);
+    // nothing about updates without one
+    expect(labels(trayModel([inst('blog', 'running')], t).menu).some((l) => l.includes('Security'))).toBe(false);
+  });
+
   it('has a label for every instance state in both languages', () => {
     const states: InstanceState[] = ['creating', 'starting', 'running', 'degraded', 'stopping', 'stopped', 'error', 'destroying', 'unknown'];
     for (const cat of [en, ja]) expect(Object.keys(cat.tray.state).sort()).toEqual([...states].sort());

@@ -1,0 +1,204 @@
+/**
+ * The `updates.*` methods of the contract (core/update behind them), and the start of an instance
+ * (`instances.start`), which goes through the update layer so an interrupted update is finished or
+ * rolled back first. An update and a rollback are long operations (OpKind 'update' | 'rollback')
+ * with progress like a backup's (steps, downloads, bytes). Both need the backup passphrase (an
+ * update makes a backup first; a rollback restores it): the one given, else the kept one; without
+ * either they answer INVALID_INPUT (details.reason 'passphrase-needed') before anything starts.
+ * Plain mistakes (an unknown or older target, nothing to go back to) are answered at once too.
+ */
+import type { InstanceUpdateInfo, RollbackPreviewInfo } from '../../shared/contract';
+import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
+import type { BackupDeps } from '../backup/types';
+import type { InstanceRecord, SecretStore } from '../instances';
+import { confirmUpdate, rollbackInstance, rollbackPreview, startInstance, stepsTo, updateInfo, updateInstance } from '../update';
+import { EngawaError, toEngawaError } from '../util/errors';
+import type { OpContext, Operations } from './ops';
+import type { Handlers } from './types';
+import type { Services } from './wiring';
+
+/** The update methods of the contract. */
+export type UpdateMethod = Extract<keyof Handlers, `updates.${string}`>;
+
+/** What updates need from the backups (api/backups.ts): the shell's secret store and the backup code's dependencies. */
+export interface UpdateBackups {
+  /** the store the passphrase is kept in (the same the instance manager uses) */
+  secrets: SecretStore;
+  deps: () => Promise<BackupDeps>;
+}
+
+export interface UpdateApi {
+  handlers: Pick<Handlers, UpdateMethod>;
+  /** the body of `instances.start`: an interrupted update is finished (or rolled back) with the kept passphrase, then the server starts */
+  start(name: string, op: OpContext): Promise<void>;
+}
+
+/** `backups` undefined: the shell gave no backup options; the list still answers, the rest answers STATE. */
+export function createUpdateApi(services: Services, ops: Operations, backups: UpdateBackups | undefined): UpdateApi {
+  const { manager } = services;
+  const need = (): UpdateBackups => {
+    if (backups === undefined) throw new EngawaError('STATE', 'Updates are not available here.');
+    return backups;
+  };
+  const kept = async (name: string): Promise<string | undefined> =>
+    backups === undefined ? undefined : keptPassphrase(backups.secrets, name).catch(() => undefined);
+
+  /** The passphrase to use, or INVALID_INPUT 'passphrase-needed'. */
+  const passphraseOf = async (name: string, given: string | undefined, what: string): Promise<string> => {
+    const pass = given ?? (await kept(name));
+    if (pass !== undefined) return pass;
+    throw new EngawaError('INVALID_INPUT', `${what} needs the backup passphrase of "${name}"; enter it.`, {
+      reason: 'passphrase-needed',
+      path: 'passphrase',
+      name,
+    });
+  };
+
+  const ready = async (name: string): Promise<InstanceRecord> => {
+    const record = await manager.get(name);
+    if (record.pending)
+      throw new EngawaError('STATE', `"${name}" is not fully ${record.pending === 'create' ? 'created' : 'deleted'}; finish that first.`, { name });
+    return record;
+  };
+
+  const infoOf = async (record: InstanceRecord): Promise<InstanceUpdateInfo> => {
+    const passphraseKept = (await kept(record.name)) !== undefined;
+    try {
+      return { ...toInfo(updateInfo(manager.baseRecipeOf(record), record), record), passphraseKept };
+    } catch (e) {
+      const current = record.stackVersion;
+      const base = { name: record.name, stack: record.stack, current, steps: [], security: false, newest: current, downloadBytes: 0, downtimeS: 0 };
+      return { ...base, passphraseKept, error: toEngawaError(e).toJSON() };
+    }
+  };
+
+  const handlers: Pick<Handlers, UpdateMethod> = {
+    'updates.list': async () => Promise.all((await manager.list()).map(infoOf)),
+
+    'updates.run': async ({ name, to, passphrase }, client) => {
+      const b = need();
+      const record = await ready(name);
+      if (!record.update) {
+        // an unknown release, a downgrade, no way there: INVALID_INPUT now (an unfinished update resumes instead)
+        const path = stepsTo(manager.baseRecipeOf(record), record, to);
+        if (path.length === 0) {
+          throw new EngawaError('STATE', `"${name}" already runs ${record.stackVersion}, the newest release it can update to.`, {
+            reason: 'up-to-date',
+            name,
+            current: record.stackVersion,
+          });
+        }
+      }
+      const pass = await passphraseOf(name, passphrase, 'An update makes a backup first: it');
+      if (passphrase !== undefined) await keepPassphrase(b.secrets, name, passphrase);
+      return ops.start(
+        'update',
+        name,
+        client,
+        async (op) => {
+          await updateInstance(await b.deps(), name, {
+            ...(to !== undefined && { to }),
+            passphrase: pass,
+            signal: op.signal,
+            onProgress: op.onProgress,
+            onBytes: (p) => op.onProgress({ kind: 'bytes', ...p }),
+          });
+          return undefined;
+        },
+        // stopped midway, it would have to go back: an update runs to its end (or rolls back by itself)
+        { cancellable: false },
+      );
+    },
+
+    'updates.rollbackPreview': async ({ name }) => {
+      const b = need();
+      lastUpdateOf(await ready(name));
+      const p = await rollbackPreview(await b.deps(), name);
+      const preview: RollbackPreviewInfo = {
+        name: p.name,
+        current: p.current,
+        to: p.to,
+        backup: p.backup,
+        backupAt: p.backupAt,
+        since: p.since.map((s) => ({ table: s.table, then: s.then, now: s.now })),
+      };
+      return preview;
+    },
+
+    'updates.rollback': async ({ name, passphrase }, client) => {
+      const b = need();
+      lastUpdateOf(await ready(name));
+      const pass = await passphraseOf(name, passphrase, 'Going back restores the backup made before the update: it');
+      return ops.start(
+        'rollback',
+        name,
+        client,
+        async (op) => {
+          await rollbackInstance(await b.deps(), name, { passphrase: pass, signal: op.signal, onProgress: op.onProgress });
+          return undefined;
+        },
+        { cancellable: false },
+      );
+    },
+
+    'updates.confirm': async ({ name }) => {
+      const b = need();
+      const record = await ready(name);
+      if (!record.lastUpdate) throw new EngawaError('STATE', `"${name}" has no update to confirm.`, { reason: 'no-rollback', name });
+      return { removed: (await confirmUpdate(await b.deps(), name)).removedVolumes.length };
+    },
+  };
+
+  return {
+    handlers,
+    async start(name, op) {
+      const record = await manager.get(name);
+      // only an interrupted update needs the update layer (and Docker's streams, for a rollback's restore)
+      if (!record.update || backups === undefined) return manager.start(name, op);
+      const passphrase = await kept(name);
+      await startInstance(await backups.deps(), name, { onProgress: op.onProgress, signal: op.signal, ...(passphrase !== undefined && { passphrase }) });
+    },
+  };
+}
+
+/** The record's last update when it can be undone; STATE (reason 'unfinished-update' | 'no-rollback') otherwise. */
+function lastUpdateOf(record: InstanceRecord): NonNullable<InstanceRecord['lastUpdate']> {
+  if (record.update) {
+    throw new EngawaError(
+      'STATE',
+      `An update of "${record.name}" to ${record.update.target} has not finished; start the server or run the update again first.`,
+      {
+        reason: 'unfinished-update',
+        name: record.name,
+      },
+    );
+  }
+  if (!record.lastUpdate?.backup)
+    throw new EngawaError('STATE', `"${record.name}" has no update to go back from.`, { reason: 'no-rollback', name: record.name });
+  return record.lastUpdate;
+}
+
+/** The update layer's view as the contract carries it (the passphrase flag is added by the caller). */
+function toInfo(i: ReturnType<typeof updateInfo>, record: InstanceRecord): Omit<InstanceUpdateInfo, 'passphraseKept'> {
+  const last = record.lastUpdate;
+  return {
+    name: i.name,
+    stack: i.stack,
+    current: i.current,
+    ...(i.target !== undefined && { target: i.target }),
+    steps: i.steps.map((s) => ({
+      from: s.from,
+      to: s.to,
+      security: s.security,
+      ...(s.notesUrl !== undefined && { notesUrl: s.notesUrl }),
+      services: [...s.services],
+      dataMoves: [...s.dataMoves],
+    })),
+    security: i.security,
+    newest: i.newest,
+    downloadBytes: i.downloadBytes,
+    downtimeS: i.downtimeS,
+    ...(i.unfinished && { unfinished: { to: i.unfinished.to, phase: i.unfinished.phase } }),
+    ...(last?.backup && { rollback: { to: last.from, updatedTo: last.to, backup: last.backup, at: last.at, downtimeMs: last.downtimeMs } }),
+  };
+}
