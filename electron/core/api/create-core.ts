@@ -152,8 +152,9 @@ export function createCore(deps: CoreDeps): EngawaCore {
         name,
         client,
         async (ctx) => {
-          // a start first finishes (or rolls back) an interrupted update (api/updates.ts)
-          await (op === 'start' ? updates.start(name, ctx) : manager[op](name, ctx));
+          // a start (or a restart) first finishes or rolls back an interrupted update (api/updates.ts)
+          const resume = op === 'start' || (op === 'restart' && (await manager.get(name)).update !== undefined);
+          await (resume ? updates.start(name, ctx) : manager[op](name, ctx));
           return undefined;
         },
         { cancellable: true },

@@ -238,7 +238,9 @@ const COMMAND_IMPL: Record<string, CommandImpl> = {
 
   async restart(ctx) {
     const m = await ctx.manager();
-    await m.restart(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
+    // an interrupted update is finished or rolled back first: that start is the restart
+    if ((await m.get(ctx.cmd.args.name!)).update) await startWithUpdates(ctx);
+    else await m.restart(ctx.cmd.args.name!, { onProgress: ctx.progress(), signal: ctx.io.signal });
     await printStatusAfter(ctx, m);
   },
 

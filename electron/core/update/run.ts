@@ -107,7 +107,9 @@ export async function forward(
     }
   } catch (e) {
     if (isEngawaError(e, 'ROLLED_BACK')) throw e; // a data move that went back by itself
-    return rollbackUnderLock(deps, tx, recipe, await tx.get(), e, opts);
+    // going back must finish even when the update was cancelled: the rollback gets no signal
+    const { signal: _s, ...rest } = opts;
+    return rollbackUnderLock(deps, tx, recipe, await tx.get(), e, rest);
   }
   const { update: _u, ...rest } = record;
   const done: InstanceRecord = {
