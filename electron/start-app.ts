@@ -23,6 +23,7 @@ import { hideOnClose } from './adapters/quit';
 import { SafeStorageSecretStore, type Encryptor } from './adapters/secrets';
 import { startUpdater, type UpdaterDeps } from './adapters/updater';
 import { createMainWindow, lockDownContents, registerAppScheme, secureSession, type WindowClass } from './adapters/window';
+import type { ApiEvents } from './shared/contract';
 
 /** The parts of Electron's `app` the desktop app uses. */
 export type AppModule = Pick<
@@ -128,6 +129,14 @@ export function startApp(deps: StartAppDeps): AppHandle {
         if (next.language !== previous.language) desktop?.languageChanged();
       },
     });
+    /** Shows the window on a server's tab (`app.show`); a new window hears it once its page has loaded (it subscribes while it loads). */
+    const showOn = (show: ApiEvents['app.show']): void => {
+      const fresh = mainWindow === null || mainWindow.isDestroyed();
+      showMainWindow();
+      const tell = (): void => core.bus.emit('app.show', show);
+      if (fresh && mainWindow !== null) mainWindow.webContents.once('did-finish-load', tell);
+      else tell();
+    };
     registerIpc(deps.ipcMain, core);
     const shown = startDesktop({
       app,
@@ -142,14 +151,8 @@ export function startApp(deps: StartAppDeps): AppHandle {
       catalogueDir: path.join(app.getAppPath(), 'renderer', 'src', 'i18n'),
       settings: () => settings.get(),
       showWindow: showMainWindow,
-      showBackups: (instance) => {
-        const fresh = mainWindow === null || mainWindow.isDestroyed();
-        showMainWindow();
-        const ask = (): void => core.bus.emit('app.show', { instance, tab: 'backups', ask: 'passphrase' });
-        // a new window hears it once its page has loaded (it subscribes while it loads)
-        if (fresh && mainWindow !== null) mainWindow.webContents.once('did-finish-load', ask);
-        else ask();
-      },
+      showBackups: (instance) => showOn({ instance, tab: 'backups', ask: 'passphrase' }),
+      showDashboard: (instance) => showOn({ instance, tab: 'overview' }),
       window: () => mainWindow,
       log,
     });

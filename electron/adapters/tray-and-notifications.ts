@@ -7,7 +7,7 @@ import type { App, BrowserWindow, Dialog, Menu, Notification, NotificationConstr
 import type { Core } from '../core/api/types';
 import { backUpNow } from '../core/tray/backup-now';
 import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type TrayOptions } from '../core/tray/model';
-import { backupNotification, backupOutcome, stateNotification, type DesktopNotification } from '../core/tray/notify';
+import { backupNotification, backupOutcome, securityNotification, stateNotification, type DesktopNotification } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
 import { isExternalLink } from './links';
@@ -33,6 +33,8 @@ export interface DesktopDeps {
   showWindow: () => void;
   /** shows the window on a server's Backups tab, asking for the passphrase */
   showBackups: (instance: string) => void;
+  /** shows the window on a server's dashboard (its update card) */
+  showDashboard: (instance: string) => void;
   window: () => BrowserWindow | null;
   log: (line: string) => void;
 }
@@ -66,6 +68,7 @@ export function startDesktop(deps: DesktopDeps): Desktop {
   let t = strings();
   let quitting = false;
   let toldAboutTray = false;
+  const toldSecurity = new Set<string>();
   const notify = createNotifier({ Notification: deps.Notification, enabled: () => deps.settings().notifications, onClick: () => deps.showWindow() });
 
   const onAction = (action: TrayAction): void => {
@@ -91,6 +94,9 @@ export function startDesktop(deps: DesktopDeps): Desktop {
           })
           .catch(fail);
         break;
+      case 'open-dashboard':
+        deps.showDashboard(action.name);
+        break;
       case 'quit':
         void desktop.quit().catch(fail);
         break;
@@ -108,6 +114,13 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     (instances, change) => {
       render(trayModel(instances, t, TRAY_OPTIONS));
       if (change) notify(stateNotification(change.name, change.previous, change.next, t));
+      // a security release is told once per server and release (the tray item stays until installed)
+      for (const i of instances) {
+        const key = i.securityUpdate === undefined ? undefined : `${i.name}@${i.securityUpdate}`;
+        if (key === undefined || toldSecurity.has(key)) continue;
+        toldSecurity.add(key);
+        notify(securityNotification(i.name, i.securityUpdate as string, t));
+      }
     },
     deps.log,
   );

@@ -26,6 +26,11 @@ export function stateNotification(name: string, previous: InstanceState | undefi
   return null;
 }
 
+/** The notification that a security release can be installed on `name` (shown once per release). */
+export function securityNotification(name: string, release: string, t: Translate): DesktopNotification {
+  return { title: t('notify.securityUpdate.title', { name }), body: t('notify.securityUpdate.body', { name, release }), instance: name };
+}
+
 /** The notification for a finished backup (ok) or a failed one, with its reason. */
 export function backupNotification(outcome: { name: string; ok: boolean; reason?: string }, t: Translate): DesktopNotification {
   const { name } = outcome;

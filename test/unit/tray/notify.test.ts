@@ -1,6 +1,6 @@
 /** Which state changes raise a desktop notification. */
 import { describe, expect, it } from 'vitest';
-import { backupNotification, stateNotification } from '../../../electron/core/tray/notify';
+import { backupNotification, securityNotification, stateNotification } from '../../../electron/core/tray/notify';
 import { translator } from '../../../electron/core/tray/strings';
 import en from '../../../renderer/src/i18n/en.json';
 
@@ -39,5 +39,18 @@ describe('backupNotification', () => {
       body: 'The disk is full.',
       instance: 'blog',
     });
+  });
+});
+
+describe('securityNotification', () => {
+  it('names the server and the release, in both languages', async () => {
+    expect(securityNotification('blog', 'v4.7.4', t)).toEqual({
+      title: 'Security update for blog',
+      body: 'blog can install the security release v4.7.4. Open Engawa to update it: a backup is made first.',
+      instance: 'blog',
+    });
+    const ja = translator((await import('../../../renderer/src/i18n/ja.json')).default);
+    expect(securityNotification('blog', 'v4.7.4', ja).body).toContain('v4.7.4');
+    expect(securityNotification('blog', 'v4.7.4', ja).title).toBe('blog のセキュリティ更新');
   });
 });
