@@ -4,17 +4,23 @@
 // volumes it sees, each exec and each HTTP call. Tests read that file to assert what Engawa asked for.
 //
 //   mastodon-bundle puma …        web: needs the schema (db:prepare ran), /health on $PORT (3000)
-//   mastodon-bundle rails db:prepare|db:migrate   Rails' semantics: schema only on an empty database
+//   mastodon-bundle rails db:prepare|db:migrate   Rails' semantics: schema only on an empty database;
+//                                 each db:migrate is a row of standin_migrate_runs: its
+//                                 SKIP_POST_DEPLOYMENT_MIGRATIONS (null when unset) and its host name
+//                                 (the container id's first 12 characters)
 //   mastodon-sidekiq sidekiq …    a process named "sidekiq 8…" (set by the bundle wrapper)
 //   mastodon-streaming            /api/v1/streaming/health on $PORT (4000)
 //   mastodon-tootctl accounts create|approve …    prints "New password: <hex>" as tootctl does
 //   misskey-pnpm run migrateandstart   reads .config/default.yml, migrates, serves /healthz and the
-//                                 admin API (admin/accounts/create → token, admin/update-meta)
+//                                 admin API (admin/accounts/create → token, admin/update-meta);
+//                                 with STANDIN_FAIL_MIGRATION=<message> its migration fails halfway
+//                                 (a row in standin_half_migrated, then exit 1), as a broken release
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { setInterval } from 'node:timers';
 import { pathToFileURL } from 'node:url';
@@ -144,9 +150,10 @@ function dbPrepare() {
 function dbMigrate() {
   const db = mastodonDb();
   if (!hasSchema(db)) fail('ActiveRecord::StatementInvalid: relation "schema_migrations" does not exist');
-  sql(db, 'create table if not exists standin_migrate_runs (at timestamptz default clock_timestamp(), skip_post text)');
-  sql(db, `insert into standin_migrate_runs (skip_post) values (${quote(process.env.SKIP_POST_DEPLOYMENT_MIGRATIONS ?? '')})`);
-  record('db:migrate', { skipPostDeployment: process.env.SKIP_POST_DEPLOYMENT_MIGRATIONS ?? null });
+  sql(db, 'create table if not exists standin_migrate_runs (at timestamptz default clock_timestamp(), skip_post text, host text)');
+  const skip = process.env.SKIP_POST_DEPLOYMENT_MIGRATIONS;
+  sql(db, `insert into standin_migrate_runs (skip_post, host) values (${skip === undefined ? 'null' : quote(skip)}, ${quote(os.hostname())})`);
+  record('db:migrate', { skipPostDeployment: process.env.SKIP_POST_DEPLOYMENT_MIGRATIONS ?? null, host: os.hostname() });
 }
 
 function web() {
@@ -245,6 +252,13 @@ function misskey(args) {
   sql(db, 'create table if not exists standin_migrations (at timestamptz default clock_timestamp())');
   sql(db, 'create table if not exists standin_meta (id int primary key, root text, token text, federation text)');
   sql(db, "insert into standin_meta values (1, null, null, 'none') on conflict do nothing");
+  const failure = process.env.STANDIN_FAIL_MIGRATION;
+  if (failure) {
+    // a broken release: its migration changes the data halfway, then the process dies
+    sql(db, 'create table if not exists standin_half_migrated (at timestamptz default clock_timestamp(), host text)');
+    sql(db, `insert into standin_half_migrated (host) values (${quote(os.hostname())})`);
+    fail(`migration failed: ${failure}`);
+  }
   sql(db, 'insert into standin_migrations default values');
   record('migrate', { runs: Number(sql(db, 'select count(*) from standin_migrations')) });
 
