@@ -97,7 +97,16 @@ export function retryingOnce<T>(connect: () => Promise<T>): () => Promise<T> {
  * development, the tests and browser mode. The packaged desktop app ignores them, so whoever can
  * set a user's environment cannot redirect the API token or swap the images.
  */
-export const TEST_HOOK_VARIABLES = ['ENGAWA_RECIPES', 'ENGAWA_IMAGES', 'ENGAWA_CLOUDFLARE_API_URL', 'ENGAWA_TUNNEL_EDGE_URL', 'ENGAWA_TEST_KILL_AT'] as const;
+export const TEST_HOOK_VARIABLES = [
+  'ENGAWA_RECIPES',
+  'ENGAWA_IMAGES',
+  'ENGAWA_CLOUDFLARE_API_URL',
+  'ENGAWA_TUNNEL_EDGE_URL',
+  'ENGAWA_TEST_KILL_AT',
+  'ENGAWA_CHECK_FRONT_URL',
+  'ENGAWA_CHECK_PLC_URL',
+  'ENGAWA_CHECK_RELAY_URL',
+] as const;
 
 /** `env` without the test hooks (see TEST_HOOK_VARIABLES). */
 export function withoutTestHooks(env: Record<string, string | undefined>): Record<string, string | undefined> {

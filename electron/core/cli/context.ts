@@ -34,6 +34,8 @@ export class CliContext {
   readonly json: boolean;
   readonly reveal: boolean;
   readonly home: string;
+  /** the exit code of a command that printed its whole answer and still failed (e.g. `check` with a failed item) */
+  exitCode = 0;
   private secretsSeen: string[] = [];
   private connect?: () => Promise<EngineApi>;
   private managerInstance?: InstanceManager;

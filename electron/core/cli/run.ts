@@ -13,6 +13,7 @@ import { redactPlan } from '../plan/redact';
 import { COMMANDS, parseCommand, parseSet, parseSettings, parseTail, usage, UsageError, type CommandSpec, type ParsedCommand } from './args';
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { backupCommands } from './backup';
+import { checkCommands } from './check';
 import { startWithUpdates, updateCommands } from './update';
 import { doctor } from '../api/system-check';
 import { formatStatus, table } from './format';
@@ -30,7 +31,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands, updateCommands];
+const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands, updateCommands, checkCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;
@@ -47,7 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx = new CliContext(cmd, io);
   try {
     await allImpl()[cmd.command]!(ctx);
-    return 0;
+    return ctx.exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`engawa: ${e.message}\n`);

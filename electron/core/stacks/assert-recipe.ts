@@ -129,6 +129,35 @@ const service = obj(
   },
 );
 
+const envRef = obj({ service: name, env: nonEmpty });
+
+const checkProbe = obj(
+  {
+    id: nonEmpty,
+    title: nonEmpty,
+    method: oneOf('GET', 'POST'),
+    url: nonEmpty,
+    as: oneOf('browser', 'fediverse', 'atproto'),
+    expect: obj(
+      { status: int(100, 599) },
+      { contentType: regex, equals: dict(str), present: list(nonEmpty), contains: dict(str), text: str, includes: nonEmpty },
+    ),
+    adviceKey: nonEmpty,
+    advice: nonEmpty,
+  },
+  {
+    target: oneOf('public', 'plc', 'relay'),
+    accept: nonEmpty,
+    body: obj({ contentType: nonEmpty, text: str }),
+    capture: dict(obj({ path: nonEmpty }, { removePrefix: nonEmpty })),
+    accounts: nonEmpty,
+    each: oneOf('account'),
+    when: obj({ value: nonEmpty, matches: regex }),
+    alsoAsFediverse: bool,
+    uncached: bool,
+  },
+);
+
 const recipe = obj(
   {
     id: name,
@@ -195,5 +224,6 @@ const recipe = obj(
       ),
       1,
     ),
+    check: obj({ probes: list(checkProbe, 1) }, { plcUrlEnv: envRef, relaysEnv: envRef }),
   },
 );

@@ -169,6 +169,79 @@ export interface StackRelease {
   downloadMiB?: number;
 }
 
+/** Who a check probe asks as (its User-Agent): a browser, a fediverse server (Mastodon's http.rb), or an AT Protocol client. */
+export type CheckAgent = 'browser' | 'fediverse' | 'atproto';
+
+/**
+ * What the answer to a check probe must be to pass. Paths into JSON answers are dotted names with
+ * list selectors: `links[rel=self,type=application/activity+json].href` (the first match),
+ * `links[0].href`, `repos[].did` (every item), `links[rel^=http://nodeinfo…]` (a prefix).
+ */
+export interface CheckExpect {
+  status: number;
+  /** a regular expression the Content-Type must match (e.g. `json`) */
+  contentType?: string;
+  /** JSON values that must equal a template, by path (non-string values compare as their JSON text) */
+  equals?: Record<string, string>;
+  /** JSON values that must be there and not empty, by path */
+  present?: string[];
+  /** JSON lists (by path) that must hold a template's value */
+  contains?: Record<string, string>;
+  /** the whole body, trimmed, must equal this template */
+  text?: string;
+  /** the body must include this template */
+  includes?: string;
+}
+
+/**
+ * One request of the outside-in check (core/check: "Can the world reach me?"), made the way other
+ * servers and apps make it, through the public URL only. Templates: {{domain}}, {{host.<name>}},
+ * {{admin}} (the admin account's user name), {{capture.<name>}} (a value an earlier probe kept),
+ * {{account.did}} and {{account.<name>}} (in `each: 'account'` probes), {{plc}} and {{relay}} (the
+ * PLC directory's and the first relay's base URLs, from `CheckSpec.plcUrlEnv` / `relaysEnv`).
+ */
+export interface CheckProbe {
+  /** the result item's id (`<id>:<did>` for each account) */
+  id: string;
+  /** what it checks, for messages (template), e.g. 'WebFinger for {{admin}}@{{domain}}' */
+  title: string;
+  /** who answers: 'public' (default) one of the instance's own public names; 'plc' the PLC directory; 'relay' the relay */
+  target?: 'public' | 'plc' | 'relay';
+  method: 'GET' | 'POST';
+  /** the full URL (template) */
+  url: string;
+  as: CheckAgent;
+  accept?: string;
+  /** the body of a POST */
+  body?: { contentType: string; text: string };
+  expect: CheckExpect;
+  /** values kept for later probes ({{capture.<name>}}, or {{account.<name>}} in an account's probes), by JSON path */
+  capture?: Record<string, { path: string; removePrefix?: string }>;
+  /** the JSON path of the account DIDs the `each: 'account'` probes run for */
+  accounts?: string;
+  /** run once per account */
+  each?: 'account';
+  /** run only when the template `value` matches the regular expression `matches` (else the item is not checked) */
+  when?: { value: string; matches: string };
+  /** ask again as a fediverse server: that answer must pass too (Cloudflare's Bot Fight Mode blocks servers only) */
+  alsoAsFediverse?: boolean;
+  /** the answer must not come from Cloudflare's cache (cf-cache-status HIT) */
+  uncached?: boolean;
+  /** a stable key for the failure, which the app translates */
+  adviceKey: string;
+  /** the fix, in English, the end of the sentence after the problem (template), e.g. 'make sure the account exists' */
+  advice: string;
+}
+
+/** The outside-in check of a stack: its probes in order, and where the PDS's PLC directory and relays are configured. */
+export interface CheckSpec {
+  probes: CheckProbe[];
+  /** the service env variable holding the PLC directory's URL ({{plc}}), e.g. { service: 'pds', env: 'PDS_DID_PLC_URL' } */
+  plcUrlEnv?: { service: string; env: string };
+  /** the service env variable holding the relays, comma-separated ({{relay}} is the first) */
+  relaysEnv?: { service: string; env: string };
+}
+
 export interface Recipe {
   id: string;
   /** display name */
@@ -199,4 +272,6 @@ export interface Recipe {
   backup?: BackupSpec;
   /** the releases this Engawa keeps, newest first (the first is `version`); absent: `version` alone */
   releases?: StackRelease[];
+  /** the outside-in check of the public server (core/check); absent: only the tunnel and Cloudflare items */
+  check?: CheckSpec;
 }

@@ -14,6 +14,7 @@
  * created (the admin_user setting's pattern, see handles.ts).
  */
 import type { Recipe } from '../types';
+import { blueskyCheck } from './check';
 import { HANDLE_NAME_RULE, OWNER_NAME_PATTERN } from './handles';
 
 /** The upstream release (the bluesky-social/pds tag; the image ships @atproto/pds of the same version). */
@@ -198,4 +199,5 @@ export const blueskyRecipe: Recipe = {
     { version: PDS_VERSION, notesUrl: `https://github.com/bluesky-social/pds/releases/tag/v${PDS_VERSION}`, switchTimeoutMs: 300_000 },
     { version: PREVIOUS_PDS_VERSION, services: { pds: { image: `ghcr.io/bluesky-social/pds:${PREVIOUS_PDS_VERSION}` } } },
   ],
+  check: blueskyCheck,
 };

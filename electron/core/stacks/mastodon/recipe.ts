@@ -5,6 +5,7 @@
  * so backups can leave it out. Facts and their sources: test/fixtures/upstream/mastodon.json.
  */
 import type { Recipe } from '../types';
+import { mastodonCheck } from './check';
 import { healthcheck, postgresService, redisService } from '../shared-services';
 
 /** The upstream release every Mastodon image is pinned to (web, sidekiq and streaming alike). */
@@ -276,4 +277,5 @@ export const mastodonRecipe: Recipe = {
       },
     },
   ],
+  check: mastodonCheck,
 };

@@ -5,6 +5,7 @@
  * their sources: test/fixtures/upstream/misskey.json.
  */
 import type { Recipe } from '../types';
+import { misskeyCheck } from './check';
 import { healthcheck, postgresService, redisService } from '../shared-services';
 import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
 
@@ -144,4 +145,5 @@ export const misskeyRecipe: Recipe = {
     { version: MISSKEY_VERSION, notesUrl: `https://github.com/misskey-dev/misskey/releases/tag/${MISSKEY_VERSION}`, switchTimeoutMs: 900_000 },
     { version: PREVIOUS_MISSKEY_VERSION, services: { web: { image: `misskey/misskey:${PREVIOUS_MISSKEY_VERSION}` } } },
   ],
+  check: misskeyCheck,
 };
