@@ -7,7 +7,15 @@ import type { App, BrowserWindow, Dialog, Menu, Notification, NotificationConstr
 import type { Core } from '../core/api/types';
 import { backUpNow } from '../core/tray/backup-now';
 import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type TrayOptions } from '../core/tray/model';
-import { backupNotification, backupOutcome, securityNotification, stateNotification, type DesktopNotification } from '../core/tray/notify';
+import {
+  backupNotification,
+  backupOutcome,
+  securityNotification,
+  stateNotification,
+  updateNotification,
+  updateOutcome,
+  type DesktopNotification,
+} from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
 import { isExternalLink } from './links';
@@ -125,10 +133,12 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     deps.log,
   );
   render(shown);
-  // a backup that ends (from the window, the tray or the schedule) is told on the desktop
+  // a backup or an update that ends (from the window, the tray, the schedule or the update policy) is told on the desktop
   const stopBackupNotes = deps.core.subscribe((message) => {
     const outcome = backupOutcome(message);
     if (outcome !== null) notify(backupNotification(outcome, t));
+    const updated = updateOutcome(message);
+    if (updated !== null) notify(updateNotification(updated, t));
   });
 
   const desktop: Desktop = {

@@ -404,6 +404,22 @@ export interface InstanceUpdateInfo {
   error?: ApiError;
 }
 
+/** How a server takes new releases (`updates.policy.get|set`). */
+export type UpdatePolicyMode = 'notify' | 'auto-security';
+
+/** What `updates.policy.get|set` answer. */
+export interface UpdatePolicyInfo {
+  /**
+   * 'notify' (the default): the app and the tray tell of a new release, nothing changes by itself;
+   * 'auto-security': a security release is installed by itself at `at`, with the backup first
+   */
+  mode: UpdatePolicyMode;
+  /** the local time (HH:MM) of the daily check for 'auto-security', else null */
+  at: string | null;
+  /** ISO time of the next automatic check, null when none is due */
+  nextRun: string | null;
+}
+
 /** What `updates.rollback` would do, changing nothing: the release and backup it returns to, and what would be lost. */
 export interface RollbackPreviewInfo {
   name: string;
@@ -626,6 +642,13 @@ export interface ApiMethods {
   'updates.rollback': { input: { name: string; passphrase?: string }; output: { opId: string } };
   /** keeps the release: the rollback offer goes, its backup returns to the usual retention; answers how many volumes went */
   'updates.confirm': { input: InstanceRef; output: { removed: number } };
+  /** how the server takes new releases */
+  'updates.policy.get': { input: InstanceRef; output: UpdatePolicyInfo };
+  /**
+   * 'auto-security' needs the backup passphrase kept (the automatic update backs up first): a `passphrase` given is
+   * kept, as `backups.create` keeps it; without either it answers INVALID_INPUT (`details.reason` 'passphrase-needed')
+   */
+  'updates.policy.set': { input: { name: string; mode: UpdatePolicyMode; at?: string; passphrase?: string }; output: UpdatePolicyInfo };
   // Cloudflare Tunnel
   /** the Cloudflare page that makes the API token, pre-filled, with a checklist */
   'tunnel.tokenPage': { input: undefined; output: TunnelTokenPage };
@@ -674,6 +697,8 @@ export const API_METHODS = [
   'updates.rollbackPreview',
   'updates.rollback',
   'updates.confirm',
+  'updates.policy.get',
+  'updates.policy.set',
   'tunnel.tokenPage',
   'tunnel.verifyToken',
   'tunnel.preview',

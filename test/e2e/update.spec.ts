@@ -6,10 +6,14 @@
  * link, the downtime, and an Update button that waits for the backup passphrase; the update runs
  * with its steps shown live and ends on 1.1.0 (the web container runs the new release), with the
  * downtime; then the rollback offer: in English its preview of what would be lost (cancelled), in
- * Japanese "Keep this version". The servers and their pre-update backups are removed afterwards.
+ * Japanese "Keep this version". The update policy on the same card: set to install security
+ * updates by themselves at an hour (in Japanese first, so it asks for the passphrase and keeps it;
+ * in English after the update, with the kept one), kept over a reload, then back to "tell me".
+ * The servers and their pre-update backups are removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
 import Dockerode from 'dockerode';
 import { E2E_URL, hostApi, RELEASES_STACK } from './host';
 import { expect, test } from './fixtures';
@@ -31,6 +35,11 @@ const WORDS = {
     previewTitle: `Go back to ${RELEASES_STACK.old}?`,
     cancel: 'Cancel',
     keep: 'Keep this version',
+    auto: 'Install security updates by themselves',
+    notify: 'Tell me; I update when I choose',
+    save: 'Save',
+    next: /^Next check for a security update: /,
+    isNotify: /nothing is installed by itself/,
   },
   ja: {
     security: 'セキュリティ更新',
@@ -44,6 +53,11 @@ const WORDS = {
     previewTitle: `${RELEASES_STACK.old} に戻しますか？`,
     cancel: 'キャンセル',
     keep: 'このバージョンを使い続ける',
+    auto: 'セキュリティ更新を自動で入れる',
+    notify: '知らせるだけ（更新は自分で行う）',
+    save: '保存',
+    next: /^次にセキュリティ更新を確認する日時：/,
+    isNotify: /自動で入ることはありません/,
   },
 } as const;
 
@@ -57,6 +71,54 @@ function docker(): Dockerode {
 async function webRelease(name: string): Promise<string | undefined> {
   const info = await docker().getContainer(`engawa-${name}-web-1`).inspect();
   return info.Config.Env.find((e) => e.startsWith('TEST_RELEASE='))?.slice('TEST_RELEASE='.length);
+}
+
+/**
+ * Sets the update policy on the card to "install security updates by themselves" at 05:15 (typing
+ * the passphrase when the card asks for it), checks it holds after a reload and in the core, then
+ * sets it back to "tell me".
+ */
+async function setPolicy(page: Page, name: string, words: (typeof WORDS)[keyof typeof WORDS], asksPassphrase: boolean): Promise<void> {
+  const policy = page.getByTestId('update-policy');
+  await expect(policy.getByRole('radio', { name: words.notify })).toBeChecked();
+  await expect(policy.getByTestId('update-policy-state')).toHaveText(words.isNotify);
+  await policy.getByRole('radio', { name: words.auto }).check();
+  await policy.locator('#update-policy-at').fill('05:15');
+  const save = policy.getByRole('button', { name: words.save });
+  await expect(policy.locator('#update-policy-passphrase')).toHaveCount(asksPassphrase ? 1 : 0);
+  if (asksPassphrase) {
+    await expect(save).toBeDisabled();
+    await policy.locator('#update-policy-passphrase').fill(PASS);
+  }
+  await expect(save).toBeEnabled();
+  await save.click();
+  await expect(policy.getByTestId('update-policy-state')).toHaveText(words.next);
+  await expect(policy).toHaveAttribute('data-mode', 'auto-security');
+
+  const { api, close } = await hostApi();
+  try {
+    const info = await api.call('updates.policy.get', { name });
+    expect(info).toMatchObject({ mode: 'auto-security', at: '05:15' });
+    const next = new Date(info.nextRun ?? '');
+    expect([next.getHours(), next.getMinutes()]).toEqual([5, 15]);
+    expect((await api.call('updates.list')).find((u) => u.name === name)?.passphraseKept).toBe(true);
+  } finally {
+    close();
+  }
+
+  await page.reload();
+  await page
+    .locator('.dashboard')
+    .getByRole('button', { name: new RegExp(name) })
+    .click();
+  const again = page.getByTestId('update-policy');
+  await expect(again.getByRole('radio', { name: words.auto })).toBeChecked();
+  await expect(again.locator('#update-policy-at')).toHaveValue('05:15');
+  await expect(again.locator('#update-policy-passphrase')).toHaveCount(0);
+  await screen(page, `update-${words === WORDS.en ? 'en' : 'ja'}-5-policy`);
+  await again.getByRole('radio', { name: words.notify }).check();
+  await again.getByRole('button', { name: words.save }).click();
+  await expect(again.getByTestId('update-policy-state')).toHaveText(words.isNotify);
 }
 
 for (const [locale, lang] of [
@@ -95,6 +157,19 @@ for (const [locale, lang] of [
       }
     });
 
+    if (lang === 'ja') {
+      // first the policy, which asks for the passphrase (none is kept yet) and keeps it
+      test('the update card sets security updates to install by themselves, asking the passphrase once', async ({ page, problems }) => {
+        await page.goto(E2E_URL);
+        await page
+          .locator('.dashboard')
+          .getByRole('button', { name: new RegExp(name) })
+          .click();
+        await setPolicy(page, name, words, true);
+        expect(problems).toEqual([]);
+      });
+    }
+
     test('the update card updates the server to the security release, live, then offers to go back', async ({ page, problems }) => {
       test.setTimeout(240_000);
       const frames: string[] = [];
@@ -120,10 +195,14 @@ for (const [locale, lang] of [
       await expect(card.getByTestId('update-rollback-offer')).toHaveCount(0);
       await screen(page, `update-${lang}-1-available`);
 
-      // the passphrase is asked, since none is kept
+      // the passphrase is asked when none is kept (in Japanese the policy kept it)
       const update = card.getByRole('button', { name: words.update });
-      await expect(update).toBeDisabled();
-      await card.locator('#update-passphrase').fill(PASS);
+      if (lang === 'en') {
+        await expect(update).toBeDisabled();
+        await card.locator('#update-passphrase').fill(PASS);
+      } else {
+        await expect(card.locator('#update-passphrase')).toHaveCount(0);
+      }
       await expect(update).toBeEnabled();
       await update.click();
 
@@ -171,5 +250,17 @@ for (const [locale, lang] of [
       }
       expect(problems).toEqual([]);
     });
+
+    if (lang === 'en') {
+      test('the update card sets security updates to install by themselves with the kept passphrase', async ({ page, problems }) => {
+        await page.goto(E2E_URL);
+        await page
+          .locator('.dashboard')
+          .getByRole('button', { name: new RegExp(name) })
+          .click();
+        await setPolicy(page, name, words, false);
+        expect(problems).toEqual([]);
+      });
+    }
   });
 }

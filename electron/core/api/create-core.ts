@@ -65,7 +65,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const ops = new Operations(bus);
   const logs = new LogSubscriptions(manager);
   const backups = deps.backups && createBackupApi(deps.backups, { services: deps.services, ops, log });
-  const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { secrets: deps.backups.secrets, deps: backups.deps });
+  // updates back up through the backups' dependencies, with their passphrase store and clock
+  const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { ...deps.backups, deps: backups.deps }, log);
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -230,6 +231,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
         client,
         async (ctx) => {
           await manager.destroy(name, { onProgress: ctx.onProgress }); // the manager forgets its state
+          await updates.forget(name).catch((e: unknown) => log(`cannot remove the update policy of "${name}": ${toEngawaError(e).message}`));
           return undefined;
         },
         { cancellable: false },
@@ -283,6 +285,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
 
   ensureWatching();
   backups?.start().catch((e: unknown) => log(`cannot start the backup scheduler: ${toEngawaError(e).message}`));
+  updates.startScheduler().catch((e: unknown) => log(`cannot start the automatic updates: ${toEngawaError(e).message}`));
 
   return {
     handlers,
@@ -291,6 +294,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
     subscribe: (listener: BusListener) => bus.subscribe(listener),
     async close() {
       backups?.stop();
+      updates.stop();
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
       watch?.close();

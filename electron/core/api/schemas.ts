@@ -55,6 +55,9 @@ const filePath = z.string().min(1).max(4096);
 const release = z.string().min(1).max(64);
 
 /** The input schema of every method. */
+/** a local time of day, HH:MM (schedules) */
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time HH:MM');
+
 export const INPUT_SCHEMAS = {
   'app.info': none,
   'system.check': none,
@@ -127,7 +130,7 @@ export const INPUT_SCHEMAS = {
     schedule: z
       .strictObject({
         every: z.enum(['daily', 'weekly']),
-        at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time HH:MM'),
+        at: localTime,
         weekday: z.number().int().min(0).max(6).optional(),
         keep: z.number().int().min(1).max(1000),
         folder: z.string().min(1).max(4096),
@@ -141,6 +144,13 @@ export const INPUT_SCHEMAS = {
   'updates.rollbackPreview': instanceRef,
   'updates.rollback': z.strictObject({ name, passphrase: backupPassphrase.optional() }),
   'updates.confirm': instanceRef,
+  'updates.policy.get': instanceRef,
+  'updates.policy.set': z.strictObject({
+    name,
+    mode: z.enum(['notify', 'auto-security']),
+    at: localTime.optional(),
+    passphrase: backupPassphrase.min(MIN_PASSPHRASE).optional(),
+  }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 // ---------------------------------------------------------------------------------------------

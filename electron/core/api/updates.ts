@@ -7,14 +7,27 @@
  * either they answer INVALID_INPUT (details.reason 'passphrase-needed') before anything starts.
  * Plain mistakes (an unknown or older target, nothing to go back to) are answered at once too.
  */
-import type { InstanceUpdateInfo, RollbackPreviewInfo } from '../../shared/contract';
+import type { InstanceUpdateInfo, RollbackPreviewInfo, UpdatePolicyInfo } from '../../shared/contract';
 import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
 import type { BackupDeps } from '../backup/types';
 import type { InstanceRecord, SecretStore } from '../instances';
-import { confirmUpdate, rollbackInstance, rollbackPreview, startInstance, stepsTo, updateInfo, updateInstance } from '../update';
-import { EngawaError, toEngawaError } from '../util/errors';
+import {
+  checkPolicy,
+  confirmUpdate,
+  PolicyStore,
+  rollbackInstance,
+  rollbackPreview,
+  securityTarget,
+  startInstance,
+  stepsTo,
+  updateInfo,
+  updateInstance,
+  UpdateScheduler,
+  type UpdatePolicy,
+} from '../update';
+import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { OpContext, Operations } from './ops';
-import type { Handlers } from './types';
+import type { ClientContext, Handlers } from './types';
 import type { Services } from './wiring';
 
 /** The update methods of the contract. */
@@ -25,17 +38,30 @@ export interface UpdateBackups {
   /** the store the passphrase is kept in (the same the instance manager uses) */
   secrets: SecretStore;
   deps: () => Promise<BackupDeps>;
+  /** the clock of the automatic updates' scheduler (tests) */
+  now?: () => Date;
+  /** how often the policies file is checked for changes made by `engawa update-policy` (default 60 s) */
+  reloadMs?: number;
 }
 
 export interface UpdateApi {
   handlers: Pick<Handlers, UpdateMethod>;
   /** the body of `instances.start`: an interrupted update is finished (or rolled back) with the kept passphrase, then the server starts */
   start(name: string, op: OpContext): Promise<void>;
+  /** reads the update policies and arms the automatic security updates */
+  startScheduler(): Promise<void>;
+  /** a deleted server's policy goes with it */
+  forget(name: string): Promise<void>;
+  stop(): void;
 }
 
+/** Automatic updates act as this client (their results go to nobody in particular). */
+const SCHEDULER_CLIENT: ClientContext = { id: 'update-scheduler', send: () => {}, onClose: () => {} };
+
 /** `backups` undefined: the shell gave no backup options; the list still answers, the rest answers STATE. */
-export function createUpdateApi(services: Services, ops: Operations, backups: UpdateBackups | undefined): UpdateApi {
+export function createUpdateApi(services: Services, ops: Operations, backups: UpdateBackups | undefined, log: (line: string) => void = () => {}): UpdateApi {
   const { manager } = services;
+  const policies = new PolicyStore(services.home);
   const need = (): UpdateBackups => {
     if (backups === undefined) throw new EngawaError('STATE', 'Updates are not available here.');
     return backups;
@@ -70,6 +96,82 @@ export function createUpdateApi(services: Services, ops: Operations, backups: Up
       const base = { name: record.name, stack: record.stack, current, steps: [], security: false, newest: current, downloadBytes: 0, downtimeS: 0 };
       return { ...base, passphraseKept, error: toEngawaError(e).toJSON() };
     }
+  };
+
+  /** One automatic security update of `name` as an operation (OpKind 'update'); resolves when it ends. Skips are logged. */
+  const runAuto = async (name: string): Promise<void> => {
+    if (backups === undefined) return;
+    const skip = (why: string): void => log(`the automatic security update of "${name}" is skipped: ${why}`);
+    let decision: Awaited<ReturnType<typeof securityTarget>>;
+    try {
+      decision = await securityTarget(manager, name);
+    } catch (e) {
+      if (!isEngawaError(e, 'NOT_FOUND')) throw e;
+      log(`"${name}" is gone: its update policy is removed`);
+      await forget(name);
+      return;
+    }
+    if ('skip' in decision) {
+      if (decision.skip !== 'no-security-release') skip(decision.skip === 'not-running' ? 'the server is not running' : 'an update has not finished');
+      return;
+    }
+    const passphrase = await kept(name);
+    if (passphrase === undefined) return skip('no backup passphrase is kept (the update backs up first)');
+    const { target } = decision;
+    await new Promise<void>((resolve, reject) => {
+      try {
+        ops.start(
+          'update',
+          name,
+          SCHEDULER_CLIENT,
+          async (op) => {
+            try {
+              log(`installing the security release ${target} on "${name}" by itself (its update policy)`);
+              const r = await updateInstance(await backups.deps(), name, {
+                to: target,
+                passphrase,
+                signal: op.signal,
+                onProgress: op.onProgress,
+                onBytes: (p) => op.onProgress({ kind: 'bytes', ...p }),
+              });
+              log(`"${name}" now runs ${target} (down ${Math.round(r.downtimeMs / 1000)} s)`);
+              resolve();
+            } catch (e) {
+              reject(toEngawaError(e));
+              throw e;
+            }
+            return undefined;
+          },
+          { cancellable: false },
+        );
+      } catch (e) {
+        // another operation (a backup) holds the server: the next day's run tries again
+        if (!isEngawaError(e, 'BUSY')) return reject(toEngawaError(e));
+        skip('the server is busy');
+        resolve();
+      }
+    });
+  };
+
+  const scheduler = new UpdateScheduler(
+    (name) => runAuto(name),
+    (name, e) => log(`the automatic security update of "${name}" failed: ${e.message}`),
+    backups?.now,
+  );
+  let reload: NodeJS.Timeout | undefined;
+  let loadedAt = -1;
+  const arm = async (): Promise<void> => {
+    loadedAt = await policies.changedAt();
+    scheduler.set(await policies.list());
+  };
+  const forget = async (name: string): Promise<void> => {
+    if ((await policies.get(name)).mode === 'notify') return;
+    await policies.set({ instance: name, mode: 'notify' });
+    await arm();
+  };
+  const policyInfo = async (name: string): Promise<UpdatePolicyInfo> => {
+    const p = await policies.get(name);
+    return { mode: p.mode, at: p.at ?? null, nextRun: p.mode === 'notify' ? null : (scheduler.due()[name]?.toISOString() ?? null) };
   };
 
   const handlers: Pick<Handlers, UpdateMethod> = {
@@ -147,6 +249,24 @@ export function createUpdateApi(services: Services, ops: Operations, backups: Up
       if (!record.lastUpdate) throw new EngawaError('STATE', `"${name}" has no update to confirm.`, { reason: 'no-rollback', name });
       return { removed: (await confirmUpdate(await b.deps(), name)).removedVolumes.length };
     },
+
+    'updates.policy.get': async ({ name }) => {
+      await manager.get(name);
+      return policyInfo(name);
+    },
+
+    'updates.policy.set': async ({ name, mode, at, passphrase }) => {
+      const b = need();
+      await manager.get(name);
+      const policy: UpdatePolicy = checkPolicy({ instance: name, mode, ...(at !== undefined && { at }) });
+      if (policy.mode === 'auto-security') {
+        await passphraseOf(name, passphrase, 'An automatic update makes a backup first: it');
+        if (passphrase !== undefined) await keepPassphrase(b.secrets, name, passphrase);
+      }
+      await policies.set(policy);
+      await arm();
+      return policyInfo(name);
+    },
   };
 
   return {
@@ -157,6 +277,25 @@ export function createUpdateApi(services: Services, ops: Operations, backups: Up
       if (!record.update || backups === undefined) return manager.start(name, op);
       const passphrase = await kept(name);
       await startInstance(await backups.deps(), name, { onProgress: op.onProgress, signal: op.signal, ...(passphrase !== undefined && { passphrase }) });
+    },
+
+    async startScheduler() {
+      if (backups === undefined) return;
+      await arm().catch((e: unknown) => log(`cannot read the update policies: ${toEngawaError(e).message}`));
+      reload = setInterval(() => {
+        policies
+          .changedAt()
+          .then((t) => (t !== loadedAt ? arm() : undefined))
+          .catch((e: unknown) => log(`cannot reload the update policies: ${toEngawaError(e).message}`));
+      }, backups.reloadMs ?? 60_000);
+      reload.unref?.();
+    },
+
+    forget,
+
+    stop() {
+      if (reload !== undefined) clearInterval(reload);
+      scheduler.stop();
     },
   };
 }

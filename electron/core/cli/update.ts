@@ -11,7 +11,7 @@
  * Test hook: ENGAWA_TEST_KILL_AT=<UpdatePoint> kills the process (SIGKILL) as the update passes that point.
  */
 import path from 'node:path';
-import { keptPassphrase } from '../backup/passphrase';
+import { keepPassphrase, keptPassphrase } from '../backup/passphrase';
 import { FileSecretStore, type InstanceRecord } from '../instances';
 import {
   confirmUpdate,
@@ -25,7 +25,7 @@ import {
   type UpdatePoint,
 } from '../update/index';
 import { toEngawaError } from '../util/errors';
-import { PolicyStore } from '../update/policy';
+import { checkPolicy, PolicyStore } from '../update/policy';
 import { formatBytes } from '../util/format';
 import { UsageError } from './args';
 import { common, deps, givenPassphrase } from './backup';
@@ -138,8 +138,8 @@ export const updateCommands: CommandGroup = {
     'update-confirm': { args: ['name'], options: {}, summary: 'keep the last update: drop its rollback offer and the data kept for it' },
     'update-policy': {
       args: ['name'],
-      options: { notify: { type: 'boolean' }, 'auto-security': { type: 'string' } },
-      summary: 'show or set what happens when a release comes out: --notify (default) or --auto-security HH:MM',
+      options: { notify: { type: 'boolean' }, 'auto-security': { type: 'string' }, ...PASSPHRASE },
+      summary: 'show or set what happens when a release comes out: --notify (default) or --auto-security HH:MM (keeps the backup passphrase)',
     },
   },
   impl: {
@@ -248,8 +248,16 @@ export const updateCommands: CommandGroup = {
       const store = new PolicyStore(ctx.home);
       const at = ctx.str('auto-security');
       if (at !== undefined && ctx.cmd.options.notify === true) throw new UsageError('Choose either --notify or --auto-security HH:MM.');
-      if (at !== undefined) await store.set({ instance: name, mode: 'auto-security', at });
-      else if (ctx.cmd.options.notify === true) await store.set({ instance: name, mode: 'notify' });
+      if (at !== undefined) {
+        const policy = checkPolicy({ instance: name, mode: 'auto-security', at });
+        // the automatic update backs up first, with the kept passphrase: keep the one given, or need one kept
+        const given = await givenPassphrase(ctx, true);
+        const secrets = new FileSecretStore(ctx.home);
+        if (given !== undefined) await keepPassphrase(secrets, name, given);
+        else if ((await keptPassphrase(secrets, name)) === undefined)
+          throw new UsageError(`Automatic updates back "${name}" up first: give the backup passphrase once with --passphrase-file FILE.`);
+        await store.set(policy);
+      } else if (ctx.cmd.options.notify === true) await store.set({ instance: name, mode: 'notify' });
       const p = await store.get(name);
       if (ctx.json) return ctx.outJson(p);
       ctx.out(

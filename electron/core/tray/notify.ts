@@ -1,6 +1,7 @@
 /**
  * Which desktop notifications to show, decided from events (pure): an instance that fails, and a
- * backup that finishes or fails (the backup feature calls `backupNotification`).
+ * backup that finishes or fails (the backup feature calls `backupNotification`), and an update that
+ * finishes, went back by itself, or failed (manual, or installed by itself under its policy).
  */
 import type { ApiEventMessage, InstanceState } from '../../shared/contract';
 import type { Translate } from './strings';
@@ -46,4 +47,23 @@ export function backupOutcome(message: ApiEventMessage): { name: string; ok: boo
     return { name: message.payload.instance, ok: false, reason: message.payload.error.message };
   }
   return null;
+}
+
+/** The outcome of an update operation that just ended, null for any other event. */
+export function updateOutcome(message: ApiEventMessage): { name: string; ok: boolean; rolledBack?: boolean; reason?: string } | null {
+  if (message.event === 'op.done' && message.payload.op === 'update') return { name: message.payload.instance, ok: true };
+  if (message.event === 'op.failed' && message.payload.op === 'update') {
+    const { error, instance } = message.payload;
+    return { name: instance, ok: false, reason: error.message, ...(error.code === 'ROLLED_BACK' && { rolledBack: true }) };
+  }
+  return null;
+}
+
+/** The notification for an update that ended: done, went back by itself (the data as it was), or failed with its reason. */
+export function updateNotification(outcome: { name: string; ok: boolean; rolledBack?: boolean; reason?: string }, t: Translate): DesktopNotification {
+  const { name } = outcome;
+  if (outcome.ok) return { title: t('notify.updateDone.title', { name }), body: t('notify.updateDone.body', { name }), instance: name };
+  if (outcome.rolledBack === true)
+    return { title: t('notify.updateRolledBack.title', { name }), body: t('notify.updateRolledBack.body', { name }), instance: name };
+  return { title: t('notify.updateFailed.title', { name }), body: t('notify.updateFailed.body', { name, reason: outcome.reason ?? '' }), instance: name };
 }

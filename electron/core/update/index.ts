@@ -3,4 +3,4 @@ export { updateInfo, stepsTo, type UpdateInfo, type UpdateStep } from './availab
 export { confirmUpdate, startInstance, updateInstance } from './update';
 export { rollbackInstance, rollbackPreview, type RollbackPreview } from './rollback';
 export type { UpdateDeps, UpdateOptions, UpdatePoint, UpdateResult } from './types';
-export { autoSecurityUpdate, checkPolicy, PolicyStore, UpdateScheduler, type UpdatePolicy } from './policy';
+export { securityTarget, checkPolicy, PolicyStore, UpdateScheduler, type SecurityTarget, type UpdatePolicy } from './policy';

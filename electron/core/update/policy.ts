@@ -7,12 +7,12 @@
  * `<home>/update-policies.json`, written atomically.
  */
 import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import { readJson, writeFileAtomic, isMissing } from '../util/atomic';
 import { EngawaError } from '../util/errors';
 import { BackupScheduler, type BackupSchedule } from '../backup/schedule';
 import { updateInfo } from './available';
-import { updateInstance } from './update';
-import type { UpdateDeps, UpdateOptions, UpdateResult } from './types';
+import type { UpdateDeps } from './types';
 
 export interface UpdatePolicy {
   instance: string;
@@ -59,19 +59,31 @@ export class PolicyStore {
     if (p.mode === 'auto-security') all[p.instance] = { instance: p.instance, mode: p.mode, at: p.at as string };
     await writeFileAtomic(policiesFile(this.home), JSON.stringify(all, null, 2));
   }
+
+  /** The file's modification time (0 when there is none), to notice changes made by another process (`engawa update-policy`). */
+  async changedAt(): Promise<number> {
+    return stat(policiesFile(this.home)).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
+  }
 }
 
+/** What an automatic run would install now: the target, or why nothing (not an error). */
+export type SecurityTarget = { target: string } | { skip: 'no-security-release' | 'unfinished-update' | 'not-running' };
+
 /**
- * One automatic run: updates `name` when the path to the newest release it can reach holds a
- * security release; undefined (nothing done) otherwise, or when it is not running.
+ * The release an automatic run installs on `name`: the newest it can reach, when the path there
+ * holds a security release and the server runs (an update checks a working server first); an
+ * unfinished update is left to the next start or update, which finish it or go back.
  */
-export async function autoSecurityUpdate(deps: UpdateDeps, name: string, opts: UpdateOptions): Promise<UpdateResult | undefined> {
-  const record = await deps.manager.get(name);
-  const info = updateInfo(deps.manager.baseRecipeOf(record), record);
-  if (!info.security || info.target === undefined || record.update) return undefined;
-  const status = await deps.manager.status(name);
-  if (status.state !== 'running') return undefined;
-  return updateInstance(deps, name, { ...opts, to: info.target });
+export async function securityTarget(manager: UpdateDeps['manager'], name: string): Promise<SecurityTarget> {
+  const record = await manager.get(name);
+  if (record.update) return { skip: 'unfinished-update' };
+  const info = updateInfo(manager.baseRecipeOf(record), record);
+  if (!info.security || info.target === undefined) return { skip: 'no-security-release' };
+  if ((await manager.status(name)).state !== 'running') return { skip: 'not-running' };
+  return { target: info.target };
 }
 
 /** The daily timers of the 'auto-security' policies: the backup scheduler, one schedule per instance. */

@@ -4,7 +4,8 @@
  * Update (asking the backup passphrase when none is kept, as the Backups tab does), its steps live
  * while it runs, then the result with the downtime. After an update: go back (what would be lost
  * shown first, then a confirm) or keep the version. A failed update that went back by itself is
- * told in one sentence, with the failing service's last lines behind Details.
+ * told in one sentence, with the failing service's last lines behind Details. Below: how the server
+ * takes new releases (UpdatePolicy: tell me, or install security updates by themselves).
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,6 +19,7 @@ import { useApi, useApp } from '../store/context';
 import { runningOpOf } from '../store/ops';
 import { RollbackConfirm } from './RollbackConfirm';
 import { RolledBackNotice } from './RolledBackNotice';
+import { UpdatePolicy } from './UpdatePolicy';
 import { dataMovesOf, durationOf, passphraseNeeded, releaseNotes, rolledBack, updateBlocked, updateOffer } from './update-card';
 
 export function UpdateCard(props: { instance: InstanceSummary }) {
@@ -229,6 +231,7 @@ export function UpdateCard(props: { instance: InstanceSummary }) {
           )}
         </div>
       )}
+      {offer.kind !== 'unknown' && <UpdatePolicy name={name} passphraseKept={info.passphraseKept} onSaved={load} />}
       {earlier && <RolledBackNotice error={{ code: earlier.code, message: earlier.message }} facts={null} />}
       {error && (passphraseNeeded(error) ? <p className="notice notice-warn">{t('serverUpdate.passphraseNeeded')}</p> : <ErrorNotice error={error} />)}
     </section>

@@ -91,3 +91,14 @@ export function rolledBack(error: ApiError): { from: string; to: string; service
 export function passphraseNeeded(error: ApiError): boolean {
   return error.code === 'INVALID_INPUT' && error.details?.reason === 'passphrase-needed';
 }
+
+/** The hour offered for automatic security updates until the user picks one. */
+export const DEFAULT_AUTO_AT = '04:00';
+
+/** Whether the update policy may be saved, and why not: a valid hour, and a passphrase when none is kept. */
+export function policyBlocked(mode: 'notify' | 'auto-security', at: string, passphraseKept: boolean, passphrase: string): 'at' | 'passphrase' | null {
+  if (mode === 'notify') return null;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) return 'at';
+  if (!passphraseKept && passphrase.length < MIN_UPDATE_PASSPHRASE) return 'passphrase';
+  return null;
+}

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type Dockerode from 'dockerode';
-import type { ApiEventMessage, ApiResult, InstanceUpdateInfo, RollbackPreviewInfo } from '../../../electron/shared/contract';
+import type { ApiEventMessage, ApiResult, InstanceUpdateInfo, RollbackPreviewInfo, UpdatePolicyInfo } from '../../../electron/shared/contract';
 import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
 import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { SettingsStore } from '../../../electron/core/api/settings';
@@ -67,20 +67,37 @@ let secrets: MemorySecretStore;
 let session: Session;
 let events: ApiEventMessage[];
 
-async function open(opts: { backups?: boolean } = {}): Promise<void> {
-  home = await mkdtemp(path.join(os.tmpdir(), 'engawa-updates-api-'));
-  const engine = new FakeEngine();
+let engine: FakeEngine;
+
+/** A core over a new home, or (`again`) over the same home, engine and secrets (a restart of the app). */
+async function open(opts: { backups?: boolean; now?: () => Date; log?: (line: string) => void; again?: boolean } = {}): Promise<void> {
+  if (!opts.again) {
+    home = await mkdtemp(path.join(os.tmpdir(), 'engawa-updates-api-'));
+    engine = new FakeEngine();
+    secrets = new MemorySecretStore();
+  }
   const connect = async () => engine;
-  secrets = new MemorySecretStore();
   manager = new InstanceManager({ home, engine: connect, secrets, recipes });
   core = createCore({
     services: { home, engine: connect, recipes, manager },
     settings: await SettingsStore.open(home),
     info: FAKE_INFO,
-    ...(opts.backups !== false && { backups: { secrets, env: {}, docker: async () => noDocker } }),
+    ...(opts.log && { log: opts.log }),
+    ...(opts.backups !== false && { backups: { secrets, env: {}, docker: async () => noDocker, ...(opts.now && { now: opts.now }) } }),
   });
   events = [];
   session = openSession(core, (m) => events.push(m));
+}
+
+/** Restarts the core with a clock `msBefore` before today's 04:00 that runs on with real time. */
+async function reopenBefore4(msBefore: number, log?: (line: string) => void): Promise<Date> {
+  session.close();
+  await core.close();
+  const base = new Date();
+  base.setHours(4, 0, 0, -msBefore);
+  const t0 = Date.now();
+  await open({ again: true, now: () => new Date(base.getTime() + (Date.now() - t0)), ...(log && { log }) });
+  return base;
 }
 
 const isEnd =
@@ -350,6 +367,92 @@ describe('instances.start', () => {
     layer.startInstance.mockResolvedValue(undefined);
     await ended(session.call('instances.start', { name: 'blog' }));
     expect(layer.startInstance.mock.calls[0]?.[2]).not.toHaveProperty('passphrase');
+  });
+});
+
+describe('updates.policy', () => {
+  const policy = async (name = 'blog') => value<UpdatePolicyInfo>(session.call('updates.policy.get', { name }));
+
+  it('is notify unless set; auto-security needs the passphrase kept and keeps the one given', async () => {
+    expect(await policy()).toEqual({ mode: 'notify', at: null, nextRun: null });
+    expect(failure(await session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:00' }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { reason: 'passphrase-needed' },
+    });
+    expect(failure(await session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', passphrase: PASS }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { reason: 'at' },
+    });
+    expect(failure(await session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '25:00', passphrase: PASS }))).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    expect(failure(await session.call('updates.policy.get', { name: 'nobody' }))).toMatchObject({ code: 'NOT_FOUND' });
+    // refused calls changed nothing
+    expect(await policy()).toEqual({ mode: 'notify', at: null, nextRun: null });
+    expect((await secrets.get('blog'))[PASSPHRASE_KEY]).toBeUndefined();
+
+    const set = await value<UpdatePolicyInfo>(session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:30', passphrase: PASS }));
+    expect(set).toMatchObject({ mode: 'auto-security', at: '04:30' });
+    const next = new Date(set.nextRun ?? '');
+    expect([next.getHours(), next.getMinutes()]).toEqual([4, 30]);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    expect((await secrets.get('blog'))[PASSPHRASE_KEY]).toBe(PASS);
+    expect(await policy()).toEqual(set);
+    expect(events.some((m) => JSON.stringify(m).includes(PASS))).toBe(false);
+
+    // back to notify: nothing is due
+    expect(await value(session.call('updates.policy.set', { name: 'blog', mode: 'notify' }))).toEqual({ mode: 'notify', at: null, nextRun: null });
+  });
+
+  it('installs a security release by itself at its hour, as an update operation with the kept passphrase', async () => {
+    const base = await reopenBefore4(400);
+    await keep('blog');
+    layer.updateInstance.mockResolvedValue({ name: 'blog', from: '1.0.0', to: '1.1.0', updated: true, steps: [], downtimeMs: 1200 });
+    expect((await value<UpdatePolicyInfo>(session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:00' }))).nextRun).toBe(
+      new Date(base.getTime() + 400).toISOString(),
+    );
+    const end = await waitForEvent(events, (m): m is Extract<ApiEventMessage, { event: 'op.done' }> => m.event === 'op.done');
+    expect(end.payload).toMatchObject({ op: 'update', instance: 'blog' });
+    expect(layer.updateInstance).toHaveBeenCalledTimes(1);
+    expect(layer.updateInstance.mock.calls[0]?.[1]).toBe('blog');
+    expect(layer.updateInstance.mock.calls[0]?.[2]).toMatchObject({ to: '1.1.0', passphrase: PASS });
+    // armed again for the next day
+    const next = new Date((await policy()).nextRun ?? '');
+    expect(next.getTime() - base.getTime()).toBeGreaterThan(23 * 3600_000);
+  });
+
+  it('skips a run when no passphrase is kept any more, and tries again the next day', async () => {
+    const lines: string[] = [];
+    const base = await reopenBefore4(300, (l) => lines.push(l));
+    await keep('blog');
+    await value(session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:00' }));
+    await secrets.set('blog', {}); // the passphrase was forgotten since
+    await vi.waitFor(() => expect(lines.join('\n')).toMatch(/"blog" is skipped: no backup passphrase is kept/), { timeout: 3000 });
+    expect(layer.updateInstance).not.toHaveBeenCalled();
+    expect(lines.join('\n')).not.toContain(PASS);
+    expect(new Date((await policy()).nextRun ?? '').getTime() - base.getTime()).toBeGreaterThan(23 * 3600_000);
+  });
+
+  it('skips a run while another operation holds the server', async () => {
+    const lines: string[] = [];
+    await reopenBefore4(300, (l) => lines.push(l));
+    await keep('blog');
+    let release!: () => void;
+    const client = { id: 'other', send: () => {}, onClose: () => {} };
+    core.ops.start('backup', 'blog', client, () => new Promise<undefined>((r) => (release = () => r(undefined))), { cancellable: true });
+    await value(session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:00' }));
+    await vi.waitFor(() => expect(lines.join('\n')).toMatch(/"blog" is skipped: the server is busy/), { timeout: 3000 });
+    expect(layer.updateInstance).not.toHaveBeenCalled();
+    release();
+  });
+
+  it('goes with a deleted server', async () => {
+    await keep('blog');
+    await value(session.call('updates.policy.set', { name: 'blog', mode: 'auto-security', at: '04:00' }));
+    expect((await ended(session.call('instances.destroy', { name: 'blog' }))).event).toBe('op.done');
+    await create('blog', '1.0.0');
+    expect(await policy()).toEqual({ mode: 'notify', at: null, nextRun: null });
   });
 });
 

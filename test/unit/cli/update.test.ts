@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runCli } from '../../../electron/core/cli/run';
 import { rollbackPreviewLines } from '../../../electron/core/cli/update';
 import { TEST_HOOK_VARIABLES, withoutTestHooks } from '../../../electron/core/api/wiring';
-import { keepPassphrase } from '../../../electron/core/backup/passphrase';
+import { keepPassphrase, keptPassphrase } from '../../../electron/core/backup/passphrase';
 import { FileSecretStore, type InstanceRecord } from '../../../electron/core/instances';
 import type { Plan } from '../../../electron/core/plan/types';
 import type { UpdateInfo } from '../../../electron/core/update';
@@ -409,12 +409,22 @@ describe('engawa update-policy', () => {
     expect(await cli(['create', 'test-web', '--name', 'pol', '--domain', 'pol.example.com', '--version', '1.0.0'])).toBe(0);
     expect(await cli(['update-policy', 'pol', '--json'])).toBe(0);
     expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'notify' });
-    expect(await cli(['update-policy', 'pol', '--auto-security', '04:30'])).toBe(0);
-    expect(out).toMatch(/installed by themselves at 04:30/);
+    // an automatic update backs up first: without a kept passphrase it needs one, and keeps it
+    expect(await cli(['update-policy', 'pol', '--auto-security', '04:30'])).toBe(2);
+    expect(err).toMatch(/give the backup passphrase once with --passphrase-file FILE/);
     expect(await cli(['update-policy', 'pol', '--auto-security', '25:00'])).toBe(1);
     expect(err).toMatch(/00:00 to 23:59/);
     expect(await cli(['update-policy', 'pol', '--json'])).toBe(0);
-    expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'auto-security', at: '04:30' });
+    expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'notify' });
+    const file = path.join(home, 'pass.txt');
+    await writeFile(file, PASS);
+    expect(await cli(['update-policy', 'pol', '--auto-security', '04:30', '--passphrase-file', file])).toBe(0);
+    expect(out).toMatch(/installed by themselves at 04:30/);
+    expect(await keptPassphrase(new FileSecretStore(home), 'pol')).toBe(PASS);
+    await rm(file);
+    expect(await cli(['update-policy', 'pol', '--auto-security', '05:00'])).toBe(0);
+    expect(await cli(['update-policy', 'pol', '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ instance: 'pol', mode: 'auto-security', at: '05:00' });
     expect(await cli(['update-policy', 'pol', '--notify', '--auto-security', '04:30'])).toBe(2);
     expect(await cli(['update-policy', 'pol', '--notify'])).toBe(0);
     expect(out).toMatch(/nothing is installed by itself/);

@@ -12,6 +12,7 @@ import {
   durationOf,
   lostRows,
   passphraseNeeded,
+  policyBlocked,
   releaseNotes,
   rolledBack,
   updateBlocked,
@@ -84,6 +85,17 @@ describe('updateBlocked', () => {
 
   it('lets an unfinished update be finished on a stopped server', () => {
     expect(updateBlocked(updateOffer(info({ unfinished: { to: '1.1.0', phase: 'switching' } })), 'stopped', true, '', false)).toBeNull();
+  });
+});
+
+describe('policyBlocked', () => {
+  it('saves notify at once; automatic updates need a valid hour and, when none is kept, a passphrase of 12 or more', () => {
+    expect(policyBlocked('notify', '', false, '')).toBeNull();
+    expect(policyBlocked('auto-security', '', true, '')).toBe('at');
+    expect(policyBlocked('auto-security', '24:00', true, '')).toBe('at');
+    expect(policyBlocked('auto-security', '04:00', true, '')).toBeNull();
+    expect(policyBlocked('auto-security', '04:00', false, 'short')).toBe('passphrase');
+    expect(policyBlocked('auto-security', '23:59', false, 'long enough pass')).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 /** Which state changes raise a desktop notification. */
 import { describe, expect, it } from 'vitest';
-import { backupNotification, securityNotification, stateNotification } from '../../../electron/core/tray/notify';
+import type { ApiEventMessage } from '../../../electron/shared/contract';
+import { backupNotification, securityNotification, stateNotification, updateNotification, updateOutcome } from '../../../electron/core/tray/notify';
 import { translator } from '../../../electron/core/tray/strings';
 import en from '../../../renderer/src/i18n/en.json';
 
@@ -52,5 +53,27 @@ describe('securityNotification', () => {
     const ja = translator((await import('../../../renderer/src/i18n/ja.json')).default);
     expect(securityNotification('blog', 'v4.7.4', ja).body).toContain('v4.7.4');
     expect(securityNotification('blog', 'v4.7.4', ja).title).toBe('blog のセキュリティ更新');
+  });
+});
+
+describe('update notifications', () => {
+  const ended = (event: 'op.done' | 'op.failed', op: 'update' | 'backup', code?: string): ApiEventMessage =>
+    (event === 'op.done'
+      ? { event, payload: { opId: '1', op, instance: 'blog' } }
+      : { event, payload: { opId: '1', op, instance: 'blog', error: { code: code ?? 'DOCKER', message: 'Docker stopped.' } } }) as ApiEventMessage;
+
+  it('tells an update that ended: done, went back by itself, or failed with the reason', async () => {
+    expect(updateOutcome(ended('op.done', 'update'))).toEqual({ name: 'blog', ok: true });
+    expect(updateOutcome(ended('op.failed', 'update', 'ROLLED_BACK'))).toEqual({ name: 'blog', ok: false, rolledBack: true, reason: 'Docker stopped.' });
+    expect(updateOutcome(ended('op.done', 'backup'))).toBeNull();
+    expect(updateNotification({ name: 'blog', ok: true }, t)).toEqual({ title: 'blog is updated', body: en.notify.updateDone.body, instance: 'blog' });
+    expect(updateNotification({ name: 'blog', ok: false, rolledBack: true }, t).title).toBe('The update of blog did not work');
+    expect(updateNotification({ name: 'blog', ok: false, reason: 'Docker stopped.' }, t)).toEqual({
+      title: 'The update of blog failed',
+      body: 'Docker stopped.',
+      instance: 'blog',
+    });
+    const ja = translator((await import('../../../renderer/src/i18n/ja.json')).default);
+    expect(updateNotification({ name: 'blog', ok: true }, ja).title).toBe('blog をアップデートしました');
   });
 });

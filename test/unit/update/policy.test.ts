@@ -3,10 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const updateInstance = vi.fn();
-vi.mock('../../../electron/core/update/update', () => ({ updateInstance: (...a: unknown[]) => updateInstance(...a) }));
-
-const { autoSecurityUpdate, checkPolicy, policiesFile, PolicyStore, UpdateScheduler } = await import('../../../electron/core/update/policy');
+import { checkPolicy, policiesFile, PolicyStore, securityTarget, UpdateScheduler } from '../../../electron/core/update/policy';
 import type { InstanceRecord } from '../../../electron/core/instances';
 import type { Recipe } from '../../../electron/core/stacks/types';
 import type { UpdateDeps } from '../../../electron/core/update/types';
@@ -45,17 +42,14 @@ const record: InstanceRecord = {
   state: 'running',
 };
 
-function deps(security: boolean, state = 'running'): UpdateDeps {
-  return {
-    manager: { get: async () => record, baseRecipeOf: () => recipe(security), status: async () => ({ state }) },
-  } as unknown as UpdateDeps;
+function manager(security: boolean, state = 'running', rec: InstanceRecord = record): UpdateDeps['manager'] {
+  return { get: async () => rec, baseRecipeOf: () => recipe(security), status: async () => ({ state }) } as unknown as UpdateDeps['manager'];
 }
 
 describe('update policies', () => {
   let home: string;
   beforeEach(async () => {
     home = await mkdtemp(path.join(os.tmpdir(), 'engawa-pol-'));
-    updateInstance.mockReset();
   });
   afterEach(async () => {
     await rm(home, { recursive: true, force: true });
@@ -80,13 +74,12 @@ describe('update policies', () => {
     await expect(store.set({ instance: 'c', mode: 'auto-security', at: 'noon' })).rejects.toThrow(/HH:MM/);
   });
 
-  it('installs only a path that holds a security release, on a running server', async () => {
-    updateInstance.mockResolvedValue({ updated: true });
-    expect(await autoSecurityUpdate(deps(false), 'srv', { passphrase: 'p' })).toBeUndefined();
-    expect(await autoSecurityUpdate(deps(true, 'stopped'), 'srv', { passphrase: 'p' })).toBeUndefined();
-    expect(updateInstance).not.toHaveBeenCalled();
-    expect(await autoSecurityUpdate(deps(true), 'srv', { passphrase: 'p' })).toEqual({ updated: true });
-    expect(updateInstance).toHaveBeenCalledWith(expect.anything(), 'srv', expect.objectContaining({ to: '1.1', passphrase: 'p' }));
+  it('installs only a path that holds a security release, on a running server, with no update unfinished', async () => {
+    expect(await securityTarget(manager(false), 'srv')).toEqual({ skip: 'no-security-release' });
+    expect(await securityTarget(manager(true, 'stopped'), 'srv')).toEqual({ skip: 'not-running' });
+    const unfinished = { ...record, update: { target: '1.1' } } as unknown as InstanceRecord;
+    expect(await securityTarget(manager(true, 'running', unfinished), 'srv')).toEqual({ skip: 'unfinished-update' });
+    expect(await securityTarget(manager(true), 'srv')).toEqual({ target: '1.1' });
   });
 
   it('runs each auto-security policy at its hour, daily', async () => {
