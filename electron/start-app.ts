@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { App, BrowserWindow, IpcMain, Session } from 'electron';
 import { createCore } from './core/api/create-core';
 import { createServices, loadImageMap, recipeFilesFromEnv, withoutTestHooks } from './core/api/wiring';
+import { checkOptionsFromEnv } from './core/check/index';
 import { SettingsStore } from './core/api/settings';
 import { engawaHome } from './core/instances';
 import { writeFileAtomic } from './core/util/atomic';
@@ -124,6 +125,7 @@ export function startApp(deps: StartAppDeps): AppHandle {
           () => desktop?.t(),
         ),
       },
+      checks: checkOptionsFromEnv(env),
       onSettingsChanged: async (next, previous) => {
         if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
         if (next.language !== previous.language) desktop?.languageChanged();

@@ -10,6 +10,7 @@ import { trayModel, type TrayAction, type TrayMenuItem, type TrayModel, type Tra
 import {
   backupNotification,
   backupOutcome,
+  checkNotification,
   securityNotification,
   stateNotification,
   updateNotification,
@@ -133,12 +134,15 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     deps.log,
   );
   render(shown);
-  // a backup or an update that ends (from the window, the tray, the schedule or the update policy) is told on the desktop
+  // a backup or an update that ends (from the window, the tray, the schedule or the update policy) is told on the
+  // desktop, and a server that others could reach and no longer can (its outside-in check)
   const stopBackupNotes = deps.core.subscribe((message) => {
     const outcome = backupOutcome(message);
     if (outcome !== null) notify(backupNotification(outcome, t));
     const updated = updateOutcome(message);
     if (updated !== null) notify(updateNotification(updated, t));
+    const unreachable = checkNotification(message, t);
+    if (unreachable !== null) notify(unreachable);
   });
 
   const desktop: Desktop = {

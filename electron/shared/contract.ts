@@ -420,6 +420,53 @@ export interface UpdatePolicyInfo {
   nextRun: string | null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The outside-in check ("Can the world reach me?", values): the public server as others see it
+
+/** One item of a check: a probe of the stack (per account where it is per account) or one every stack has. */
+export interface CheckItemInfo {
+  /** stable: the probe's id (`<id>:<did>` per account, `certificate:<host>` per name) or tunnel, dns, clock, cache … */
+  id: string;
+  /** 'note': something to know, not a test (the upload limit) */
+  kind: 'check' | 'note';
+  /** 'unknown': not checked (a relay that does not answer, a step that needed an earlier one) */
+  pass: boolean | 'unknown';
+  /** a stable key of what the message says (the app translates it): the failure's advice when it failed */
+  adviceKey: string;
+  /** one plain English sentence: what is wrong and the fix, or what works */
+  message: string;
+  /** what was asked and answered (the body's first 300 characters, secrets redacted) */
+  details: {
+    request: { method: string; url: string; as: 'browser' | 'fediverse' | 'atproto' } | null;
+    status: number | null;
+    contentType: string | null;
+    bodyExcerpt: string | null;
+  };
+}
+
+/** What `checks.run` and `checks.last` answer. */
+export interface CheckResultInfo {
+  version: 1;
+  instance: string;
+  stack: string;
+  /** https://<public host>, null without a tunnel */
+  publicUrl: string | null;
+  /** ISO time the check began */
+  checkedAt: string;
+  durationMs: number;
+  /** no item failed */
+  ok: boolean;
+  counts: { passed: number; failed: number; unknown: number };
+  items: CheckItemInfo[];
+}
+
+/** How one relay took `checks.requestCrawl`. */
+export interface CrawlAnswerInfo {
+  relay: string;
+  ok: boolean;
+  message: string;
+}
+
 /** What `updates.rollback` would do, changing nothing: the release and backup it returns to, and what would be lost. */
 export interface RollbackPreviewInfo {
   name: string;
@@ -649,6 +696,13 @@ export interface ApiMethods {
    * kept, as `backups.create` keeps it; without either it answers INVALID_INPUT (`details.reason` 'passphrase-needed')
    */
   'updates.policy.set': { input: { name: string; mode: UpdatePolicyMode; at?: string; passphrase?: string }; output: UpdatePolicyInfo };
+  // The outside-in check: requests go only to the server's own public names and its relay, never with credentials
+  /** checks the server from the outside now (about 10–30 s; one at a time per server: a second call joins the first) */
+  'checks.run': { input: InstanceRef; output: CheckResultInfo };
+  /** the last check kept for the server, null when it has not been checked */
+  'checks.last': { input: InstanceRef; output: CheckResultInfo | null };
+  /** a Bluesky PDS: asks its relays to crawl it (what fixes a relay that does not know its repos); STATE for other servers */
+  'checks.requestCrawl': { input: InstanceRef; output: CrawlAnswerInfo[] };
   // Cloudflare Tunnel
   /** the Cloudflare page that makes the API token, pre-filled, with a checklist */
   'tunnel.tokenPage': { input: undefined; output: TunnelTokenPage };
@@ -699,6 +753,9 @@ export const API_METHODS = [
   'updates.confirm',
   'updates.policy.get',
   'updates.policy.set',
+  'checks.run',
+  'checks.last',
+  'checks.requestCrawl',
   'tunnel.tokenPage',
   'tunnel.verifyToken',
   'tunnel.preview',
@@ -739,6 +796,8 @@ export interface ApiEvents {
    * Back up now), or its dashboard's overview (the tray's security update item: the update card is there)
    */
   'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' } | { instance: string; tab: 'overview' };
+  /** a check of a server ended (asked for, or the daily one); `previousOk`: the check before it (null: none) */
+  'check.done': { name: string; ok: boolean; previousOk: boolean | null; failed: number; checkedAt: string };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
   // state is asked for (tunnel.status), not pushed.
 }
@@ -753,6 +812,7 @@ export const API_EVENTS = [
   'logs.end',
   'settings.changed',
   'app.show',
+  'check.done',
 ] as const satisfies readonly (keyof ApiEvents)[];
 
 /** The name of one event. */

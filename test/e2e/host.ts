@@ -89,6 +89,9 @@ export const E2E_EDGE_PORT = E2E_PORT + 2;
 /** The host's ENGAWA_CLOUDFLARE_API_URL and ENGAWA_TUNNEL_EDGE_URL. */
 export const E2E_CLOUDFLARE_API_URL = `http://127.0.0.1:${E2E_CLOUDFLARE_PORT}/client/v4`;
 export const E2E_EDGE_URL = `http://127.0.0.1:${E2E_EDGE_PORT}`;
+/** Where the tunnel spec runs the Cloudflare-like front of the outside-in check (the host's ENGAWA_CHECK_FRONT_URL; it forwards to the edge). */
+export const E2E_FRONT_PORT = E2E_PORT + 3;
+export const E2E_CHECK_FRONT_URL = `http://127.0.0.1:${E2E_FRONT_PORT}`;
 /** Everything the host printed (stdout and stderr), for specs that scan it; git-ignored. */
 export const E2E_HOST_LOG = fileURLToPath(new URL('../../test-results/e2e-host.log', import.meta.url));
 

@@ -5,7 +5,8 @@
  * images (ENGAWA_IMAGES), on a fixed port and token (ENGAWA_SERVE_PORT, ENGAWA_SERVE_TOKEN).
  * `serve` builds the renderer when it is older than its sources.
  * Cloudflare is the tunnel spec's fake API and loopback edge on fixed ports (host.ts), cloudflared
- * its stand-in image; the host's output is also written to E2E_HOST_LOG for specs to scan.
+ * its stand-in image, and the outside-in check's https:// requests go to a Cloudflare-like front
+ * in front of that edge (ENGAWA_CHECK_FRONT_URL, started by the tunnel spec); the host's output is also written to E2E_HOST_LOG for specs to scan.
  * Env: CHROMIUM_PATH (default /usr/bin/chromium), E2E_PORT (default 4319), DOCKER_HOST.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
-import { E2E_CLOUDFLARE_API_URL, E2E_EDGE_URL, E2E_HOST_LOG, E2E_IMAGES, E2E_PORT, E2E_TOKEN, TEST_RECIPE_FILE } from './host';
+import { E2E_CHECK_FRONT_URL, E2E_CLOUDFLARE_API_URL, E2E_EDGE_URL, E2E_HOST_LOG, E2E_IMAGES, E2E_PORT, E2E_TOKEN, TEST_RECIPE_FILE } from './host';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // made once in the main process; workers inherit it through the environment
@@ -68,6 +69,7 @@ export default defineConfig({
       ENGAWA_SERVE_TOKEN: E2E_TOKEN,
       ENGAWA_CLOUDFLARE_API_URL: E2E_CLOUDFLARE_API_URL,
       ENGAWA_TUNNEL_EDGE_URL: E2E_EDGE_URL,
+      ENGAWA_CHECK_FRONT_URL: E2E_CHECK_FRONT_URL,
     },
     url: `http://127.0.0.1:${E2E_PORT}/`,
     reuseExistingServer: false,

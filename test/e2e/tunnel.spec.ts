@@ -8,6 +8,10 @@
  * refused with a clear message and nothing made at Cloudflare, then the right token, the domain
  * list, the public address from the domain, creation; the dashboard shows the https address and
  * the tunnel's health, unhealthy until the fake reports connectors, healthy on "Check again".
+ * The create flow's last screen and the dashboard's "Can the world reach it?" card check the server
+ * from the outside through a Cloudflare-like front before the edge (test/stubs/cloudflare/front.ts):
+ * one item fails while Cloudflare has no connector, all pass after, and a WAF block injected at the
+ * front turns that one item red with its fix, in English and in Japanese.
  * Neither token is in the page's storage, its DOM, what the host sent it, or the host's output.
  * Destroying the instance removes the tunnel and our DNS record at the fake, and nothing else.
  * Screenshots go to test-results/screens/.
@@ -17,9 +21,10 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import Dockerode from 'dockerode';
 import { startEdge, type Edge } from '../stubs/cloudflare/edge';
+import { startFront, type Front } from '../stubs/cloudflare/front';
 import { FakeCloudflare, type FakeDnsRecord } from '../stubs/cloudflare/fake-api';
 import { buildStandin } from '../stubs/cloudflare/standin';
-import { E2E_CLOUDFLARE_PORT, E2E_EDGE_PORT, E2E_EDGE_URL, E2E_HOST_LOG, E2E_URL, hostApi } from './host';
+import { E2E_CLOUDFLARE_PORT, E2E_EDGE_PORT, E2E_EDGE_URL, E2E_FRONT_PORT, E2E_HOST_LOG, E2E_URL, hostApi } from './host';
 import { expect, test } from './fixtures';
 import { screen } from './screens';
 
@@ -29,6 +34,7 @@ const ZONE = 'example.com';
 
 let fake: FakeCloudflare;
 let edge: Edge;
+let front: Front;
 let apiToken = '';
 /** the instance's web port on 127.0.0.1, once it exists (where the edge sends http://web:8080) */
 let webPort: number | undefined;
@@ -81,6 +87,7 @@ test.beforeAll(async () => {
     resolve: (service) => (service.hostname === 'web' && service.port === '8080' && webPort !== undefined ? { host: '127.0.0.1', port: webPort } : undefined),
     connected: () => (live()?.connections.length ?? 0) > 0,
   });
+  front = await startFront({ upstream: { forward: E2E_EDGE_URL }, port: E2E_FRONT_PORT });
 });
 
 test.afterAll(async () => {
@@ -94,6 +101,7 @@ test.afterAll(async () => {
       close();
     }
   } finally {
+    await front?.close();
     await edge?.close();
     await fake?.close();
   }
@@ -169,6 +177,16 @@ test('Connect Cloudflare with an API token: wizard, public URL, tunnel health, n
   expect(others).toEqual([]);
   expect(tunnel?.config?.ingress).toEqual([{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }]);
   expect(fake.dns.filter((r) => r !== foreign).map((r) => [r.name, r.content, r.proxied])).toEqual([[domain, `${tunnel!.id}.cfargotunnel.com`, true]]);
+  // the last screen checks the new server from the outside at once: Cloudflare has no connector
+  // yet, so exactly one item fails (the tunnel, not a cascade), with its fix
+  const created = page.getByTestId('check-card');
+  await expect(created.getByTestId('check-result')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
+  await expect(created.locator('[data-testid="check-item"][data-pass="false"]')).toHaveCount(1);
+  const down = created.locator('[data-testid="check-item"][data-id="tunnel"]');
+  await expect(down.getByTestId('check-advice')).toHaveText(/^Cloudflare cannot reach this computer\. Start the server so its connector runs/);
+  await expect(created).toContainText('a new DNS record can take a few minutes');
+  expect(front.requests.length).toBeGreaterThan(0);
+  expect(front.requests.every((r) => r.host === domain)).toBe(true);
   await screen(page, 'tunnel-03-created');
   await page.getByRole('button', { name: 'Go to the dashboard' }).click();
 
@@ -195,6 +213,57 @@ test('Connect Cloudflare with an API token: wizard, public URL, tunnel health, n
   expect((await viaEdge(domain, '/')).body).toContain(`Hello from ${domain}`);
   expect((await viaEdge(`other.${ZONE}`, '/')).status).toBe(404);
   await screen(page, 'tunnel-05-healthy');
+
+  // 6b. "Can the world reach it?": the last check (from creation) until "Check now", then every item
+  // passes but the certificate (plain HTTP here: not checked); a request and its answer behind Details
+  const check = page.getByTestId('check-card');
+  await expect(check.getByTestId('check-result')).toHaveAttribute('data-ok', 'false');
+  await check.getByRole('button', { name: 'Check now' }).click();
+  await expect(check.getByTestId('check-result')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
+  await expect(check.getByTestId('check-summary')).toHaveText(`Nothing failed: other servers and apps can reach https://${domain}.`);
+  await expect(check.locator('[data-testid="check-item"][data-pass="false"]')).toHaveCount(0);
+  await expect(check.locator(`[data-testid="check-item"][data-id="certificate:${domain}"]`)).toHaveAttribute('data-pass', 'unknown');
+  const tunnelItem = check.locator('[data-testid="check-item"][data-id="tunnel"]');
+  await expect(tunnelItem).toContainText('The tunnel reaches the server');
+  const details = tunnelItem.getByTestId('check-details');
+  await details.locator('summary').click();
+  await expect(details).toContainText(`GET https://${domain}/`);
+  await expect(details).toContainText('(as a browser)');
+  await expect(details).toContainText('HTTP 200');
+  await expect(check.locator('[data-testid="check-item"][data-id="upload-limit"] [data-testid="check-advice"]')).toContainText('100 MB');
+  await screen(page, 'tunnel-06-check-passed');
+
+  // a WAF rule at the front blocks everything: that item turns red with its fix, in Japanese too
+  front.inject({ kind: 'waf-block' });
+  await check.getByRole('button', { name: 'Check now' }).click();
+  await expect(check.getByTestId('check-result')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
+  const blocked = check.locator('[data-testid="check-item"][data-pass="false"]');
+  await expect(blocked).toHaveCount(1);
+  await expect(blocked.getByTestId('check-advice')).toHaveText(/^Cloudflare blocks requests \(HTTP 403\) before they reach the server\./);
+  {
+    const { api, close } = await hostApi();
+    try {
+      await api.call('settings.set', { language: 'ja' });
+    } finally {
+      close();
+    }
+  }
+  await expect(check.getByRole('heading', { name: '外から届いていますか？' })).toBeVisible();
+  await expect(check.getByTestId('check-summary')).toHaveText('問題が 1 件あります。それぞれに直し方を示しています。');
+  await expect(blocked.getByTestId('check-advice')).toHaveText(/^リクエストがサーバーに届く前に Cloudflare にブロック（HTTP 403）されています。/);
+  await screen(page, 'tunnel-07-check-waf-ja');
+  front.inject(null);
+  await check.getByRole('button', { name: '今すぐ確認' }).click();
+  await expect(check.getByTestId('check-result')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
+  {
+    const { api, close } = await hostApi();
+    try {
+      await api.call('settings.set', { language: 'en' });
+    } finally {
+      close();
+    }
+  }
+  await expect(check.getByRole('heading', { name: 'Can the world reach it?' })).toBeVisible();
 
   // 7. Neither token anywhere the page keeps things, in what the host sent it, or in the host's output
   const fetched = fake.requests.filter((r) => r.path === `/accounts/${fake.account.id}/cfd_tunnel/${tunnel!.id}/token` && r.status === 200);

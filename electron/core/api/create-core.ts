@@ -7,17 +7,8 @@
  */
 import { publicUrlOf } from '../tunnel/instance-tunnel';
 import path from 'node:path';
-import type {
-  AppInfo,
-  AppSettings,
-  CreateInstanceInput,
-  InstanceDetails,
-  InstanceState,
-  InstanceSummary,
-  StackInfo,
-  SystemReport,
-} from '../../shared/contract';
-import { doctor } from './system-check';
+import type { AppInfo, AppSettings, CreateInstanceInput, InstanceDetails, InstanceState, InstanceSummary, StackInfo } from '../../shared/contract';
+import { doctor, toSystemReport } from './system-check';
 import { isEngawaError, toEngawaError } from '../util/errors';
 import type { Subscription } from '../engine/types';
 import { assertCreatable, projectName, type CreateInput, type InstanceRecord } from '../instances';
@@ -32,6 +23,7 @@ import type { BusListener, ClientContext, Core, Handlers } from './types';
 import { toTunnelInput, tunnelHandlers } from './tunnel';
 import { createBackupApi, unavailableBackups, type BackupOptions } from './backups';
 import { createUpdateApi } from './updates';
+import { createCheckApi, type CheckApiOptions } from './checks';
 import { instanceDisk } from './disk';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
@@ -48,6 +40,8 @@ export interface CoreDeps {
   log?: (line: string) => void;
   /** backups and their scheduler (api/backups.ts); without it the backups.* methods answer STATE */
   backups?: BackupOptions;
+  /** the outside-in checks' options (test hooks: a loopback front, PLC directory and relay; the daily timer) */
+  checks?: CheckApiOptions;
   /** what `system.startDocker` does (default: engine/start-docker.ts on this machine; tests give a fake) */
   startDocker?: () => Promise<DockerStartResult>;
 }
@@ -67,6 +61,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const backups = deps.backups && createBackupApi(deps.backups, { services: deps.services, ops, log });
   // updates back up through the backups' dependencies, with their passphrase store and clock
   const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { ...deps.backups, deps: backups.deps }, log);
+  const checks = createCheckApi(deps.services, bus, deps.checks, log);
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -231,7 +226,9 @@ export function createCore(deps: CoreDeps): EngawaCore {
         client,
         async (ctx) => {
           await manager.destroy(name, { onProgress: ctx.onProgress }); // the manager forgets its state
-          await updates.forget(name).catch((e: unknown) => log(`cannot remove the update policy of "${name}": ${toEngawaError(e).message}`));
+          // what else was kept of it: its last check and its update policy
+          for (const r of await Promise.allSettled([checks.forget(name), updates.forget(name)]))
+            if (r.status === 'rejected') log(`cannot remove what was kept of "${name}": ${toEngawaError(r.reason).message}`);
           return undefined;
         },
         { cancellable: false },
@@ -279,12 +276,14 @@ export function createCore(deps: CoreDeps): EngawaCore {
     // Backups (api/backups.ts)
     ...(backups?.handlers ?? unavailableBackups()),
 
-    // Server updates (api/updates.ts)
+    // Server updates (api/updates.ts) and the outside-in check (api/checks.ts)
     ...updates.handlers,
+    ...checks.handlers,
   };
 
   ensureWatching();
   backups?.start().catch((e: unknown) => log(`cannot start the backup scheduler: ${toEngawaError(e).message}`));
+  checks.start();
   updates.startScheduler().catch((e: unknown) => log(`cannot start the automatic updates: ${toEngawaError(e).message}`));
 
   return {
@@ -295,36 +294,12 @@ export function createCore(deps: CoreDeps): EngawaCore {
     async close() {
       backups?.stop();
       updates.stop();
+      checks.stop();
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
       watch?.close();
       logs.closeAll();
     },
-  };
-}
-
-/** The doctor's report as the contract carries it. */
-function toSystemReport(report: Awaited<ReturnType<typeof doctor>>): SystemReport {
-  const e = report.engine;
-  return {
-    ok: report.ok,
-    checks: report.checks.map((c) => ({ ...c })),
-    ...(e && {
-      engine: {
-        source: e.source,
-        endpoint: e.endpoint,
-        version: e.version,
-        apiVersion: e.apiVersion,
-        os: e.os,
-        osType: e.osType,
-        arch: e.arch,
-        cpus: e.cpus,
-        memoryBytes: e.memoryBytes,
-        flavor: e.flavor,
-        ...(e.freeDiskBytes !== undefined && { freeDiskBytes: e.freeDiskBytes }),
-        ...(e.sse42 !== undefined && { sse42: e.sse42 }),
-      },
-    }),
   };
 }
 

@@ -8,6 +8,7 @@ import type {
   ApiErrorCode,
   ApiInput,
   ApiMethod,
+  CheckResultInfo,
   LogLine as ContractLogLine,
   Progress as ContractProgress,
   RollbackPreviewInfo,
@@ -15,6 +16,7 @@ import type {
   UpdateStepInfo,
 } from '../../shared/contract';
 import type { RollbackPreview, UpdateStep } from '../update';
+import type { CheckResult } from '../check/index';
 import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
 import type { LogLine } from '../engine/types';
@@ -144,6 +146,9 @@ export const INPUT_SCHEMAS = {
   'updates.rollbackPreview': instanceRef,
   'updates.rollback': z.strictObject({ name, passphrase: backupPassphrase.optional() }),
   'updates.confirm': instanceRef,
+  'checks.run': instanceRef,
+  'checks.last': instanceRef,
+  'checks.requestCrawl': instanceRef,
   'updates.policy.get': instanceRef,
   'updates.policy.set': z.strictObject({
     name,
@@ -167,4 +172,5 @@ export type _ProgressFits = Assert<Progress extends ContractProgress ? true : fa
 export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
 export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;
 export type _UpdateStepFits = Assert<UpdateStep extends UpdateStepInfo ? true : false>;
+export type _CheckResultFits = Assert<CheckResult extends CheckResultInfo ? true : false>;
 export type _RollbackPreviewFits = Assert<RollbackPreview extends RollbackPreviewInfo ? true : false>;

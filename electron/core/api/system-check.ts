@@ -82,3 +82,28 @@ export async function doctor(deps: { engine: () => Promise<EngineApi>; recipes: 
   }
   return { ok: checks.every((c) => c.ok || c.level !== 'error'), engine: info, checks };
 }
+
+/** The doctor's report as the contract carries it. */
+export function toSystemReport(report: DoctorReport): SystemReport {
+  const e = report.engine;
+  return {
+    ok: report.ok,
+    checks: report.checks.map((c) => ({ ...c })),
+    ...(e && {
+      engine: {
+        source: e.source,
+        endpoint: e.endpoint,
+        version: e.version,
+        apiVersion: e.apiVersion,
+        os: e.os,
+        osType: e.osType,
+        arch: e.arch,
+        cpus: e.cpus,
+        memoryBytes: e.memoryBytes,
+        flavor: e.flavor,
+        ...(e.freeDiskBytes !== undefined && { freeDiskBytes: e.freeDiskBytes }),
+        ...(e.sse42 !== undefined && { sse42: e.sse42 }),
+      },
+    }),
+  };
+}

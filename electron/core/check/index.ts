@@ -22,7 +22,7 @@ import type { CheckItem, CheckResult, CheckTarget, Transport } from './types';
 export type { CheckItem, CheckResult, CheckTarget, ItemDetails, ItemPass, TlsInfo, Transport, TransportAnswer, TransportRequest } from './types';
 export { runCheck } from './run';
 export { targetOf } from './target';
-export { checkFile, lastCheck } from './store';
+export { checkFile, forgetCheck, lastCheck } from './store';
 export { frontTransport, httpsTransport, REQUEST_TIMEOUT_MS } from './transport';
 
 export interface CheckOptions extends TargetOverrides {

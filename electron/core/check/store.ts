@@ -24,6 +24,13 @@ export async function saveCheck(home: string, result: CheckResult): Promise<void
   await writeFileAtomic(checkFile(home, result.instance), JSON.stringify(result, null, 2) + '\n');
 }
 
+/** Deletes the check kept for `name` (a deleted server); nothing when there is none. */
+export async function forgetCheck(home: string, name: string): Promise<void> {
+  await unlink(checkFile(home, name)).catch((e: unknown) => {
+    if (!isMissing(e)) throw e;
+  });
+}
+
 /** The last check kept for `name`, or null when there is none (or it cannot be read). */
 export async function lastCheck(home: string, name: string): Promise<CheckResult | null> {
   try {

@@ -6,6 +6,7 @@
  * launcher's business (scripts/serve.ts), not the core's.
  */
 import { createCore } from '../api/create-core';
+import { checkOptionsFromEnv } from '../check/index';
 import { createServices, loadImageMap, recipeFilesFromEnv } from '../api/wiring';
 import { SettingsStore } from '../api/settings';
 import { engawaHome, FileSecretStore } from '../instances';
@@ -50,6 +51,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     info: { version: opts.version, platform, shell: 'browser', systemLanguages: opts.systemLanguages ?? [Intl.DateTimeFormat().resolvedOptions().locale] },
     log,
     backups: { secrets, images, env },
+    checks: checkOptionsFromEnv(env),
   });
   let host: Host;
   try {

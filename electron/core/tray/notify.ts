@@ -67,3 +67,11 @@ export function updateNotification(outcome: { name: string; ok: boolean; rolledB
     return { title: t('notify.updateRolledBack.title', { name }), body: t('notify.updateRolledBack.body', { name }), instance: name };
   return { title: t('notify.updateFailed.title', { name }), body: t('notify.updateFailed.body', { name, reason: outcome.reason ?? '' }), instance: name };
 }
+
+/** A notification when a server that could be reached from outside no longer can (its check passed and now fails); null otherwise. */
+export function checkNotification(message: ApiEventMessage, t: Translate): DesktopNotification | null {
+  if (message.event !== 'check.done') return null;
+  const { name, ok, previousOk, failed } = message.payload;
+  if (ok || previousOk !== true) return null;
+  return { title: t('notify.checkFailed.title', { name }), body: t('notify.checkFailed.body', { name, count: failed }), instance: name };
+}

@@ -15,6 +15,7 @@ import { ResourcesCard } from './ResourcesCard';
 import { ServicesCard } from './ServicesCard';
 import { UrlsCard } from './UrlsCard';
 import { TunnelCard } from './TunnelCard';
+import { CheckCard } from '../check/CheckCard';
 import { UpdateCard } from './UpdateCard';
 
 const TABS = ['overview', 'logs', 'backups', 'settings'] as const;
@@ -62,6 +63,7 @@ export function Dashboard(props: { name: string }) {
                   <ServicesCard name={instance.name} />
                   <UrlsCard instance={instance} />
                   {instance.publicUrl !== null && <TunnelCard name={instance.name} />}
+                  {instance.pending === undefined && <CheckCard key={`check-${instance.name}`} name={instance.name} />}
                   {instance.pending === undefined && <UpdateCard key={instance.name} instance={instance} />}
                   <ResourcesCard name={instance.name} state={instance.state} />
                 </div>

@@ -1,7 +1,8 @@
 /**
  * Step 7: a last look at the choices, then "Create" with the real progress pushed by the core
  * (downloads with bytes, each step, services' health), and a clear end: the local address and a
- * once-shown admin password, or the translated error with what to do and a retry (create resumes).
+ * once-shown admin password and, for a server with a public address, the outside-in check ("Can
+ * the world reach it?", run at once), or the translated error with what to do and a retry (create resumes).
  * Too little memory for the stack (LOW_MEMORY) offers "Create anyway" (allowLowMemory).
  * Mistakes in the input come back at once (INVALID_INPUT, NAME_TAKEN) and send the user to the
  * step with the field at fault.
@@ -19,6 +20,7 @@ import { useApp } from '../store/context';
 import { createInput, passwordSource, type Draft } from './draft';
 import { StepNav } from './parts';
 import { SignInLink } from './SignInLink';
+import { CheckCard } from '../check/CheckCard';
 
 function Summary(props: { draft: Draft; stack: StackInfo }) {
   const { t } = useTranslation();
@@ -80,6 +82,8 @@ function Success(props: { name: string; stack: StackInfo; password: string | und
       ) : props.stack.admin.kind !== 'none' && passwordSource(props.stack) === 'wizard' ? (
         <p>{t('create.useSavedPassword')}</p>
       ) : null}
+      {/* the world's view of the new server: checked at once when it has a public address */}
+      {instance?.publicUrl != null && <CheckCard name={props.name} autoRun justCreated />}
       <div className="step-nav">
         <span />
         <button type="button" className="button button-primary" onClick={props.onOpen}>

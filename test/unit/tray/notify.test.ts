@@ -1,7 +1,14 @@
 /** Which state changes raise a desktop notification. */
 import { describe, expect, it } from 'vitest';
 import type { ApiEventMessage } from '../../../electron/shared/contract';
-import { backupNotification, securityNotification, stateNotification, updateNotification, updateOutcome } from '../../../electron/core/tray/notify';
+import {
+  backupNotification,
+  checkNotification,
+  securityNotification,
+  stateNotification,
+  updateNotification,
+  updateOutcome,
+} from '../../../electron/core/tray/notify';
 import { translator } from '../../../electron/core/tray/strings';
 import en from '../../../renderer/src/i18n/en.json';
 
@@ -75,5 +82,22 @@ describe('update notifications', () => {
     });
     const ja = translator((await import('../../../renderer/src/i18n/ja.json')).default);
     expect(updateNotification({ name: 'blog', ok: true }, ja).title).toBe('blog をアップデートしました');
+  });
+});
+
+describe('checkNotification', () => {
+  const done = (ok: boolean, previousOk: boolean | null): ApiEventMessage => ({
+    event: 'check.done',
+    payload: { name: 'blog', ok, previousOk, failed: ok ? 0 : 2, checkedAt: '2026-12-03T04:00:00.000Z' },
+  });
+  it('tells only when a check that passed now fails', () => {
+    expect(checkNotification(done(false, true), t)).toEqual({
+      title: 'Others may no longer reach blog',
+      body: 'The outside-in check failed on 2 of its items. Open Engawa to see what to fix.',
+      instance: 'blog',
+    });
+    expect(checkNotification(done(false, false), t)).toBeNull();
+    expect(checkNotification(done(false, null), t)).toBeNull();
+    expect(checkNotification(done(true, false), t)).toBeNull();
   });
 });
