@@ -14,6 +14,7 @@ import type { InstanceRecord, SecretStore } from '../instances';
 import {
   checkPolicy,
   confirmUpdate,
+  lastUpdateOf,
   PolicyStore,
   rollbackInstance,
   rollbackPreview,
@@ -298,23 +299,6 @@ export function createUpdateApi(services: Services, ops: Operations, backups: Up
       scheduler.stop();
     },
   };
-}
-
-/** The record's last update when it can be undone; STATE (reason 'unfinished-update' | 'no-rollback') otherwise. */
-function lastUpdateOf(record: InstanceRecord): NonNullable<InstanceRecord['lastUpdate']> {
-  if (record.update) {
-    throw new EngawaError(
-      'STATE',
-      `An update of "${record.name}" to ${record.update.target} has not finished; start the server or run the update again first.`,
-      {
-        reason: 'unfinished-update',
-        name: record.name,
-      },
-    );
-  }
-  if (!record.lastUpdate?.backup)
-    throw new EngawaError('STATE', `"${record.name}" has no update to go back from.`, { reason: 'no-rollback', name: record.name });
-  return record.lastUpdate;
 }
 
 /** The update layer's view as the contract carries it (the passphrase flag is added by the caller). */

@@ -192,14 +192,13 @@ export async function rollbackInstance(
   });
 }
 
-function lastUpdateOf(record: InstanceRecord): NonNullable<InstanceRecord['lastUpdate']> {
+/** The record's last update when it can be undone; STATE (reason 'unfinished-update' | 'no-rollback') otherwise. */
+export function lastUpdateOf(record: InstanceRecord): NonNullable<InstanceRecord['lastUpdate']> {
   if (record.update) {
     throw new EngawaError(
       'STATE',
       `An update of "${record.name}" to ${record.update.target} has not finished; start the server or run the update again first.`,
-      {
-        reason: 'unfinished-update',
-      },
+      { reason: 'unfinished-update', name: record.name },
     );
   }
   if (!record.lastUpdate?.backup) {
