@@ -9,6 +9,10 @@
  * and asks a small relay stand-in (ENGAWA_CHECK_RELAY_URL) that learns the PDS's repos only when
  * asked to crawl it, by listing them through the edge as a relay would.
  *
+ * Then a Cloudflare-like front (test/stubs/cloudflare/front.ts) goes before the edge and injects one
+ * fault at a time (a handle answering the wrong DID, a clock 10 minutes off, cached JSON, a name
+ * answered elsewhere, a WAF block, the tunnel down): each turns exactly its own item red.
+ *
  * The server was created without a tunnel (no connector to run here); the test then gives its
  * record a token-mode tunnel for the PDS host, as if one had been made in Cloudflare's dashboard,
  * and puts the record back before destroying the server.
@@ -28,6 +32,7 @@ import type { InstanceRecord } from '../../electron/core/instances/types';
 import { getRecipe, listRecipes } from '../../electron/core/stacks/registry';
 import { buildIngress } from '../../electron/core/tunnel/ingress';
 import { publishedPorts, startEdge, type Edge } from '../stubs/cloudflare/edge';
+import { startFront, type Fault } from '../stubs/cloudflare/front';
 import { cli, docker, labelled, tempHome, uniqueName, type CliResult } from './helpers';
 import { OFFLINE, PDS_IMAGES, requirePdsImages, startPlc, type Plc } from './pds-world';
 
@@ -252,6 +257,37 @@ describe('engawa check of a real PDS through the loopback edge', () => {
     await expectNoSecrets(r);
     // kept with the instance for the app
     expect(JSON.parse(await readFile(path.join(home.dir, 'checks', `${name}.json`), 'utf8'))).toEqual(result);
+  });
+
+  it('with a Cloudflare-like front before the edge, each fault turns exactly its own item red', async () => {
+    const front = await startFront({ upstream: { forward: edge!.url } });
+    const viaFront = { ...hooks(), ENGAWA_CHECK_FRONT_URL: front.url };
+    const failed = async (): Promise<string[]> => {
+      const r = await run(['check', name, '--json'], viaFront);
+      const result = r.json() as CheckResult;
+      expect(r.code, r.stdout + r.stderr).toBe(result.ok ? 0 : 1);
+      await expectNoSecrets(r);
+      return result.items.filter((i) => i.pass === false).map((i) => `${i.id} ${i.adviceKey}`);
+    };
+    try {
+      expect(await failed()).toEqual([]); // healthy behind the front
+      const faults: [Fault, string[]][] = [
+        [{ kind: 'wrong-did', handle: OWNER, did: 'did:plc:someoneelse000000000000' }, [`handle:${did} handle`]],
+        [{ kind: 'clock-off', offsetMs: 10 * 60_000 }, ['clock clock']],
+        [{ kind: 'cache-hit', path: /^\/\.well-known\/atproto-did$/ }, ['cache cache-rule']],
+        // an answer that is not Cloudflare's, or Cloudflare's block page, is not the server's: the one red item
+        // names the cause, not the probe that got it
+        [{ kind: 'dns-elsewhere', host: OWNER }, ['dns dns-elsewhere']],
+        [{ kind: 'waf-block', path: /^\/xrpc\/com\.atproto\.server\.describeServer$/ }, ['cloudflare-security waf-block']],
+        [{ kind: 'tunnel-down' }, ['tunnel tunnel-down']],
+      ];
+      for (const [fault, expected] of faults) {
+        front.inject(fault);
+        expect(await failed(), fault.kind).toEqual(expected);
+      }
+    } finally {
+      await front.close();
+    }
   });
 
   it('prints the same as sentences, and --last shows it again without asking anything', async () => {
