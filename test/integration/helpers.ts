@@ -13,6 +13,7 @@ import { runCli } from '../../electron/core/cli/run';
 import { execIn } from '../../electron/core/engine/exec';
 import { LABELS } from '../../electron/core/plan/types';
 import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
+import type { Recipe } from '../../electron/core/stacks/types';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const TEST_RECIPE = path.join(REPO, 'test/fixtures/recipes/test-web.json');
@@ -112,4 +113,14 @@ export function getWithHost(url: string, host: string): Promise<{ status: number
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Official image → local image: the app images to their stand-ins, PostgreSQL and Redis to the real local ones. */
+export function standinImageMap(recipe: Recipe, standin: string): Record<string, string> {
+  const local = (image: string): string => {
+    if (/^postgres:/.test(image)) return 'local/postgres:15';
+    if (/^redis:/.test(image)) return 'local/redis:7';
+    return standin;
+  };
+  return { ...Object.fromEntries(recipe.services.map((s) => [s.image, local(s.image)])), [PROBE_IMAGE]: 'local/busybox-httpd:1' };
 }

@@ -23,26 +23,14 @@ import { LABELS } from '../../electron/core/plan/types';
 import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';
 import { misskeyRecipe } from '../../electron/core/stacks/misskey/recipe';
-import type { Recipe } from '../../electron/core/stacks/types';
 import { parse } from 'yaml';
-import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
-import { cli, docker, labelled, tempHome, uniqueName, type CliResult } from './helpers';
+import { cli, type CliResult, docker, labelled, standinImageMap, tempHome, uniqueName } from './helpers';
 import mastodonFacts from '../fixtures/upstream/mastodon.json';
 import misskeyFacts from '../fixtures/upstream/misskey.json';
 
-/** Official image → local image: the app images to their stand-ins, PostgreSQL and Redis to the real local ones. */
-function imageMap(recipe: Recipe, standin: string): Record<string, string> {
-  const local = (image: string): string => {
-    if (/^postgres:/.test(image)) return 'local/postgres:15';
-    if (/^redis:/.test(image)) return 'local/redis:7';
-    return standin;
-  };
-  return { ...Object.fromEntries(recipe.services.map((s) => [s.image, local(s.image)])), [PROBE_IMAGE]: 'local/busybox-httpd:1' };
-}
-
 const ENV = {
-  mastodon: { ENGAWA_IMAGES: JSON.stringify(imageMap(mastodonRecipe, 'local/standin-mastodon:1')) },
-  misskey: { ENGAWA_IMAGES: JSON.stringify(imageMap(misskeyRecipe, 'local/standin-misskey:1')) },
+  mastodon: { ENGAWA_IMAGES: JSON.stringify(standinImageMap(mastodonRecipe, 'local/standin-mastodon:1')) },
+  misskey: { ENGAWA_IMAGES: JSON.stringify(standinImageMap(misskeyRecipe, 'local/standin-misskey:1')) },
 };
 const PG18_LAYOUT = ['--set', 'db.PGDATA=/var/lib/postgresql/18/docker'];
 
