@@ -23,9 +23,9 @@ import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
 import type { SecretStore } from '../instances';
 import { backupFile, inspectBackup, noFileChooser, reviewTunnelSecrets } from './backup-file';
-import type { OpContext, Operations } from './ops';
+import { internalClient, type OpContext, type Operations } from './ops';
 import { retryingOnce, type Services } from './wiring';
-import type { ClientContext, Handlers } from './types';
+import type { Handlers } from './types';
 
 /** What the shell gives for backups (CoreDeps.backups). */
 export interface BackupOptions {
@@ -58,7 +58,7 @@ export interface BackupApi {
 }
 
 /** Scheduled runs act as this client (their results go to nobody in particular). */
-const SCHEDULER_CLIENT: ClientContext = { id: 'backup-scheduler', send: () => {}, onClose: () => {} };
+const SCHEDULER_CLIENT = internalClient('backup-scheduler');
 
 /** Methods that answer STATE when the shell gave no backup options. */
 export function unavailableBackups(): Pick<Handlers, BackupMethod> {
@@ -124,25 +124,16 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       await arm();
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      ops.start(
-        'backup',
-        s.instance,
-        SCHEDULER_CLIENT,
-        async (op) => {
-          try {
-            const passphrase = await passphraseFor(opts.secrets, s.instance, undefined);
-            await runScheduledBackup(await deps(), s, common(passphrase, op));
-            resolve();
-          } catch (e) {
-            reject(toEngawaError(e));
-            throw e;
-          }
-          return undefined;
-        },
-        { cancellable: true },
-      );
-    });
+    await ops.run(
+      'backup',
+      s.instance,
+      SCHEDULER_CLIENT,
+      async (op) => {
+        const passphrase = await passphraseFor(opts.secrets, s.instance, undefined);
+        await runScheduledBackup(await deps(), s, common(passphrase, op));
+      },
+      { cancellable: true },
+    );
   };
 
   const info = async (name: string): Promise<BackupScheduleInfo> => {

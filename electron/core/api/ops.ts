@@ -77,6 +77,32 @@ export class Operations {
     return { opId };
   }
 
+  /**
+   * Runs `body` as an operation of `instance` for this process's own runs (a schedule, a policy),
+   * acting as `client`, and resolves when it ends; rejects with its error, or with BUSY at once
+   * when the instance is busy.
+   */
+  run(op: OpKind, instance: string, client: ClientContext, body: (ctx: OpContext) => Promise<void>, opts: { cancellable: boolean }): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.start(
+        op,
+        instance,
+        client,
+        async (ctx) => {
+          try {
+            await body(ctx);
+            resolve();
+          } catch (e) {
+            reject(toEngawaError(e));
+            throw e;
+          }
+          return undefined;
+        },
+        opts,
+      );
+    });
+  }
+
   /** The operations running now. */
   list(): OpInfo[] {
     return [...this.running.values()].map((r) => ({ ...r.info }));
@@ -124,4 +150,9 @@ export class Operations {
     };
     return { push, flush };
   }
+}
+
+/** A client for the process's own runs: what it is sent goes nowhere (every client hears op.done / op.failed). */
+export function internalClient(id: string): ClientContext {
+  return { id, send: () => {}, onClose: () => {} };
 }

@@ -27,8 +27,8 @@ import {
   type UpdatePolicy,
 } from '../update';
 import { EngawaError, isEngawaError, toEngawaError } from '../util/errors';
-import type { OpContext, Operations } from './ops';
-import type { ClientContext, Handlers } from './types';
+import { internalClient, type OpContext, type Operations } from './ops';
+import type { Handlers } from './types';
 import type { Services } from './wiring';
 
 /** The update methods of the contract. */
@@ -57,7 +57,7 @@ export interface UpdateApi {
 }
 
 /** Automatic updates act as this client (their results go to nobody in particular). */
-const SCHEDULER_CLIENT: ClientContext = { id: 'update-scheduler', send: () => {}, onClose: () => {} };
+const SCHEDULER_CLIENT = internalClient('update-scheduler');
 
 /** `backups` undefined: the shell gave no backup options; the list still answers, the rest answers STATE. */
 export function createUpdateApi(services: Services, ops: Operations, backups: UpdateBackups | undefined, log: (line: string) => void = () => {}): UpdateApi {
@@ -119,39 +119,29 @@ export function createUpdateApi(services: Services, ops: Operations, backups: Up
     const passphrase = await kept(name);
     if (passphrase === undefined) return skip('no backup passphrase is kept (the update backs up first)');
     const { target } = decision;
-    await new Promise<void>((resolve, reject) => {
-      try {
-        ops.start(
-          'update',
-          name,
-          SCHEDULER_CLIENT,
-          async (op) => {
-            try {
-              log(`installing the security release ${target} on "${name}" by itself (its update policy)`);
-              const r = await updateInstance(await backups.deps(), name, {
-                to: target,
-                passphrase,
-                signal: op.signal,
-                onProgress: op.onProgress,
-                onBytes: (p) => op.onProgress({ kind: 'bytes', ...p }),
-              });
-              log(`"${name}" now runs ${target} (down ${Math.round(r.downtimeMs / 1000)} s)`);
-              resolve();
-            } catch (e) {
-              reject(toEngawaError(e));
-              throw e;
-            }
-            return undefined;
-          },
-          { cancellable: false },
-        );
-      } catch (e) {
-        // another operation (a backup) holds the server: the next day's run tries again
-        if (!isEngawaError(e, 'BUSY')) return reject(toEngawaError(e));
-        skip('the server is busy');
-        resolve();
-      }
-    });
+    try {
+      await ops.run(
+        'update',
+        name,
+        SCHEDULER_CLIENT,
+        async (op) => {
+          log(`installing the security release ${target} on "${name}" by itself (its update policy)`);
+          const r = await updateInstance(await backups.deps(), name, {
+            to: target,
+            passphrase,
+            signal: op.signal,
+            onProgress: op.onProgress,
+            onBytes: (p) => op.onProgress({ kind: 'bytes', ...p }),
+          });
+          log(`"${name}" now runs ${target} (down ${Math.round(r.downtimeMs / 1000)} s)`);
+        },
+        { cancellable: false },
+      );
+    } catch (e) {
+      // another operation (a backup) holds the server: the next day's run tries again
+      if (!isEngawaError(e, 'BUSY')) throw e;
+      skip('the server is busy');
+    }
   };
 
   const scheduler = new UpdateScheduler(
