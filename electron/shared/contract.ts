@@ -238,7 +238,7 @@ export type Progress =
   | { kind: 'bytes'; step: string; current: number; total: number };
 
 /** The long operations. */
-export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify' | 'update' | 'rollback';
+export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify' | 'inspect' | 'update' | 'rollback';
 
 /** A running long operation (`ops.list`), so a reloaded page can pick its progress up again. */
 export interface OpInfo {
@@ -660,8 +660,12 @@ export interface ApiMethods {
     input: { file: string; name?: string; passphrase?: string; keepPassphrase?: boolean; apiToken?: string; tunnelToken?: string };
     output: { opId: string };
   };
-  /** checks the whole file with `passphrase` and says what it holds; changes nothing, keeps nothing */
-  'backups.inspect': { input: { file: string; passphrase: string }; output: BackupPreview };
+  /**
+   * checks the whole file with `passphrase` and says what it holds, as a long operation (OpKind 'inspect', with byte
+   * progress, cancellable): its `op.done` result carries `preview` to the caller. Changes nothing, keeps nothing. A path
+   * that is not a backup file's is refused at once; a wrong passphrase or a damaged file fails the operation.
+   */
+  'backups.inspect': { input: { file: string; passphrase: string }; output: { opId: string } };
   /**
    * the desktop app's file chooser for a backup file: its path, or null when the user cancelled. Where there is
    * none (browser mode: the page cannot learn a local path) it answers STATE with `details.reason` 'no-file-dialog'.
@@ -774,9 +778,11 @@ export type ApiArgs<M extends ApiMethod> = ApiInput<M> extends undefined ? [] : 
 // ---------------------------------------------------------------------------------------------
 // Events
 
-/** What `op.done` carries: for create, the generated admin password (initiating client only). */
+/** What `op.done` carries to the initiating client only: for create, the generated admin password; for inspect, the preview. */
 export interface OpResult {
   adminPassword?: string;
+  /** inspect: what the backup file holds */
+  preview?: BackupPreview;
 }
 
 /** Every pushed event and its payload. */

@@ -225,7 +225,12 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
       );
     },
 
-    'backups.inspect': ({ file, passphrase }) => inspectBackup(services, file, { passphrase }),
+    'backups.inspect': async ({ file, passphrase }, client) => {
+      const target = await backupFile(file); // a path that is not a backup file's: refused at once
+      return ops.start('inspect', path.basename(target), client, async (op) => ({ preview: await inspectBackup(services, target, common(passphrase, op)) }), {
+        cancellable: true,
+      });
+    },
 
     'backups.chooseFile': async () => ({ file: opts.chooseFile ? await opts.chooseFile() : await noFileChooser() }),
 

@@ -2,11 +2,12 @@
  * "Restore a server from a backup file", reached from the first screen and the server list: the
  * way a backup comes back on a new computer. Pick the file (its path typed — a browser page cannot
  * learn a local path — or, in the desktop app, the system's file chooser), enter its passphrase,
- * see what it holds once the whole file is checked (nothing has changed yet), then restore with
+ * see what it holds once the whole file is checked (an operation with byte progress that can be
+ * stopped; nothing has changed yet), then restore with
  * progress and land on that server's dashboard. The passphrase stays in this screen's memory and
  * opens this file only: the core is told not to keep it for later backups.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, BackupPreview } from '../../../electron/shared/contract';
 import { ProgressView } from '../components/ProgressView';
@@ -65,18 +66,38 @@ export function RestoreFromFile() {
     }
   };
 
+  // checking the file is an operation of its own (every checksum of the whole file): bytes shown, cancellable
+  // (its end and answer from the store, which heard them even if they came before this screen listened; bytes from the hook)
+  const [inspecting, setInspecting] = useState<string | null>(null);
+  const inspected = useBackupOp(inspecting, () => {});
+  const inspectEnd = useApp((s) => (inspecting === null ? undefined : s.ops[inspecting]));
+  useEffect(() => {
+    if (inspectEnd === undefined || inspectEnd.status === 'running') return;
+    setInspecting(null);
+    setChecking(false);
+    const found = inspectEnd.result?.preview;
+    if (inspectEnd.status === 'done' && found !== undefined) {
+      setPreview(found);
+      setForm(emptyForm(found.name));
+    } else if (inspectEnd.error && inspectEnd.error.code !== 'CANCELLED') {
+      setError(inspectEnd.error);
+    }
+  }, [inspectEnd]);
+
   const check = async (): Promise<void> => {
     setChecking(true);
     setError(null);
     try {
-      const found = await api.call('backups.inspect', { file: cleanPath(file), passphrase });
-      setPreview(found);
-      setForm(emptyForm(found.name));
+      setInspecting((await api.call('backups.inspect', { file: cleanPath(file), passphrase })).opId);
     } catch (e) {
       setError(toApiError(e));
-    } finally {
       setChecking(false);
     }
+  };
+
+  const stopChecking = (): void => {
+    if (inspecting === null) return;
+    api.call('ops.cancel', { opId: inspecting }).catch((e: unknown) => setError(toApiError(e)));
   };
 
   const restore = async (): Promise<void> => {
@@ -162,9 +183,24 @@ export function RestoreFromFile() {
               <p className="help">{t('restoreFile.passphrase.help')}</p>
             </div>
             {checking && (
-              <p className="muted" role="status">
-                {t('restoreFile.checking')}
-              </p>
+              <div className="restore-checking" role="status" data-testid="restore-checking">
+                <p className="muted">{t('restoreFile.checking')}</p>
+                {inspected?.bytes && (
+                  <p className="muted">
+                    {inspected.bytes.total > 0
+                      ? t('backups.bytesOf', {
+                          current: formatBytes(inspected.bytes.current, i18n.language),
+                          total: formatBytes(inspected.bytes.total, i18n.language),
+                        })
+                      : t('restoreFile.bytesRead', { current: formatBytes(inspected.bytes.current, i18n.language) })}
+                  </p>
+                )}
+                {inspecting !== null && (
+                  <button type="button" className="button button-quiet" onClick={stopChecking}>
+                    {t('restoreFile.stopChecking')}
+                  </button>
+                )}
+              </div>
             )}
             {error && <BackupFileError error={error} />}
             <div className="step-nav">

@@ -1,9 +1,10 @@
 /**
  * Follows one backup operation started from the Backups tab: its byte progress (the store's
- * operation view keeps steps, not bytes) and its end, after which `onEnd` runs (reload the list).
+ * operation view keeps steps, not bytes), its end, after which `onEnd` runs (reload the list), and
+ * what it answered this client (an inspect's preview).
  */
 import { useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../electron/shared/contract';
+import type { ApiError, OpResult } from '../../../electron/shared/contract';
 import { useApi } from '../store/context';
 
 export interface BytesView {
@@ -17,6 +18,8 @@ export interface BackupOpView {
   status: 'running' | 'done' | 'failed';
   bytes?: BytesView;
   error?: ApiError;
+  /** what the operation answered this client (an inspect's preview) */
+  result?: OpResult;
 }
 
 /** The view of operation `opId` (null: none), calling `onEnd` once it ends. */
@@ -39,7 +42,7 @@ export function useBackupOp(opId: string | null, onEnd: (ok: boolean) => void): 
       }),
       api.on('op.done', (e) => {
         if (e.opId !== opId) return;
-        setView((v) => (v === null ? v : { ...v, status: 'done' }));
+        setView((v) => (v === null ? v : { ...v, status: 'done', ...(e.result && { result: e.result }) }));
         ended.current(true);
       }),
       api.on('op.failed', (e) => {

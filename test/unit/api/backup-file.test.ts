@@ -6,6 +6,7 @@
  * created, the tunnel credential a backup lacks (asked for, checked with the fake Cloudflare, kept
  * as the server's secret), and the file chooser seam.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
 import type { TunnelRecord } from '../../../electron/core/tunnel/types';
 import { EngawaError } from '../../../electron/core/util/errors';
-import { tarFiles } from '../../../electron/core/util/tar-write';
+import { tarFiles, type TarEntry } from '../../../electron/core/util/tar-write';
 import { FakeCloudflare } from '../../stubs/cloudflare/fake-api';
 import { FakeEngine } from '../instances/fake-engine';
 import { testRecipe } from '../instances/recipe';
@@ -99,10 +100,12 @@ afterEach(async () => {
 });
 
 /** Writes a backup of "blog" (the manager tests' recipe) and returns its path. */
-async function writeBackup(over: { tunnel?: TunnelRecord; secrets?: Record<string, string>; file?: string } = {}): Promise<string> {
+async function writeBackup(over: { tunnel?: TunnelRecord; secrets?: Record<string, string>; file?: string; big?: Buffer } = {}): Promise<string> {
   const file = path.join(home, over.file ?? 'blog-20250304T050607000Z.engawa.age');
   const w = await ArchiveWriter.create(file, PASS, { workFactor: 10 });
-  await w.add('volumes/db.tar', 'volume', tarFiles([{ path: './data/a', content: 'a row', mode: 0o644, uid: 0, gid: 0 }]), 'db');
+  const files: TarEntry[] = [{ path: './data/a', content: 'a row', mode: 0o644, uid: 0, gid: 0 }];
+  if (over.big) files.push({ path: './data/big', content: over.big, mode: 0o644, uid: 0, gid: 0 });
+  await w.add('volumes/db.tar', 'volume', tarFiles(files), 'db');
   await w.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(over.secrets ?? SECRETS)));
   const { entries: _e, ...m } = manifestOf([], {
     createdAt: MADE,
@@ -144,6 +147,25 @@ async function restoreEnd(input: Record<string, unknown>): Promise<Extract<ApiEv
   );
 }
 
+/**
+ * `backups.inspect` to its end: the preview its op.done gave this client, or why it was refused (at once, or as the
+ * operation's failure), as one ApiResult.
+ */
+async function inspect(input: { file: string; passphrase: string }): Promise<ApiResult<BackupPreview>> {
+  const started = await session.call('backups.inspect', input);
+  if (!started.ok) return started;
+  const { opId } = started.value as { opId: string };
+  const end = await waitForEvent(
+    events,
+    (m): m is Extract<ApiEventMessage, { event: 'op.done' | 'op.failed' }> => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId,
+  );
+  expect(end.payload.op).toBe('inspect');
+  if (end.event === 'op.failed') return { ok: false, error: end.payload.error };
+  const preview = end.payload.result?.preview;
+  if (preview === undefined) throw new Error('op.done without the preview');
+  return { ok: true, value: preview };
+}
+
 describe('the schemas', () => {
   it('take a file and its passphrase for inspect, nothing for the chooser, and the restore’s new options', () => {
     const inspect = INPUT_SCHEMAS['backups.inspect'];
@@ -163,7 +185,7 @@ describe('the schemas', () => {
 describe('backups.inspect', () => {
   it('says what the file holds after checking all of it, and changes nothing', async () => {
     const file = await writeBackup();
-    const r = await session.call('backups.inspect', { file, passphrase: PASS });
+    const r = await inspect({ file, passphrase: PASS });
     expect(r.ok && r.value).toEqual({
       file,
       stack: testRecipe.id,
@@ -192,19 +214,42 @@ describe('backups.inspect', () => {
     const text = path.join(home, 'notes.txt');
     await writeFile(text, 'hello');
 
-    const wrong = await session.call('backups.inspect', { file: good, passphrase: 'not the passphrase' });
+    const wrong = await inspect({ file: good, passphrase: 'not the passphrase' });
     expect([code(wrong), reason(wrong)]).toEqual(['INVALID_INPUT', 'passphrase']);
-    const other = await session.call('backups.inspect', { file: notBackup, passphrase: PASS });
+    const other = await inspect({ file: notBackup, passphrase: PASS });
     expect([code(other), reason(other)]).toEqual(['INVALID_INPUT', 'format']);
-    const broken = await session.call('backups.inspect', { file: damaged, passphrase: PASS });
+    const broken = await inspect({ file: damaged, passphrase: PASS });
     expect([code(broken), reason(broken)]).toEqual(['INVALID_INPUT', 'damaged']);
-    const named = await session.call('backups.inspect', { file: text, passphrase: PASS });
+    const named = await inspect({ file: text, passphrase: PASS });
     expect([code(named), reason(named)]).toEqual(['INVALID_INPUT', 'file-name']);
-    const relative = await session.call('backups.inspect', { file: 'blog.engawa.age', passphrase: PASS });
+    const relative = await inspect({ file: 'blog.engawa.age', passphrase: PASS });
     expect([code(relative), reason(relative)]).toEqual(['INVALID_INPUT', 'not-absolute']);
-    const missing = await session.call('backups.inspect', { file: path.join(home, 'gone-20250101T000000000Z.engawa.age'), passphrase: PASS });
+    const missing = await inspect({ file: path.join(home, 'gone-20250101T000000000Z.engawa.age'), passphrase: PASS });
     expect([code(missing), reason(missing)]).toEqual(['NOT_FOUND', 'no-file']);
     await expectNothingCreated([good, notBackup, damaged, text]);
+  });
+});
+
+describe('backups.inspect as an operation', () => {
+  it('shows the bytes it has checked, and stops when cancelled, having changed nothing', async () => {
+    const file = await writeBackup({ big: randomBytes(24 * 1024 * 1024) });
+    const started = await session.call('backups.inspect', { file, passphrase: PASS });
+    if (!started.ok) throw new Error(started.error.message);
+    const { opId } = started.value as { opId: string };
+    expect(core.ops.list()).toMatchObject([{ opId, op: 'inspect', cancellable: true }]);
+    const bytes = await waitForEvent(
+      events,
+      (m): m is Extract<ApiEventMessage, { event: 'op.progress' }> =>
+        m.event === 'op.progress' && m.payload.opId === opId && m.payload.progress.kind === 'bytes',
+    );
+    expect(bytes.payload.progress).toMatchObject({ kind: 'bytes', step: 'Check the backup file' });
+    expect((await session.call('ops.cancel', { opId })).ok).toBe(true);
+    const end = await waitForEvent(
+      events,
+      (m): m is Extract<ApiEventMessage, { event: 'op.done' | 'op.failed' }> => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId,
+    );
+    expect(end).toMatchObject({ event: 'op.failed', payload: { op: 'inspect', error: { code: 'CANCELLED' } } });
+    await expectNothingCreated([file]);
   });
 });
 
@@ -213,14 +258,14 @@ describe('a backup whose tunnel lacks its Cloudflare API token', () => {
 
   it('is shown as needing the token', async () => {
     const file = await writeBackup({ tunnel: API_TUNNEL, secrets: withoutApiToken });
-    const r = await session.call('backups.inspect', { file, passphrase: PASS });
+    const r = await inspect({ file, passphrase: PASS });
     expect(r.ok && r.value).toMatchObject({ tunnel: 'api', publicUrl: 'https://blog.restore.example', tunnelNeeds: 'apiToken' });
     const full = await writeBackup({
       tunnel: API_TUNNEL,
       secrets: { ...withoutApiToken, cloudflare_api_token: 'x' },
       file: 'blog-20250305T000000000Z.engawa.age',
     });
-    const complete = await session.call('backups.inspect', { file: full, passphrase: PASS });
+    const complete = await inspect({ file: full, passphrase: PASS });
     expect(complete.ok && complete.value).not.toHaveProperty('tunnelNeeds');
   });
 
