@@ -43,18 +43,25 @@ export function createCheckApi(services: Services, bus: EventBus, opts: CheckApi
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  /** Runs the check of `name`, keeps it and tells every client how it went. */
-  const run = async (name: string): Promise<CheckResult> => {
-    const before = await lastCheck(home, name);
-    const result = await checkInstance(deps, name, checkOptions);
-    bus.emit('check.done', {
-      name,
-      ok: result.ok,
-      previousOk: before?.ok ?? null,
-      failed: result.counts.failed,
-      checkedAt: result.checkedAt,
-    });
-    return result;
+  /** Runs the check of `name`, keeps it and tells every client how it went; a second call while one runs joins it (one event). */
+  const running = new Map<string, Promise<CheckResult>>();
+  const run = (name: string): Promise<CheckResult> => {
+    const current = running.get(name);
+    if (current !== undefined) return current;
+    const next = (async () => {
+      const before = await lastCheck(home, name);
+      const result = await checkInstance(deps, name, checkOptions);
+      bus.emit('check.done', {
+        name,
+        ok: result.ok,
+        previousOk: before?.ok ?? null,
+        failed: result.counts.failed,
+        checkedAt: result.checkedAt,
+      });
+      return result;
+    })().finally(() => running.delete(name));
+    running.set(name, next);
+    return next;
   };
 
   /** The servers due for their daily check: running, with a tunnel, last checked a day ago or never. */

@@ -112,6 +112,15 @@ describe('checks.run and checks.last', () => {
     expect(events.filter(isDone).at(-1)?.payload).toMatchObject({ ok: false, previousOk: true, failed: 1 });
   });
 
+  it('joins a check asked for while one runs: one check, one event', async () => {
+    await open();
+    await create('blog');
+    const [a, b] = await Promise.all([session.call('checks.run', { name: 'blog' }), session.call('checks.run', { name: 'blog' })]);
+    expect(a.ok && b.ok && a.value).toEqual(b.ok && b.value);
+    expect(events.filter(isDone)).toHaveLength(1);
+    expect(front.requests.filter((r) => r.path === '/')).toHaveLength(1);
+  });
+
   it('says a server without a tunnel is local only; refuses a server that does not exist', async () => {
     await open();
     await create('local', false);
