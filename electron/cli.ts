@@ -4,11 +4,14 @@ import { runCli } from './core/cli/run';
 
 const controller = new AbortController();
 let interrupted = false;
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(130);
+/** The first Ctrl-C or SIGTERM cancels the command (which ends cleanly, e.g. `watch` with 0); a second one exits at once. */
+const interrupt = (code: number) => (): void => {
+  if (interrupted) process.exit(code);
   interrupted = true;
   controller.abort();
-});
+};
+process.on('SIGINT', interrupt(130));
+process.on('SIGTERM', interrupt(143));
 
 runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),

@@ -3,7 +3,7 @@
  * updater and this process to the composition root in start-app.ts. Nothing else lives here, so
  * every behaviour of the app can be tested by starting it against fakes.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safeStorage, session, shell, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, powerMonitor, protocol, safeStorage, session, shell, Tray } from 'electron';
 import electronUpdater from 'electron-updater';
 import { startApp } from './start-app';
 
@@ -14,6 +14,7 @@ startApp({
   ipcMain,
   Menu,
   Notification,
+  powerMonitor,
   protocol,
   safeStorage,
   session,

@@ -21,6 +21,7 @@ import { registerIpc } from './adapters/ipc';
 import { backupFileChooser, type OpenDialog } from './adapters/file-dialog';
 import { applyLaunchAtLogin, startedHidden, type LoginItemDeps } from './adapters/login-item';
 import { hideOnClose } from './adapters/quit';
+import { forwardWakeEvents, type PowerMonitorLike } from './adapters/power';
 import { SafeStorageSecretStore, type Encryptor } from './adapters/secrets';
 import { startUpdater, type UpdaterDeps } from './adapters/updater';
 import { createMainWindow, lockDownContents, registerAppScheme, secureSession, type WindowClass } from './adapters/window';
@@ -54,6 +55,8 @@ export interface StartAppDeps {
   Notification: DesktopDeps['Notification'];
   protocol: Parameters<typeof registerAppScheme>[0];
   safeStorage: Encryptor;
+  /** wake from sleep and unlocked screen, forwarded to the core's re-check (used once the app is ready) */
+  powerMonitor: PowerMonitorLike;
   session: { defaultSession: Pick<Session, 'protocol' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> };
   shell: DesktopDeps['shell'];
   Tray: DesktopDeps['Tray'];
@@ -126,6 +129,7 @@ export function startApp(deps: StartAppDeps): AppHandle {
         ),
       },
       checks: checkOptionsFromEnv(env),
+      watch: { by: 'the Engawa app', secrets },
       onSettingsChanged: async (next, previous) => {
         if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
         if (next.language !== previous.language) desktop?.languageChanged();
@@ -140,6 +144,7 @@ export function startApp(deps: StartAppDeps): AppHandle {
       else tell();
     };
     registerIpc(deps.ipcMain, core);
+    forwardWakeEvents(deps.powerMonitor, (reason) => core.recheck(reason), log);
     const shown = startDesktop({
       app,
       Tray: deps.Tray,

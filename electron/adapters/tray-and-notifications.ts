@@ -15,6 +15,7 @@ import {
   stateNotification,
   updateNotification,
   updateOutcome,
+  watchNotification,
   type DesktopNotification,
 } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
@@ -143,6 +144,8 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     if (updated !== null) notify(updateNotification(updated, t));
     const unreachable = checkNotification(message, t);
     if (unreachable !== null) notify(unreachable);
+    const gaveUp = watchNotification(message, t);
+    if (gaveUp !== null) notify(gaveUp);
   });
 
   const desktop: Desktop = {

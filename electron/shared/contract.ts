@@ -467,6 +467,27 @@ export interface CrawlAnswerInfo {
   message: string;
 }
 
+/** What the watchdog did, or saw that needs a person (`watch.action`). */
+export interface WatchActionInfo {
+  /** null: the engine as a whole */
+  instance: string | null;
+  /** null: the whole instance or the engine */
+  service: string | null;
+  /**
+   * restart: a service stayed unhealthy past its grace (or was not ready at a re-check) and was restarted;
+   * give-up: still unhealthy after as many restarts as allowed (a problem for a person, with its last lines);
+   * recheck: a re-check after a wake, a network change or Docker back; skip: a due restart was not made;
+   * engine-down / engine-back: Docker cannot be reached / answers again
+   */
+  kind: 'restart' | 'give-up' | 'recheck' | 'skip' | 'engine-down' | 'engine-back';
+  /** one sentence for a person */
+  reason: string;
+  /** ISO time */
+  at: string;
+  /** give-up: the service's last log lines, secrets redacted */
+  lastLogLines?: string[];
+}
+
 /** What `updates.rollback` would do, changing nothing: the release and backup it returns to, and what would be lost. */
 export interface RollbackPreviewInfo {
   name: string;
@@ -802,6 +823,8 @@ export interface ApiEvents {
    * Back up now), or its dashboard's overview (the tray's security update item: the update card is there)
    */
   'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' } | { instance: string; tab: 'overview' };
+  /** the watchdog acted (a restart, a give-up, a re-check …) or saw something a person must know; see WatchActionInfo */
+  'watch.action': WatchActionInfo;
   /** a check of a server ended (asked for, or the daily one); `previousOk`: the check before it (null: none) */
   'check.done': { name: string; ok: boolean; previousOk: boolean | null; failed: number; checkedAt: string };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
@@ -819,6 +842,7 @@ export const API_EVENTS = [
   'settings.changed',
   'app.show',
   'check.done',
+  'watch.action',
 ] as const satisfies readonly (keyof ApiEvents)[];
 
 /** The name of one event. */

@@ -2,11 +2,14 @@
  * Backups on the real engine with the test recipe (Postgres, Redis, a cache volume): the round
  * trip through destroy + restore, the standard `age` tool opening a backup, a restore over a
  * running instance (old data kept until confirmed), and the restore drill (a good backup passes,
- * one whose database dump is empty fails).
+ * one whose database dump is empty fails). The file holds the tunnel token but never the Cloudflare
+ * API token; a crafted backup (the real passphrase: every checksum valid) whose overrides ask for
+ * NODE_OPTIONS, LD_PRELOAD, TUNNEL_TOKEN and an unknown key restores as a new server and drills
+ * without any of them, saying which it left out.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,9 +17,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
 import type { Manifest } from '../../electron/core/backup/manifest';
+import { secretFile } from '../../electron/core/instances';
 import { readRawArchive } from '../unit/backup/raw-archive';
 import { ENV, PASS, sql, useTestWebInstance } from './backup-world';
-import { cli, docker, labelled } from './helpers';
+import { cli, docker, eventually, labelled } from './helpers';
 
 const run = promisify(execFile);
 const notes = async (instance: string): Promise<string[]> => (await sql(instance, 'SELECT body FROM notes ORDER BY id')).split('\n').filter(Boolean);
@@ -27,6 +31,9 @@ describe('backup and restore of the test stack', () => {
 
   beforeAll(async () => {
     await sql(name, "INSERT INTO notes(body) VALUES ('first'), ('second')");
+    // as a server with a tunnel keeps them (the test stack has none: they are only carried)
+    const kept = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+    await writeFile(secretFile(home.dir, name), JSON.stringify({ ...kept, tunnel_token: 'the-connector-token', cloudflare_api_token: 'dns-of-every-zone' }));
   });
 
   it('writes one encrypted file with the manifest first, then the dump, the volumes and the secrets', async () => {
@@ -43,6 +50,10 @@ describe('backup and restore of the test stack', () => {
     expect(out.excluded).toEqual([expect.objectContaining({ volume: 'cache', reason: 'cache' })]);
     const entries = await readRawArchive(file, PASS);
     expect(entries.map((e) => e.name)).toEqual(['manifest.json', 'databases/db.dump', 'volumes/redis.tar', 'secrets.json']);
+    const inFile = JSON.parse(entries[3]!.data.toString('utf8')) as Record<string, string>;
+    expect(inFile.tunnel_token).toBe('the-connector-token');
+    expect(inFile).not.toHaveProperty('cloudflare_api_token');
+    expect(inFile).toHaveProperty('db_password');
     const listed = await cli(home.dir, ['backups', name, '--json']);
     expect((listed.json() as { path: string }[]).map((b) => b.path)).toEqual([file]);
   });
@@ -129,5 +140,83 @@ describe('backup and restore of the test stack', () => {
     expect(r.stderr).toMatch(/restore drill failed/);
     const listed = (await listBackups(path.dirname(file), name)).find((b) => b.path === broken);
     expect(listed?.drill).toMatchObject({ ok: false, problems: [expect.stringMatching(/database dump of db in this backup is empty/)] });
+  });
+
+  it('restores and drills a backup whose overrides ask for NODE_OPTIONS, LD_PRELOAD, TUNNEL_TOKEN and an unknown key without any of them, saying so', async () => {
+    const good = await readRawArchive(file, PASS);
+    const manifest = JSON.parse(good[0]!.data.toString('utf8')) as Manifest;
+    const marker = `hello-${name}`;
+    const hostile = [
+      { service: 'web', key: 'NODE_OPTIONS', value: '--require /cache/payload.js' },
+      { service: 'web', key: 'LD_PRELOAD', value: '/cache/payload.so' },
+      { service: 'web', key: 'TUNNEL_TOKEN', value: 'someone-elses-tunnel' },
+      { service: 'db', key: 'UNKNOWN_KEY', value: 'x' },
+      { service: 'web', key: 'GREETING', value: marker }, // the one the recipe allows
+    ];
+    const copy = `${name}-h`;
+    const crafted = path.join(path.dirname(file), `${copy}-20000102T000000000Z.engawa.age`);
+    const w = await ArchiveWriter.create(crafted, PASS, { workFactor: 10 });
+    for (const e of good.slice(1)) {
+      const entry = manifest.entries.find((x) => x.path === e.name)!;
+      await w.add(e.name, entry.kind, e.data, entry.source);
+    }
+    const { entries: _e, ...rest } = manifest;
+    await w.commit({ ...rest, instance: { ...rest.instance, overrides: hostile } });
+    const denied = ['NODE_OPTIONS', 'LD_PRELOAD', 'TUNNEL_TOKEN', 'UNKNOWN_KEY'];
+    const keysOf = (env: string[] | undefined) => (env ?? []).map((x) => x.slice(0, x.indexOf('=')));
+    try {
+      const r = await cli(home.dir, ['restore', crafted, '--name', copy], ENV);
+      expect(r.code, r.stderr).toBe(0);
+      const said = r.stdout + r.stderr;
+      expect(said).toContain('Leave out settings the backup may not change');
+      expect(said).toContain(
+        'web.NODE_OPTIONS, web.LD_PRELOAD, web.TUNNEL_TOKEN (Engawa never sets these); db.UNKNOWN_KEY (not a setting a backup may change)',
+      );
+      const record = JSON.parse(await readFile(path.join(home.dir, 'instances', `${copy}.json`), 'utf8')) as { overrides: unknown[] };
+      expect(record.overrides).toEqual([{ service: 'web', key: 'GREETING', value: marker }]);
+      const containers = (await labelled(`engawa-${copy}`)).containers;
+      expect(containers.length).toBe(3);
+      for (const c of containers) {
+        const env = (await docker().getContainer(c.replace(/^\//, '')).inspect()).Config.Env;
+        for (const key of denied) expect(keysOf(env), `${c}: ${key}`).not.toContain(key);
+      }
+      const web = await docker().getContainer(`engawa-${copy}-web-1`).inspect();
+      expect(web.Config.Env).toContain(`GREETING=${marker}`);
+      expect(await notes(copy)).toEqual(['first', 'second']);
+
+      // the drill's temporary copy runs without them too: its web container is found by the allowed marker
+      const drill = cli(home.dir, ['verify', crafted, '--drill', '--json'], ENV);
+      const drillEnv = await eventually(
+        async () => {
+          const list = await docker().listContainers({ all: true, filters: { name: ['drill-'] } });
+          for (const c of list.filter((x) => x.Names.some((n) => n.endsWith('-web-1')))) {
+            const env = (
+              await docker()
+                .getContainer(c.Id)
+                .inspect()
+                .catch(() => undefined)
+            )?.Config.Env;
+            if (env?.includes(`GREETING=${marker}`)) return env;
+          }
+          return undefined;
+        },
+        120_000,
+        'the drill’s web container',
+      );
+      for (const key of denied) expect(keysOf(drillEnv), key).not.toContain(key);
+      const d = await drill;
+      expect(d.code, d.stderr).toBe(0);
+      expect(d.json()).toMatchObject({
+        ok: true,
+        droppedOverrides: [
+          { service: 'web', key: 'NODE_OPTIONS', reason: 'denied' },
+          { service: 'web', key: 'LD_PRELOAD', reason: 'denied' },
+          { service: 'web', key: 'TUNNEL_TOKEN', reason: 'denied' },
+          { service: 'db', key: 'UNKNOWN_KEY', reason: 'not-overridable' },
+        ],
+      });
+    } finally {
+      await cli(home.dir, ['destroy', copy, '--yes']);
+    }
   });
 });

@@ -12,9 +12,9 @@
  *   browser packages, and from electron/ only `import type` from electron/shared.
  *
  * Inside electron/core, layers in one order; a layer imports only itself and the layers below it,
- * and layers of the same rank (engine and stacks; update and check; cli, host and tray) do not import each other:
+ * and layers of the same rank (engine and stacks; update, check and watch; cli, host and tray) do not import each other:
  *
- *   shared → util → plan → engine | stacks → tunnel → instances → backup → update | check → api → cli | host | tray
+ *   shared → util → plan → engine | stacks → tunnel → instances → backup → update | check | watch → api → cli | host | tray
  *
  * - util: errors, progress, atomic writes, byte queues, tar writing, formatting: needs nothing of ours.
  * - plan: the Plan types and labels (and their redaction), what stacks produce and the engine applies.
@@ -26,6 +26,8 @@
  * - backup: archive format, create, verify, restore, drill, schedule, through the instances' operations.
  * - update: updating an instance to a newer release of its stack (backup first, steps in order, rollback).
  * - check: the outside-in check of the public server ("Can the world reach me?"), through its public URL.
+ * - watch: the watchdog that keeps a home server up (unhealthy services restarted, re-checks after
+ *   sleep or a Docker restart), through the instances' operations.
  * - api: the typed contract implemented over all of the above (one dispatcher for both shells).
  * - cli, host (browser mode over WebSocket), tray (the tray's pure models): three front doors.
  * Every file of electron/core lives in one of these folders.
@@ -114,7 +116,7 @@ const CORE_ORDER: readonly (readonly string[])[] = [
   ['tunnel'],
   ['instances'],
   ['backup'],
-  ['update', 'check'],
+  ['update', 'check', 'watch'],
   ['api'],
   ['cli', 'host', 'tray'],
 ];
@@ -307,7 +309,7 @@ describe('import boundaries', () => {
       file('electron/core/tunnel/j.ts', '../errors'),
       file('electron/adapters/k.ts', '../core/instances/lock'),
     ];
-    const order = 'util → plan → engine | stacks → tunnel → instances → backup → update | check → api → cli | host | tray';
+    const order = 'util → plan → engine | stacks → tunnel → instances → backup → update | check | watch → api → cli | host | tray';
     expect(findViolations(bad, new Set())).toEqual([
       `electron/core/engine/a.ts: '../stacks/types' — core layers engine and stacks are siblings and do not import each other (${order})`,
       `electron/core/stacks/b.ts: '../engine/types' — core layers stacks and engine are siblings and do not import each other (${order})`,

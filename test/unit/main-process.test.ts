@@ -92,6 +92,7 @@ function makeState(lock: boolean, isPackaged = false) {
       ),
     },
     safeStorage: {},
+    powerMonitor: { on: (event: string) => calls.push(`power ${event}`) },
     ipcMain: { handle: (channel: string, fn: (event: unknown) => Promise<unknown>) => handlers.set(channel, fn), removeHandler: () => {} },
     protocol: { registerSchemesAsPrivileged: (s: { scheme: string }[]) => calls.push(`scheme ${s.map((x) => x.scheme).join()}`) },
     session: {
@@ -130,9 +131,9 @@ describe('main process', () => {
     expect(windows).toHaveLength(0);
   });
 
-  it('registers app://, serves it, opens one window with the bundled preload, and a tray', async () => {
+  it('registers app://, serves it, listens for wake and unlock, opens one window with the bundled preload, and a tray', async () => {
     const { calls, windows, trays } = await boot(true);
-    expect(calls).toEqual(['scheme app', 'handle app', 'load app://engawa/index.html']);
+    expect(calls).toEqual(['scheme app', 'handle app', 'power resume', 'power unlock-screen', 'load app://engawa/index.html']);
     expect(windows).toHaveLength(1);
     expect(windows[0]?.options.webPreferences.preload).toBe(path.join(repoRoot, 'dist/electron/preload.cjs'));
     expect(trays).toEqual([

@@ -8,23 +8,18 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { BackupPreview, BackupTunnelMode } from '../../shared/contract';
+import type { BackupPreview } from '../../shared/contract';
+import { missingCredential, TUNNEL_NEEDS, tunnelNeeds, type GivenCredentials } from '../backup/credentials';
 import { BACKUP_SUFFIX } from '../backup/files';
-import type { Manifest } from '../backup/manifest';
 import type { BackupDeps, CommonOptions } from '../backup/types';
 import { verifyBackup, type Verified } from '../backup/verify';
 import { EngawaError } from '../util/errors';
 import { CloudflareApi, type CloudflareOptions } from '../tunnel/api';
 import { publicUrlOf } from '../tunnel/instance-tunnel';
 import { parseConnectorToken } from '../tunnel/token';
-import { TUNNEL_SECRETS } from '../tunnel/types';
 import { verifyApiToken } from '../tunnel/verify';
 
-/** The tunnel credentials a restore may be given (`backups.restore`'s `apiToken` / `tunnelToken`). */
-export interface GivenCredentials {
-  apiToken?: string;
-  tunnelToken?: string;
-}
+export { tunnelNeeds, type GivenCredentials };
 
 /** An absolute path of an existing backup file; INVALID_INPUT or NOT_FOUND otherwise. */
 export async function backupFile(file: string): Promise<string> {
@@ -51,18 +46,6 @@ export async function noFileChooser(): Promise<never> {
       reason: 'no-file-dialog',
     },
   );
-}
-
-/** The secret a tunnel of `mode` cannot run or be managed without, and the name it is given under. */
-const NEEDED: Partial<Record<BackupTunnelMode, { secret: string; given: keyof GivenCredentials }>> = {
-  api: { secret: TUNNEL_SECRETS.api, given: 'apiToken' },
-  token: { secret: TUNNEL_SECRETS.connector, given: 'tunnelToken' },
-};
-
-/** The tunnel credential a backup lacks (see BackupPreview.tunnelNeeds). */
-export function tunnelNeeds(manifest: Manifest, secrets: Record<string, string>): keyof GivenCredentials | undefined {
-  const need = NEEDED[manifest.instance.tunnel?.mode ?? 'none'];
-  return need !== undefined && !Object.hasOwn(secrets, need.secret) ? need.given : undefined;
 }
 
 /** Checks the whole file and says what it holds, changing nothing. */
@@ -107,17 +90,11 @@ export function reviewTunnelSecrets(
     const needs = tunnelNeeds(v.manifest, v.secrets);
     const tunnel = v.manifest.instance.tunnel;
     if (needs === undefined || tunnel === undefined || tunnel === null) return v;
-    const secret = NEEDED[tunnel.mode]?.secret as string;
+    const secret = TUNNEL_NEEDS[tunnel.mode]?.secret as string;
     const value = given[needs]?.trim();
     if (value === undefined || value === '') {
       if ((await kept())?.[secret] !== undefined) return v;
-      throw new EngawaError(
-        'INVALID_INPUT',
-        needs === 'apiToken'
-          ? `This backup does not hold the Cloudflare API token of its tunnel (${tunnel.publicHost}); give the token to restore it.`
-          : `This backup does not hold the token of its tunnel (${tunnel.publicHost}); give the tunnel token from Cloudflare's dashboard to restore it.`,
-        { reason: 'tunnel-token', path: needs },
-      );
+      throw missingCredential(v.manifest, needs);
     }
     if (tunnel.mode === 'api') await checkApiToken(value, tunnel.zone.name, cloudflare);
     if (tunnel.mode === 'token' && parseConnectorToken(value).tunnelId !== tunnel.tunnelId.toLowerCase()) {

@@ -24,6 +24,7 @@ import { toTunnelInput, tunnelHandlers } from './tunnel';
 import { createBackupApi, unavailableBackups, type BackupOptions } from './backups';
 import { createUpdateApi } from './updates';
 import { createCheckApi, type CheckApiOptions } from './checks';
+import { createWatchApi, type WatchOptions } from './watch';
 import { instanceDisk } from './disk';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
@@ -42,6 +43,8 @@ export interface CoreDeps {
   backups?: BackupOptions;
   /** the outside-in checks' options (test hooks: a loopback front, PLC directory and relay; the daily timer) */
   checks?: CheckApiOptions;
+  /** run the watchdog in this process (the shells; tests leave it out unless they test it) */
+  watch?: WatchOptions;
   /** what `system.startDocker` does (default: engine/start-docker.ts on this machine; tests give a fake) */
   startDocker?: () => Promise<DockerStartResult>;
 }
@@ -50,6 +53,8 @@ export interface CoreDeps {
 export interface EngawaCore extends Core {
   bus: EventBus;
   ops: Operations;
+  /** re-checks every running server now (a wake from sleep, an unlocked screen, a network change): see api/watch.ts */
+  recheck(reason: string): Promise<void>;
 }
 
 export function createCore(deps: CoreDeps): EngawaCore {
@@ -62,6 +67,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
   // updates back up through the backups' dependencies, with their passphrase store and clock
   const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { ...deps.backups, deps: backups.deps }, log);
   const checks = createCheckApi(deps.services, bus, deps.checks, log);
+  const watchdog = createWatchApi(deps.services, bus, deps.watch, log);
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -284,6 +290,7 @@ export function createCore(deps: CoreDeps): EngawaCore {
   ensureWatching();
   backups?.start().catch((e: unknown) => log(`cannot start the backup scheduler: ${toEngawaError(e).message}`));
   checks.start();
+  watchdog.start().catch((e: unknown) => log(`cannot start the watchdog: ${toEngawaError(e).message}`));
   updates.startScheduler().catch((e: unknown) => log(`cannot start the automatic updates: ${toEngawaError(e).message}`));
 
   return {
@@ -291,7 +298,9 @@ export function createCore(deps: CoreDeps): EngawaCore {
     bus,
     ops,
     subscribe: (listener: BusListener) => bus.subscribe(listener),
+    recheck: (reason) => watchdog.recheck(reason),
     async close() {
+      await watchdog.stop();
       backups?.stop();
       updates.stop();
       checks.stop();

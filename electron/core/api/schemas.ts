@@ -9,6 +9,7 @@ import type {
   ApiInput,
   ApiMethod,
   CheckResultInfo,
+  WatchActionInfo,
   LogLine as ContractLogLine,
   Progress as ContractProgress,
   RollbackPreviewInfo,
@@ -17,6 +18,7 @@ import type {
 } from '../../shared/contract';
 import type { RollbackPreview, UpdateStep } from '../update';
 import type { CheckResult } from '../check/index';
+import type { WatchAction } from '../watch/index';
 import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
 import type { LogLine } from '../engine/types';
@@ -172,5 +174,6 @@ export type _ProgressFits = Assert<Progress extends ContractProgress ? true : fa
 export type _LogLineFits = Assert<LogLine extends ContractLogLine ? true : false>;
 export type _DoctorFits = Assert<DoctorReport extends SystemReport ? true : false>;
 export type _UpdateStepFits = Assert<UpdateStep extends UpdateStepInfo ? true : false>;
+export type _WatchActionFits = Assert<WatchAction extends WatchActionInfo ? true : false>;
 export type _CheckResultFits = Assert<CheckResult extends CheckResultInfo ? true : false>;
 export type _RollbackPreviewFits = Assert<RollbackPreview extends RollbackPreviewInfo ? true : false>;

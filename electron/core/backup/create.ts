@@ -8,7 +8,8 @@
  * 3. stop the services the recipe says must not run during the copy (the PDS: SQLite in WAL mode),
  *    stream each volume out through a helper container, start them again and wait until healthy
  *    (the downtime is measured and reported);
- * 4. add the secrets, count the probe data again, write the manifest, fsync and rename;
+ * 4. add the secrets (all but the Cloudflare API token, see credentials.ts), count the probe data
+ *    again, write the manifest, fsync and rename;
  * 5. keep only the newest `keep` backups of the instance in that folder, when asked.
  */
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { EngawaError } from '../util/errors';
 import { runningServiceContainer } from '../engine/setup-steps';
 import { ArchiveWriter, removeStalePartials } from './archive-writer';
+import { backupSecrets } from './credentials';
 import { backupContents, databaseEnv, dumpPath, imageFor, volumePath, type BackupContents } from './contents';
 import { execOutput, execText, exportVolume, removeLeftoverHelpers, volumeSizes } from './docker-io';
 import { assertFreeSpace, backupFileName, defaultBackupDir, pruneBackups } from './files';
@@ -115,7 +117,8 @@ export async function backupUnderLock(deps: BackupDeps, name: string, opts: Back
           );
         }
       });
-      await writer.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(secrets)));
+      // never the Cloudflare API token (backup/credentials.ts)
+      await writer.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(backupSecrets(secrets))));
       const after = await measureProbes(deps.docker, recipe, plan, contents, secrets);
       const result = await step(opts.onProgress, 'Write the backup file', () =>
         writer.commit({

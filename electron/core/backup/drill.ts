@@ -5,17 +5,20 @@
  * (probes.ts). The temporary instance is always removed, and the result is written beside the
  * backup (`<file>.drill.json`). A backup that cannot be read (wrong passphrase, not a backup) is
  * an error; one that reads but does not restore, or restores different data, is a failed drill.
+ * The copy runs with only the env overrides its recipe allows from a backup, as a restore as a new
+ * server does; the others are left out and reported (DrillResult.droppedOverrides, a progress step).
  * The temporary instance is brought up and removed as an operation of the instance manager
  * (`runOperation` on the temporary instance's name: its lock, Docker's events for it ignored).
  */
 import { randomBytes } from 'node:crypto';
+import type { DroppedOverride } from '../stacks/overrides';
 import { toEngawaError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic';
 import { projectName } from '../instances';
 import { backupContents } from './contents';
 import { drillFile, type DrillRecord } from './files';
 import { compareProbes, measureProbes } from './probes';
-import { startStaging } from './staging';
+import { stagingOverrides, startStaging } from './staging';
 import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
 import { verifyBackup } from './verify';
@@ -23,15 +26,19 @@ import { verifyBackup } from './verify';
 export interface DrillResult extends DrillRecord {
   /** where the result was recorded */
   recordedAt: string;
+  /** the backup's env overrides the temporary copy ran without (the recipe does not allow them; see staging.ts) */
+  droppedOverrides: DroppedOverride[];
 }
 
 /** Runs the drill on `file`; see the module comment. */
 export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOptions): Promise<DrillResult> {
   const t0 = Date.now();
   const problems: string[] = [];
+  let dropped: DroppedOverride[] = [];
   try {
     const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
     const instance = `drill-${randomBytes(4).toString('hex')}`;
+    dropped = stagingOverrides({ recipe, manifest }).dropped;
     await deps.manager.runOperation(instance, 'drill', async () => {
       try {
         const images = (await deps.manager.find(manifest.instance.name))?.images;
@@ -53,5 +60,5 @@ export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOp
   const record: DrillRecord = { at: new Date().toISOString(), ok: problems.length === 0, problems, durationMs: Date.now() - t0 };
   const recordedAt = drillFile(file);
   await writeFileAtomic(recordedAt, JSON.stringify(record, null, 2) + '\n');
-  return { ...record, recordedAt };
+  return { ...record, recordedAt, droppedOverrides: dropped };
 }

@@ -16,7 +16,11 @@
  *    `beforeRestore` until `confirmRestore`), and start the instance on them. If that fails, the
  *    record, secrets and containers go back to the old volumes, as they were.
  * On a new computer (no instance of that name) the record is made from the manifest: same domain,
- * settings, secrets (so the same identity) and tunnel; ports as before when they are free.
+ * settings, secrets (so the same identity) and tunnel; ports as before when they are free; of its
+ * env overrides only those the recipe allows (stacks/overrides.ts; the others are reported, see
+ * RestoreResult.droppedOverrides). An api-mode tunnel needs the user's Cloudflare API token there
+ * (backups leave it out): the restore refuses without it. Over an existing server, the server keeps
+ * its own overrides, tunnel and API credentials.
  * Step 4 goes through the manager's transitions, so `watch` listeners (the tray, the window) hear
  * 'starting', then 'running' — or 'error' when it fails (the record is put back all the same).
  * A restore killed in steps 1-3 leaves the old instance running untouched; run it again.
@@ -27,11 +31,13 @@ import { EngawaError } from '../util/errors';
 import { LABELS } from '../plan/types';
 import { projectName, type InstanceRecord, type OperationTx } from '../instances';
 import { plan as makePlan } from '../stacks/plan';
+import { backupOverrides, type DroppedOverride, type EnvOverride } from '../stacks/overrides';
 import type { Recipe } from '../stacks/types';
 import { validateInstanceName } from '../stacks/validate';
+import { assertTunnelCredentials } from './credentials';
 import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
 import type { Manifest } from './manifest';
-import { startStaging } from './staging';
+import { reportDropped, startStaging } from './staging';
 import { loginVolumeName } from '../tunnel/login-connector';
 import { TUNNEL_SECRETS } from '../tunnel/types';
 import { asStep as step } from '../util/progress';
@@ -53,6 +59,8 @@ export interface RestoreResult {
   /** true when an existing instance was replaced (its old volumes are kept, see confirmRestore) */
   replaced: boolean;
   manifest: Manifest;
+  /** the backup's env overrides left out (a new server only: one it replaces keeps its own overrides) */
+  droppedOverrides: DroppedOverride[];
 }
 
 /** The temporary instance a restore of `name` uses (fixed, so a re-run finds what a killed one left). */
@@ -67,7 +75,9 @@ export function volumesOf(record: Pick<InstanceRecord, 'name' | 'volumes'>, reci
 export async function restoreBackup(deps: BackupDeps, file: string, opts: RestoreOptions): Promise<RestoreResult> {
   const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
   const name = validateInstanceName(opts.name ?? manifest.instance.name);
-  assertFits(await deps.manager.find(name), name, manifest, recipe);
+  const existing = await deps.manager.find(name);
+  assertFits(existing, name, manifest, recipe);
+  if (!existing) assertTunnelCredentials(manifest, secrets); // again under the lock: refused before even that
   return deps.manager.runOperation(name, 'restore', (tx) => restoreUnderLock(deps, tx, file, { manifest, secrets, recipe }, opts));
 }
 
@@ -89,6 +99,7 @@ export async function restoreUnderLock(
   {
     const existing = await tx.read();
     assertFits(existing, name, manifest, recipe);
+    if (!existing) assertTunnelCredentials(manifest, secrets);
     const project = projectName(name);
     const staging = restoreStagingName(name);
     await step(opts.onProgress, 'Clear what an interrupted restore left', async () => {
@@ -104,21 +115,17 @@ export async function restoreUnderLock(
     });
     const id = randomBytes(3).toString('hex');
     const newVolumes = Object.fromEntries(recipe.volumes.map((v) => [v.name, `${project}_${v.name}-r${id}`]));
+    const { kept: overrides, dropped } = restoreOverrides(existing, recipe, manifest);
+    reportDropped(opts, dropped);
     // labels as the instance's own volumes get them, so destroy removes these too
-    const realPlan = makePlan(recipe, {
-      instance: name,
-      domain: manifest.instance.domain,
-      secrets,
-      settings: manifest.instance.settings,
-      overrides: manifest.instance.overrides,
-    });
+    const realPlan = makePlan(recipe, { instance: name, domain: manifest.instance.domain, secrets, settings: manifest.instance.settings, overrides });
     const labels = (key: string) => ({ ...(realPlan.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
     try {
       const images = existing?.images;
       await startStaging(
         deps,
         file,
-        { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels, ...(images && { images }) },
+        { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels, overrides, ...(images && { images }) },
         opts,
       );
     } catch (e) {
@@ -132,10 +139,22 @@ export async function restoreUnderLock(
     await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
       existing
         ? swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), newVolumes, file, opts, opts.record)
-        : adopt(deps, tx, manifest, recipe, secrets, newVolumes, opts),
+        : adopt(deps, tx, { ...manifest, instance: { ...manifest.instance, overrides } }, recipe, secrets, newVolumes, opts),
     );
-    return { name, replaced: existing !== undefined, manifest };
+    return { name, replaced: existing !== undefined, manifest, droppedOverrides: dropped };
   }
+}
+
+/**
+ * The overrides a restored server runs with: a server it replaces keeps its own; a new one gets
+ * those of the backup its recipe allows (`dropped`: the others, which the user is told about).
+ */
+export function restoreOverrides(
+  existing: Pick<InstanceRecord, 'overrides'> | undefined,
+  recipe: Recipe,
+  m: Manifest,
+): { kept: EnvOverride[]; dropped: DroppedOverride[] } {
+  return existing ? { kept: existing.overrides, dropped: [] } : backupOverrides(recipe, m.instance.overrides);
 }
 
 /** Refuses a backup that does not belong in instance `name` (another stack or domain), or an unfinished instance. */

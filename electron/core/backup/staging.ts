@@ -4,6 +4,8 @@
  * database service started alone first), then every service started on an internal network (no
  * tunnel, no way out to the internet, ports chosen by Docker) until healthy. Both the restore
  * (before it swaps anything) and the drill use it. Setup steps never run: the data is the backup's.
+ * Of the backup's env overrides only those its recipe allows run (stacks/overrides.ts); the others
+ * are reported as a progress step (DROPPED_STEP) with the list as its detail.
  */
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';
@@ -12,6 +14,7 @@ import { chownVolume } from '../engine/resources';
 import { runningServiceContainer } from '../engine/setup-steps';
 import { LABELS, type Plan } from '../plan/types';
 import { plan as makePlan } from '../stacks/plan';
+import { backupOverrides, describeDropped, type DroppedOverride, type EnvOverride } from '../stacks/overrides';
 import type { Recipe } from '../stacks/types';
 import { readArchive } from './archive-reader';
 import { backupContents, databaseEnv, imageFor, type BackupContents } from './contents';
@@ -32,6 +35,23 @@ export interface StagingTarget {
   volumeLabels?: (key: string) => Record<string, string>;
   /** the image map kept with the instance the backup is of, when it exists here (never from the backup: images are behaviour) */
   images?: Record<string, string>;
+  /** the overrides the copy runs with: those of the server it replaces (default: the backup's the recipe allows) */
+  overrides?: EnvOverride[];
+}
+
+/** The progress step that says which of a backup's overrides are left out (its detail lists them). */
+export const DROPPED_STEP = 'Leave out settings the backup may not change';
+
+/** The overrides the temporary instance runs with, and the backup's that are left out. */
+export function stagingOverrides(t: Pick<StagingTarget, 'recipe' | 'manifest' | 'overrides'>): { kept: EnvOverride[]; dropped: DroppedOverride[] } {
+  return t.overrides !== undefined ? { kept: t.overrides, dropped: [] } : backupOverrides(t.recipe, t.manifest.instance.overrides);
+}
+
+/** Tells the user which of a backup's overrides are left out (nothing when none are). */
+export function reportDropped(opts: Pick<CommonOptions, 'onProgress'>, dropped: readonly DroppedOverride[]): void {
+  if (dropped.length === 0) return;
+  opts.onProgress?.({ kind: 'step', step: DROPPED_STEP, state: 'start' });
+  opts.onProgress?.({ kind: 'step', step: DROPPED_STEP, state: 'done', detail: describeDropped(dropped) });
 }
 
 /** The plan of the temporary instance. */
@@ -42,7 +62,7 @@ export function stagingPlan(deps: BackupDeps, t: StagingTarget): Plan {
     domain: m.domain,
     secrets: t.secrets,
     settings: m.settings,
-    overrides: m.overrides,
+    overrides: stagingOverrides(t).kept,
     images: { ...t.images, ...deps.images },
     ...(t.volumeNames && { volumeNames: t.volumeNames }),
   });
@@ -51,6 +71,7 @@ export function stagingPlan(deps: BackupDeps, t: StagingTarget): Plan {
 /** Restores the archive's data and starts the temporary instance; see the module comment. */
 export async function startStaging(deps: BackupDeps, file: string, t: StagingTarget, opts: CommonOptions): Promise<Plan> {
   const plan = stagingPlan(deps, t);
+  reportDropped(opts, stagingOverrides(t).dropped);
   const contents = backupContents(t.recipe, plan, { includeCache: true });
   await deps.engine.remove(plan.project, { keepVolumes: t.volumeNames !== undefined });
   await step(opts.onProgress, 'Create new storage', async () => {

@@ -14,6 +14,7 @@ import { COMMANDS, parseCommand, parseSet, parseSettings, parseTail, usage, Usag
 import { CliContext, type CliIo, type CommandImpl } from './context';
 import { backupCommands } from './backup';
 import { checkCommands } from './check';
+import { watchCommands } from './watch';
 import { startWithUpdates, updateCommands } from './update';
 import { doctor } from '../api/system-check';
 import { formatStatus, table } from './format';
@@ -31,7 +32,7 @@ export interface CommandGroup {
 }
 
 /** Command groups beyond the core commands below; add a feature's group here. */
-const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands, updateCommands, checkCommands];
+const GROUPS: CommandGroup[] = [pdsCommands, tunnelCommands, backupCommands, updateCommands, checkCommands, watchCommands];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let cmd: ParsedCommand;

@@ -129,6 +129,15 @@ export class DockerEngine implements EngineApi {
     });
   }
 
+  async restartService(project: string, service: string, opts: { timeoutS?: number } = {}): Promise<void> {
+    await guard(async () => {
+      const found = (await listProjectContainers(this.docker, project)).find((c) => isServiceContainer(c.Labels) && c.Labels?.[LABELS.service] === service);
+      if (found === undefined) throw new EngawaError('NOT_FOUND', `The service "${service}" has no container.`, { service });
+      this.ctx.log(`restart ${project}/${service}`);
+      await this.docker.getContainer(found.Id).restart(opts.timeoutS !== undefined ? { t: opts.timeoutS } : {});
+    });
+  }
+
   async remove(project: string, opts: { keepVolumes?: boolean } = {}): Promise<void> {
     this.ctx.log(`remove ${project}${opts.keepVolumes ? ' (keeping volumes)' : ''}`);
     await guard(() => removeProject(this.docker, project, opts.keepVolumes ?? false));

@@ -93,6 +93,8 @@ export interface EngineApi {
   start(plan: Plan, opts?: ApplyOptions): Promise<ServiceStatus[]>;
   /** stop all containers of the project (reverse dependency order) */
   stop(project: string, opts?: { signal?: AbortSignal; timeoutS?: number }): Promise<void>;
+  /** restart one service's container (stop within `timeoutS`, then start; its health check starts again); NOT_FOUND without one */
+  restartService(project: string, service: string, opts?: { timeoutS?: number }): Promise<void>;
   /** remove every container, the network and every volume labelled with the project */
   remove(project: string, opts?: { keepVolumes?: boolean }): Promise<void>;
   status(project: string): Promise<ServiceStatus[]>;

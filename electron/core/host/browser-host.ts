@@ -52,6 +52,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     log,
     backups: { secrets, images, env },
     checks: checkOptionsFromEnv(env),
+    watch: { by: 'npm run serve', secrets },
   });
   let host: Host;
   try {

@@ -8,6 +8,8 @@ export { InstanceManager } from './manager';
 export { projectName, type InstanceManagerDeps } from './context';
 export type { OperationTx } from './operation';
 export type { StateCache, StateListener } from './state-cache';
+export type { EngineListener } from './watcher';
+export { deriveState } from './state';
 export { assertCreatable } from './input';
 export { engawaHome, secretFile, secretsDir } from './home';
 export { FileSecretStore, MemorySecretStore, type SecretStore } from './secret-store';

@@ -26,7 +26,7 @@ import { deriveState } from './state';
 import type { StateCache, StateListener } from './state-cache';
 import type { CreateInput, InstanceRecord, Op, OpOptions } from './types';
 import type { InstanceStatus } from '../../shared/contract';
-import { DockerWatcher } from './watcher';
+import { DockerWatcher, type EngineListener } from './watcher';
 
 export class InstanceManager {
   private readonly ctx: InstanceContext;
@@ -174,5 +174,13 @@ export class InstanceManager {
    */
   watch(onChange: StateListener): Subscription {
     return this.watcher.watch(onChange);
+  }
+
+  /**
+   * Hands `listener` Docker's events and each loss or return of the connection, from the same one
+   * event stream `watch` reads (opened while anybody listens): for the watchdog (core/watch).
+   */
+  watchEngine(listener: EngineListener): Subscription {
+    return this.watcher.listen(listener);
   }
 }

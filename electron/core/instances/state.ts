@@ -28,6 +28,8 @@ const BEGIN: Record<Op, InstanceState | null> = {
   // an update serves on the old release while it pulls and backs up; its switch publishes 'starting'
   update: null,
   rollback: 'starting',
+  // the watchdog restarts single services of a running instance: it publishes what they show
+  heal: null,
 };
 
 const END: Record<Op, InstanceState | null> = {
@@ -41,6 +43,7 @@ const END: Record<Op, InstanceState | null> = {
   drill: null,
   update: 'running',
   rollback: 'running',
+  heal: null,
 };
 
 const OPERATION_ONLY: ReadonlySet<InstanceState> = new Set<InstanceState>(['creating', 'stopping', 'destroying']);

@@ -9,9 +9,10 @@ export type { InstanceState, InstanceStatus } from '../../shared/contract';
 
 /**
  * The operations that take an instance's lock: the manager's own, and those other layers run
- * through `InstanceManager.runOperation` (backup, restore, and the drill on its temporary instance).
+ * through `InstanceManager.runOperation` (backup, restore, the drill on its temporary instance, and
+ * the watchdog's 'heal': restarting the services that stay unhealthy, see core/watch).
  */
-export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill' | 'update' | 'rollback';
+export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill' | 'update' | 'rollback' | 'heal';
 
 /** The operations that leave an instance incomplete until they finish (see InstanceRecord.pending). */
 export type PendingOp = 'create' | 'destroy';

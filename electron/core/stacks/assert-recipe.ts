@@ -56,6 +56,10 @@ const regex: Check = (x, p) => {
     fail(p, 'a valid regular expression', x);
   }
 };
+/** An env variable name, or a prefix of one followed by `*` (ServiceSpec.overridable). */
+const envPattern: Check = (x, p) => {
+  if (typeof x !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(x)) fail(p, 'an env variable name, or a prefix of one followed by "*"', x);
+};
 const list =
   (item: Check, minLength = 0): Check =>
   (x, p) => {
@@ -125,7 +129,9 @@ const service = obj(
     files: list(obj({ path: nonEmpty, content: str }, { mode: int(0, 0o7777), uid: int(0), gid: int(0) })),
     init: bool,
     stopTimeoutS: int(0),
+    unhealthyGraceS: int(1),
     memoryMiB: int(0),
+    overridable: list(envPattern),
   },
 );
 

@@ -1,12 +1,13 @@
 /**
  * The checks `plan()` makes on its inputs, apart from the planning itself: the user's choices
  * (secrets present, settings known and valid, ports in range, overrides of real services with
- * proper variable names: INVALID_INPUT) and the recipe's own consistency (services it refers to,
+ * proper variable names, none of the hard deny list of stacks/overrides.ts: INVALID_INPUT) and the recipe's own consistency (services it refers to,
  * names declared once, dependency cycles, captures of declared secrets: INTERNAL, a recipe bug).
  */
 import { EngawaError } from '../util/errors';
 import type { SetupStep } from '../plan/types';
 import type { Recipe, ServiceSpec } from './types';
+import { deniedOverride, isDeniedEnv } from './overrides';
 import { validateSetting } from './validate';
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -83,6 +84,7 @@ export function groupOverrides(
         `Cannot set ${o.service}.${o.key}: an environment variable name uses only letters, digits and "_" and does not start with a digit.`,
       );
     }
+    if (isDeniedEnv(o.key)) throw deniedOverride(o.service, o.key);
     byService.set(o.service, [...(byService.get(o.service) ?? []), { key: o.key, value: o.value }]);
   }
   return byService;

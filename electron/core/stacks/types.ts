@@ -85,8 +85,20 @@ export interface ServiceSpec {
   /** default true: tini as PID 1 so `docker stop` is quick */
   init?: boolean;
   stopTimeoutS?: number;
+  /**
+   * How long the service may stay unhealthy before the watchdog restarts it (Docker restarts a
+   * crashed container, never an unhealthy one); default 120 s (core/watch)
+   */
+  unhealthyGraceS?: number;
   /** soft advice for the wizard and `doctor` */
   memoryMiB?: number;
+  /**
+   * The env variables a backup's overrides may set on this service: exact names, or a prefix
+   * followed by `*` (`SMTP_*`). Absent: none. Others from a backup are dropped and reported; the
+   * user's own `--set` is not limited by it, but no one may set a variable of the hard deny list
+   * (stacks/overrides.ts: NODE_OPTIONS, LD_*, TUNNEL_*…), even one listed here.
+   */
+  overridable?: string[];
 }
 
 export interface VolumeSpec {

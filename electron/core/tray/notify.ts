@@ -75,3 +75,14 @@ export function checkNotification(message: ApiEventMessage, t: Translate): Deskt
   if (ok || previousOk !== true) return null;
   return { title: t('notify.checkFailed.title', { name }), body: t('notify.checkFailed.body', { name, count: failed }), instance: name };
 }
+
+/** A notification when the watchdog's restarts of a service did not help (it gave up); null for its other actions. */
+export function watchNotification(message: ApiEventMessage, t: Translate): DesktopNotification | null {
+  if (message.event !== 'watch.action' || message.payload.kind !== 'give-up' || message.payload.instance === null) return null;
+  const { instance: name, service } = message.payload;
+  return {
+    title: t('notify.watchGaveUp.title', { name, service: service ?? '' }),
+    body: t('notify.watchGaveUp.body', { name, service: service ?? '' }),
+    instance: name,
+  };
+}

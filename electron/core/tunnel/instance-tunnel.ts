@@ -149,7 +149,7 @@ export function publicUrlOf(tunnel: TunnelRecord | null): string | null {
 export function apiFor(secrets: Record<string, string>, ctx: TunnelOpContext): CloudflareApi {
   const token = secrets[TUNNEL_SECRETS.api];
   if (token === undefined) {
-    throw new EngawaError('SECRETS', 'The Cloudflare API token of this server is missing from its secrets; restore them from a backup.', {
+    throw new EngawaError('SECRETS', 'The Cloudflare API token of this server is missing from its secrets (backups leave it out).', {
       secret: TUNNEL_SECRETS.api,
     });
   }

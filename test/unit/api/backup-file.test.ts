@@ -19,6 +19,7 @@ import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { INPUT_SCHEMAS } from '../../../electron/core/api/schemas';
 import { SettingsStore } from '../../../electron/core/api/settings';
 import { ArchiveWriter } from '../../../electron/core/backup/archive-writer';
+import { restoreBackup } from '../../../electron/core/backup/restore';
 import { verifyBackup, type Verified } from '../../../electron/core/backup/verify';
 import { InstanceManager } from '../../../electron/core/instances/manager';
 import { MemorySecretStore } from '../../../electron/core/instances/secret-store';
@@ -27,7 +28,7 @@ import { EngawaError } from '../../../electron/core/util/errors';
 import { tarFiles, type TarEntry } from '../../../electron/core/util/tar-write';
 import { FakeCloudflare } from '../../stubs/cloudflare/fake-api';
 import { FakeEngine } from '../instances/fake-engine';
-import { testRecipe } from '../instances/recipe';
+import { testRecipe, testRecipes } from '../instances/recipe';
 import { manifestOf } from '../backup/raw-archive';
 import { FAKE_INFO, waitForEvent } from './fake-core';
 
@@ -304,6 +305,25 @@ describe('a backup whose tunnel lacks its Cloudflare API token', () => {
     expect(reviewed.secrets).toEqual({ ...withoutApiToken, cloudflare_api_token: token });
     const kept = await reviewTunnelSecrets({}, async () => ({ cloudflare_api_token: 'the server’s own' }), {})(verified);
     expect(kept.secrets).toEqual(withoutApiToken); // the restore keeps the server's current credentials
+  });
+
+  it('is refused by the core restore itself (the path the CLI takes, with no token to give) as a new server; an older backup that carries the token goes on', async () => {
+    const engine = new FakeEngine();
+    const manager = new InstanceManager({ home, engine: async () => engine, secrets, recipes: testRecipes });
+    const deps = { home, docker: noDocker, engine, manager, secrets, recipes: testRecipes };
+    const file = await writeBackup({ tunnel: API_TUNNEL, secrets: withoutApiToken });
+    await expect(restoreBackup(deps, file, { passphrase: PASS })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('backups leave it out'),
+      details: { reason: 'tunnel-token', path: 'apiToken' },
+    });
+    await expectNothingCreated([file]);
+    const old = await writeBackup({
+      tunnel: API_TUNNEL,
+      secrets: { ...withoutApiToken, cloudflare_api_token: 'x' },
+      file: 'blog-20250305T000000000Z.engawa.age',
+    });
+    await expect(restoreBackup(deps, old, { passphrase: PASS })).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
   });
 
   it('checks a token of the user’s own tunnel against the tunnel it was', async () => {

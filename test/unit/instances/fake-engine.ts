@@ -16,7 +16,7 @@ import type {
 } from '../../../electron/core/engine/types';
 import type { Plan } from '../../../electron/core/plan/types';
 
-type Method = 'ensureImages' | 'apply' | 'start' | 'stop' | 'remove' | 'status';
+type Method = 'ensureImages' | 'apply' | 'start' | 'stop' | 'remove' | 'status' | 'restartService';
 
 export class FakeEngine implements EngineApi {
   /** project → service → status */
@@ -36,6 +36,11 @@ export class FakeEngine implements EngineApi {
   readonly stepsRun: string[] = [];
   /** when set, apply throws this after running its setup steps (a failure half-way through) */
   failAfterSteps?: Error;
+  /** what `exec` answers, by service (default: exit 0, no output); the calls are kept in `execs` */
+  readonly execResults = new Map<string, TaskResult>();
+  readonly execs: { project: string; service: string; cmd: string[] }[] = [];
+  /** what `logs` delivers, by service (without `tail`: all of them) */
+  readonly logLines = new Map<string, string[]>();
   /** a method listed here waits for its promise before doing anything (to catch an operation half-way) */
   readonly gates = new Map<Method, Promise<void>>();
 
@@ -134,6 +139,14 @@ export class FakeEngine implements EngineApi {
     for (const s of this.projects.get(project)?.values() ?? []) Object.assign(s, { state: 'exited', health: 'none', exitCode: 0 });
   }
 
+  /** Restarts one container: running again, its health 'starting' (or scripted); no event is emitted. */
+  async restartService(project: string, service: string): Promise<void> {
+    this.record('restartService', [project, service]);
+    const s = this.projects.get(project)?.get(service);
+    if (!s) throw new Error(`no container for ${project}/${service}`);
+    Object.assign(s, { state: 'running', health: this.scriptedHealth.get(service) ?? (s.health === 'none' ? 'none' : 'starting') });
+  }
+
   async remove(project: string): Promise<void> {
     this.record('remove', [project]);
     this.projects.delete(project);
@@ -148,11 +161,17 @@ export class FakeEngine implements EngineApi {
     return { exitCode: 0, stdout: '', stderr: '' };
   }
 
-  async exec(): Promise<TaskResult> {
-    return { exitCode: 0, stdout: '', stderr: '' };
+  async exec(project: string, service: string, cmd: string[]): Promise<TaskResult> {
+    this.execs.push({ project, service, cmd });
+    return this.execResults.get(service) ?? { exitCode: 0, stdout: '', stderr: '' };
   }
 
-  async logs(_project: string, _opts: unknown, _onLine: (l: LogLine) => void): Promise<void> {}
+  async logs(_project: string, opts: { service?: string; tail?: number }, onLine: (l: LogLine) => void): Promise<void> {
+    for (const [service, lines] of this.logLines) {
+      if (opts.service !== undefined && opts.service !== service) continue;
+      for (const line of opts.tail === undefined ? lines : lines.slice(-opts.tail)) onLine({ service, stream: 'stdout', time: '', line });
+    }
+  }
 
   async stats(): Promise<ServiceStats[]> {
     return [];

@@ -131,6 +131,12 @@ describe('create', () => {
     ['a setting that does not match its pattern', { settings: { title: 'Hello 123!' } }],
     ['an override of an unknown service', { overrides: [{ service: 'cache', key: 'A', value: '1' }] }],
     ['an override with a bad variable name', { overrides: [{ service: 'web', key: '1A', value: '1' }] }],
+    [
+      'an override of NODE_OPTIONS (the hard deny list, even though the recipe lists it)',
+      { overrides: [{ service: 'web', key: 'NODE_OPTIONS', value: '--require /x.js' }] },
+    ],
+    ['an override of LD_PRELOAD', { overrides: [{ service: 'db', key: 'LD_PRELOAD', value: '/x.so' }] }],
+    ['an override of TUNNEL_TOKEN', { overrides: [{ service: 'web', key: 'TUNNEL_TOKEN', value: 'someone-elses' }] }],
     ['a bad admin e-mail', { admin: { user: 'aiko', email: 'not-an-address' } }],
     ['a too short admin password', { admin: { user: 'aiko', email: 'aiko@example.org', password: 'short' } }],
     ['a tunnel that does not exist yet', { tunnel: 'cloudflare' as 'none' }],

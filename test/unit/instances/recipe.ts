@@ -35,6 +35,8 @@ export const testRecipe: Recipe = {
         { container: 9000, name: 'admin' },
       ],
       dependsOn: [{ service: 'db', condition: 'healthy' }],
+      // what a backup's overrides may set (the deny list wins over the listed NODE_OPTIONS)
+      overridable: ['GREETING', 'MAIL_*', 'NODE_OPTIONS'],
     },
   ],
   setup: [

@@ -4,6 +4,7 @@ import type { ApiEventMessage } from '../../../electron/shared/contract';
 import {
   backupNotification,
   checkNotification,
+  watchNotification,
   securityNotification,
   stateNotification,
   updateNotification,
@@ -99,5 +100,17 @@ describe('checkNotification', () => {
     expect(checkNotification(done(false, false), t)).toBeNull();
     expect(checkNotification(done(false, null), t)).toBeNull();
     expect(checkNotification(done(true, false), t)).toBeNull();
+  });
+});
+
+describe('watchNotification', () => {
+  const action = (kind: 'give-up' | 'restart', instance: string | null = 'blog'): ApiEventMessage => ({
+    event: 'watch.action',
+    payload: { instance, service: 'db', kind, reason: 'unhealthy', at: '2026-12-03T04:00:00.000Z' },
+  });
+  it('tells when the watchdog gave up on a service, and stays quiet for its other actions', () => {
+    expect(watchNotification(action('give-up'), t)).toEqual({ title: 'db of blog keeps failing', body: en.notify.watchGaveUp.body, instance: 'blog' });
+    expect(watchNotification(action('restart'), t)).toBeNull();
+    expect(watchNotification(action('give-up', null), t)).toBeNull();
   });
 });

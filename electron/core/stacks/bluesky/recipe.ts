@@ -151,6 +151,29 @@ export const blueskyRecipe: Recipe = {
         PDS_INVITE_REQUIRED: 'true',
       },
       mounts: [{ volume: 'data', target: DATA_DIR }],
+      // what a backup's overrides may change (the user's own `--set` may change more): the outside
+      // services it talks to (PLC directory, app view, moderation, relays), e-mail, sign-up and upload
+      // limits, the links it shows, the log level; never its names, keys or data paths
+      overridable: [
+        'PDS_DID_PLC_URL',
+        'PDS_BSKY_APP_VIEW_URL',
+        'PDS_BSKY_APP_VIEW_DID',
+        'PDS_REPORT_SERVICE_URL',
+        'PDS_REPORT_SERVICE_DID',
+        'PDS_CRAWLERS',
+        'PDS_EMAIL_SMTP_URL',
+        'PDS_EMAIL_FROM_ADDRESS',
+        'PDS_MODERATION_EMAIL_SMTP_URL',
+        'PDS_MODERATION_EMAIL_ADDRESS',
+        'PDS_INVITE_REQUIRED',
+        'PDS_BLOB_UPLOAD_LIMIT',
+        'PDS_CONTACT_EMAIL_ADDRESS',
+        'PDS_HOME_URL',
+        'PDS_PRIVACY_POLICY_URL',
+        'PDS_TERMS_OF_SERVICE_URL',
+        'PDS_SUPPORT_URL',
+        'LOG_LEVEL',
+      ],
       ports: [{ container: HTTP_PORT, name: 'http' }],
       // _health runs `select 1` on account.sqlite; busybox wget exits non-zero on a 503
       healthcheck: {

@@ -71,6 +71,31 @@ const appEnv: Record<string, string> = {
   SMTP_FROM_ADDRESS: 'notifications@{{domain}}',
 };
 
+/**
+ * What a backup's overrides may change in the Mastodon processes (the user's own `--set` may change
+ * more): e-mail, object storage, translation, federation and single-user modes, the default
+ * language, and the process sizes and log level. Never the domain, database, Redis, keys or paths.
+ */
+const appOverridable = [
+  'SMTP_*',
+  'S3_*',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'DEEPL_API_KEY',
+  'DEEPL_PLAN',
+  'LIBRE_TRANSLATE_ENDPOINT',
+  'LIBRE_TRANSLATE_API_KEY',
+  'AUTHORIZED_FETCH',
+  'LIMITED_FEDERATION_MODE',
+  'SINGLE_USER_MODE',
+  'DEFAULT_LOCALE',
+  'WEB_CONCURRENCY',
+  'MAX_THREADS',
+  'DB_POOL',
+  'STREAMING_CLUSTER_NUM',
+  'RAILS_LOG_LEVEL',
+];
+
 const dependsOnStores = [
   { service: 'db', condition: 'healthy' as const },
   { service: 'redis', condition: 'healthy' as const },
@@ -169,6 +194,7 @@ export const mastodonRecipe: Recipe = {
       healthcheck: healthcheck(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:3000/health | grep -q OK'], 180_000),
       dependsOn: dependsOnStores,
       init: false, // the image's entrypoint is tini already
+      overridable: appOverridable,
       memoryMiB: 768,
     },
     {
@@ -178,6 +204,7 @@ export const mastodonRecipe: Recipe = {
       env: appEnv,
       healthcheck: healthcheck(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:4000/api/v1/streaming/health | grep -q OK'], 60_000),
       dependsOn: dependsOnStores,
+      overridable: appOverridable,
       memoryMiB: 128,
     },
     {
@@ -191,6 +218,7 @@ export const mastodonRecipe: Recipe = {
       dependsOn: dependsOnStores,
       init: false,
       stopTimeoutS: 30, // Sidekiq waits up to 25 s for running jobs
+      overridable: appOverridable,
       memoryMiB: 640,
     },
   ],

@@ -109,6 +109,9 @@ export const misskeyRecipe: Recipe = {
       ],
       init: false, // the image's entrypoint is tini already
       memoryMiB: 1024,
+      // Misskey's settings are in default.yml, which the recipe writes; the env it reads besides
+      // (NODE_OPTIONS, where its config is) is behaviour: a backup's overrides change nothing here
+      overridable: [],
     },
   ],
   setup: [],
