@@ -18,6 +18,9 @@ import type { IngressRuleJson } from '../../electron/core/tunnel/types';
 import { startEdge, publishedPorts, type Edge } from '../stubs/cloudflare/edge';
 import { FakeCloudflare } from '../stubs/cloudflare/fake-api';
 import { buildStandin, STANDIN } from '../stubs/cloudflare/standin';
+import { secretFile } from '../../electron/core/instances/home';
+import { readRawArchive } from '../unit/backup/raw-archive';
+import { ENV, PASS } from './backup-world';
 import { cli, docker, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
 
 const name = uniqueName('tun');
@@ -193,6 +196,47 @@ describe('Cloudflare Tunnel on the real engine', () => {
     const everything = [...outputs.map((o) => o.stdout + o.stderr), record, shownPlan.stdout, status.stdout].join('\n');
     expect(everything).toContain(domain); // the scan reads real output
     for (const token of [apiToken, connectorToken]) expect(everything).not.toContain(token);
+  });
+
+  it('a backup leaves the API token out: on a new computer restore takes the user’s own, checked with Cloudflare', async () => {
+    const backup = await run(['backup', name, '--json'], ENV);
+    expect(backup.code, backup.stderr).toBe(0);
+    const file = (backup.json() as { path: string }).path;
+    const inFile = JSON.parse((await readRawArchive(file, PASS)).find((e) => e.name === 'secrets.json')!.data.toString('utf8')) as Record<string, string>;
+    expect(inFile).not.toHaveProperty('cloudflare_api_token');
+    expect(inFile.tunnel_token).toBeDefined();
+
+    // the new computer: an empty home, the same engine; restored under another name beside the original
+    const fresh = await tempHome();
+    const other = uniqueName('tunnew');
+    const restore = (extra: string[]) =>
+      cli(fresh.dir, ['restore', file, '--name', other, ...extra], {
+        ...ENV,
+        ENGAWA_CLOUDFLARE_API_URL: fake.url,
+        ENGAWA_IMAGES: JSON.stringify({ ...LOCAL_IMAGES, [CLOUDFLARED_IMAGE]: STANDIN }),
+      });
+    try {
+      const without = await restore([]);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toMatch(/Cloudflare API token/);
+      await writeFile(path.join(files, 'wrong-token'), 'not-a-token-of-this-account-0123456789abcdef');
+      const wrong = await restore(['--cloudflare-token-file', path.join(files, 'wrong-token')]);
+      expect(wrong.code).toBe(1);
+      expect((await labelled(`engawa-${other}`)).containers).toEqual([]);
+      const right = await restore(['--cloudflare-token-file', path.join(files, 'cf-token')]);
+      expect(right.code, right.stderr).toBe(0);
+      const kept = JSON.parse(await readFile(secretFile(fresh.dir, other), 'utf8')) as Record<string, string>;
+      expect(kept.cloudflare_api_token).toBe(apiToken);
+      for (const r of [without, wrong, right]) expect(r.stdout + r.stderr).not.toContain(apiToken);
+    } finally {
+      // a throwaway: its containers go without tearing down the tunnel the original still uses
+      const left = await labelled(`engawa-${other}`);
+      for (const c of left.containers) await docker().getContainer(c.replace(/^\//, '')).remove({ force: true });
+      for (const v of left.volumes) await docker().getVolume(v).remove({ force: true });
+      for (const n of left.networks) await docker().getNetwork(n).remove();
+      await fresh.cleanup();
+      await rm(file, { force: true });
+    }
   });
 
   it('destroy removes the connector, the tunnel and only our DNS records', async () => {

@@ -16,7 +16,7 @@ import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { FileSecretStore } from '../instances';
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
-import { defaultBackupDir, listBackups } from '../backup/files';
+import { defaultBackupDir, listBackups, parseBackupFileName } from '../backup/files';
 import { confirmRestore, restoreBackup } from '../backup/restore';
 import type { BackupDeps, BytesSink } from '../backup/types';
 import { verifyBackup } from '../backup/verify';
@@ -24,7 +24,10 @@ import { keepPassphrase, keptPassphrase, withoutPassphrase } from '../backup/pas
 import { checkSchedule, DEFAULT_KEEP, nextRun, type BackupSchedule } from '../backup/schedule';
 import { ScheduleStore } from '../backup/schedule-store';
 import { EngawaError } from '../util/errors';
+import { reviewTunnelSecrets } from '../api/backup-file';
+import { cloudflareOptionsFromEnv } from '../tunnel/api';
 import { UsageError } from './args';
+import { readToken } from './tunnel';
 import type { CliContext } from './context';
 import { table } from './format';
 import { formatBytes } from '../util/format';
@@ -112,7 +115,11 @@ export const backupCommands: CommandGroup = {
     },
     backups: { args: ['name'], options: { out: { type: 'string' } }, summary: "list a server's backups" },
     verify: { args: ['file'], options: { drill: { type: 'boolean' }, ...PASSPHRASE }, summary: 'check a backup (--drill: restore it into a temporary copy)' },
-    restore: { args: ['file'], options: { name: { type: 'string' }, ...PASSPHRASE }, summary: 'restore a server from a backup' },
+    restore: {
+      args: ['file'],
+      options: { name: { type: 'string' }, 'cloudflare-token-file': { type: 'string' }, 'tunnel-token-file': { type: 'string' }, ...PASSPHRASE },
+      summary: 'restore a server from a backup (a new computer: --cloudflare-token-file F for a tunnel made with an API token)',
+    },
     'restore-confirm': { args: ['name'], options: {}, summary: 'delete the data kept from before a restore' },
     schedule: {
       args: ['name', 'time?'],
@@ -201,7 +208,23 @@ export const backupCommands: CommandGroup = {
       const file = path.resolve(ctx.cmd.args.file as string);
       const pass = await passphrase(ctx, false);
       const name = ctx.str('name');
-      const r = await restoreBackup(await deps(ctx), file, { ...common(ctx, pass), ...(name && { name }) });
+      // backups leave out the Cloudflare API token: a restore on a new computer takes the user's own (checked first)
+      const apiFile = ctx.str('cloudflare-token-file');
+      const tunnelFile = ctx.str('tunnel-token-file');
+      const given = {
+        ...(apiFile !== undefined && { apiToken: await readToken(ctx, apiFile, 'cloudflare-token-file') }),
+        ...(tunnelFile !== undefined && { tunnelToken: await readToken(ctx, tunnelFile, 'tunnel-token-file') }),
+      };
+      const d = await deps(ctx);
+      const review = reviewTunnelSecrets(
+        given,
+        async () => {
+          const target = name ?? parseBackupFileName(path.basename(file))?.instance;
+          return target !== undefined && (await d.manager.find(target)) ? d.secrets.get(target) : undefined;
+        },
+        cloudflareOptionsFromEnv(ctx.io.env),
+      );
+      const r = await restoreBackup(d, file, { ...common(ctx, pass), ...(name && { name }), review });
       if (ctx.json) {
         ctx.outJson({ ok: true, name: r.name, replaced: r.replaced, domain: r.manifest.instance.domain });
         return;

@@ -169,7 +169,8 @@ function protocolOf(ctx: CliContext): TunnelProtocol | undefined {
   return p;
 }
 
-async function readToken(ctx: CliContext, file: string, flag: string): Promise<string> {
+/** A token from the file an option names (trimmed; redacted from all output from now on). */
+export async function readToken(ctx: CliContext, file: string, flag: string): Promise<string> {
   let token: string;
   try {
     token = (await readFile(file, 'utf8')).trim();
