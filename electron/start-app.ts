@@ -130,6 +130,7 @@ export function startApp(deps: StartAppDeps): AppHandle {
       },
       checks: checkOptionsFromEnv(env),
       watch: { by: 'the Engawa app', secrets },
+      clock: {},
       onSettingsChanged: async (next, previous) => {
         if (next.launchAtLogin !== previous.launchAtLogin) await applyLaunchAtLogin(next.launchAtLogin, loginItem);
         if (next.language !== previous.language) desktop?.languageChanged();

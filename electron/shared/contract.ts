@@ -120,6 +120,19 @@ export interface SystemReport {
   checks: SystemCheckItem[];
 }
 
+/**
+ * The engine's clock against this computer's (`system.clock`): `skewMs` > 0 when the engine is ahead;
+ * `ok` within 30 s. `fix` when not ok: 'engine-clock' (Docker Desktop: `system.fixClock` sets its VM's
+ * clock from this computer's), 'ntp' (a Linux engine: turn on NTP), else null.
+ */
+export interface ClockInfo {
+  skewMs: number;
+  /** ISO time of the measurement */
+  checkedAt: string;
+  ok: boolean;
+  fix: 'engine-clock' | 'ntp' | null;
+}
+
 /** What `system.startDocker` did: whether a program was launched, and how (or what the user can do). */
 export interface DockerStartResult {
   /** true when Docker Desktop (or OrbStack) was launched; the wizard's live wait sees it come up */
@@ -188,6 +201,28 @@ export interface InstanceStatus {
   /** https://<public host>, null until a tunnel exists */
   publicUrl: string | null;
   error?: { code: ApiErrorCode; message: string };
+}
+
+/** One stretch of a server's last days (`instances.history`): up, starting, down, or unknown (the PC slept or Engawa was not running). */
+export interface UptimeSegmentInfo {
+  /** ISO times */
+  from: string;
+  to: string;
+  kind: 'up' | 'starting' | 'down' | 'unknown';
+}
+
+/** A server's last 7 days as uptime segments, with the time of each kind summed (ms). */
+export interface InstanceHistory {
+  segments: UptimeSegmentInfo[];
+  upMs: number;
+  startingMs: number;
+  downMs: number;
+  unknownMs: number;
+  /** ISO time it has been up since without a break, null when it is not up now */
+  upSince: string | null;
+  /** the window (ISO times) */
+  from: string;
+  to: string;
 }
 
 /** Resource use of one service right now. */
@@ -641,6 +676,10 @@ export interface ApiMethods {
   'system.check': { input: undefined; output: SystemReport };
   /** launches Docker Desktop (or the OS's equivalent) when it can; `started: false` with advice otherwise */
   'system.startDocker': { input: undefined; output: DockerStartResult };
+  /** the last measurement of the engine's clock (measured now when none is known or it is old); null when it cannot be measured */
+  'system.clock': { input: undefined; output: ClockInfo | null };
+  /** sets Docker Desktop's VM clock from this computer's (STATE on any other engine) and answers the new measurement */
+  'system.fixClock': { input: undefined; output: ClockInfo | null };
   'stacks.list': { input: undefined; output: StackInfo[] };
   'instances.list': { input: undefined; output: InstanceSummary[] };
   'instances.get': { input: InstanceRef; output: InstanceDetails };
@@ -656,6 +695,8 @@ export interface ApiMethods {
   'instances.stats': { input: InstanceRef; output: ServiceStats[] };
   /** disk use of the instance's volumes (Docker measures every volume: ask on request only) */
   'instances.disk': { input: InstanceRef; output: InstanceDiskUse };
+  /** the last 7 days' uptime, from the server's recorded history */
+  'instances.history': { input: InstanceRef; output: InstanceHistory };
   /** writes a docker-compose project into `dir` (a folder on the computer running Engawa) */
   'instances.exportCompose': { input: { name: string; dir: string }; output: { dir: string; files: string[] } };
   'settings.get': { input: undefined; output: AppSettings };
@@ -744,6 +785,8 @@ export const API_METHODS = [
   'app.info',
   'system.check',
   'system.startDocker',
+  'system.clock',
+  'system.fixClock',
   'stacks.list',
   'instances.list',
   'instances.get',
@@ -757,6 +800,7 @@ export const API_METHODS = [
   'instances.logs.unsubscribe',
   'instances.stats',
   'instances.disk',
+  'instances.history',
   'instances.exportCompose',
   'settings.get',
   'settings.set',
@@ -825,6 +869,8 @@ export interface ApiEvents {
   'app.show': { instance: string; tab: 'backups'; ask: 'passphrase' } | { instance: string; tab: 'overview' };
   /** the watchdog acted (a restart, a give-up, a re-check …) or saw something a person must know; see WatchActionInfo */
   'watch.action': WatchActionInfo;
+  /** the engine's clock verdict changed (ok ↔ off, or the fix that fits) */
+  'clock.changed': ClockInfo;
   /** a check of a server ended (asked for, or the daily one); `previousOk`: the check before it (null: none) */
   'check.done': { name: string; ok: boolean; previousOk: boolean | null; failed: number; checkedAt: string };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
@@ -843,6 +889,7 @@ export const API_EVENTS = [
   'app.show',
   'check.done',
   'watch.action',
+  'clock.changed',
 ] as const satisfies readonly (keyof ApiEvents)[];
 
 /** The name of one event. */

@@ -15,6 +15,8 @@ export interface FakeBridgeOptions {
   startDocker?: { started: boolean; how: string };
   /** servers that exist (stopped, no services); `instances.destroy` removes one and ends with op.done */
   instances?: string[];
+  /** what `system.clock` answers (default null: not measured); `system.fixClock` answers it set right (skew 0) */
+  clock?: { skewMs: number; checkedAt: string; ok: boolean; fix: 'engine-clock' | 'ntp' | null } | null;
 }
 
 /** Installs the fake bridge into every document the page loads. */
@@ -91,6 +93,8 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
           return o.startDocker;
         },
         'ops.list': () => [],
+        'system.clock': () => o.clock,
+        'system.fixClock': () => ({ skewMs: 0, checkedAt: new Date().toISOString(), ok: true, fix: null }),
         'stacks.list': () => [],
         'system.check': () =>
           dockerUp
@@ -124,6 +128,7 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
       docker: opts.docker ?? 'up',
       startDocker: opts.startDocker ?? { started: true, how: 'Docker Desktop is starting.' },
       instances: opts.instances ?? [],
+      clock: opts.clock ?? null,
     },
   );
 }

@@ -25,6 +25,8 @@ import { createBackupApi, unavailableBackups, type BackupOptions } from './backu
 import { createUpdateApi } from './updates';
 import { createCheckApi, type CheckApiOptions } from './checks';
 import { createWatchApi, type WatchOptions } from './watch';
+import { createClockApi, type ClockApiOptions } from './clock';
+import { createHistoryApi } from './history';
 import { instanceDisk } from './disk';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
@@ -47,6 +49,8 @@ export interface CoreDeps {
   watch?: WatchOptions;
   /** what `system.startDocker` does (default: engine/start-docker.ts on this machine; tests give a fake) */
   startDocker?: () => Promise<DockerStartResult>;
+  /** measure the engine's clock every few hours and after a wake (the shells; `system.clock` measures when asked anyway) */
+  clock?: ClockApiOptions;
 }
 
 /** The core behind the contract, with the bus and operations exposed for the shell and tests. */
@@ -68,6 +72,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
   const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { ...deps.backups, deps: backups.deps }, log);
   const checks = createCheckApi(deps.services, bus, deps.checks, log);
   const watchdog = createWatchApi(deps.services, bus, deps.watch, log);
+  const clock = createClockApi(deps.services, bus, deps.clock, log);
+  const history = createHistoryApi(deps.services, bus, ops, {}, log); // records the pushed states (api/history.ts)
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -232,8 +238,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
         client,
         async (ctx) => {
           await manager.destroy(name, { onProgress: ctx.onProgress }); // the manager forgets its state
-          // what else was kept of it: its last check and its update policy
-          for (const r of await Promise.allSettled([checks.forget(name), updates.forget(name)]))
+          // what else was kept of it: its last check, its update policy and its uptime history
+          for (const r of await Promise.allSettled([checks.forget(name), updates.forget(name), history.forget(name)]))
             if (r.status === 'rejected') log(`cannot remove what was kept of "${name}": ${toEngawaError(r.reason).message}`);
           return undefined;
         },
@@ -285,11 +291,15 @@ export function createCore(deps: CoreDeps): EngawaCore {
     // Server updates (api/updates.ts) and the outside-in check (api/checks.ts)
     ...updates.handlers,
     ...checks.handlers,
+    ...clock.handlers,
+    ...history.handlers,
   };
 
   ensureWatching();
   backups?.start().catch((e: unknown) => log(`cannot start the backup scheduler: ${toEngawaError(e).message}`));
   checks.start();
+  clock.start();
+  history.start();
   watchdog.start().catch((e: unknown) => log(`cannot start the watchdog: ${toEngawaError(e).message}`));
   updates.startScheduler().catch((e: unknown) => log(`cannot start the automatic updates: ${toEngawaError(e).message}`));
 
@@ -298,12 +308,14 @@ export function createCore(deps: CoreDeps): EngawaCore {
     bus,
     ops,
     subscribe: (listener: BusListener) => bus.subscribe(listener),
-    recheck: (reason) => watchdog.recheck(reason),
+    recheck: (reason) => watchdog.recheck(reason).finally(() => clock.afterWake()),
     async close() {
       await watchdog.stop();
       backups?.stop();
       updates.stop();
       checks.stop();
+      clock.stop();
+      await history.stop();
       closed = true;
       if (retry !== undefined) clearTimeout(retry);
       watch?.close();

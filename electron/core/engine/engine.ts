@@ -19,6 +19,7 @@ import { isServiceContainer, inspectToServiceStatus } from './status';
 import { runningServiceContainer, runPlanStep } from './setup-steps';
 import { execIn } from './exec';
 import { probeEngineVm, type VmFacts } from './vm-probe';
+import { readVmClock, setVmClock } from './vm-clock';
 import {
   type ApplyOptions,
   type EngineApi,
@@ -199,6 +200,17 @@ export class DockerEngine implements EngineApi {
 
   volumeUsage(project: string): Promise<VolumeUsage[]> {
     return guard(() => readVolumeUsage(this.docker, project));
+  }
+
+  /** The engine machine's clock, by the probe image (none without one: nothing is pulled). */
+  async readClock(): Promise<number | undefined> {
+    return this.probeImage === undefined ? undefined : readVmClock(this.docker, this.probeImage);
+  }
+
+  async setClock(epochSeconds: number): Promise<boolean> {
+    if (this.probeImage === undefined) return false;
+    this.ctx.log(`set the engine's clock to ${new Date(epochSeconds * 1000).toISOString()}`);
+    return setVmClock(this.docker, this.probeImage, epochSeconds);
   }
 
   /** The plan's services as they are now, 'missing' for those without a container. */

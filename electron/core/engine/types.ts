@@ -115,4 +115,8 @@ export interface EngineApi {
   events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription;
   /** disk use of the project's volumes (Docker's `/system/df`); optional so test fakes may leave it out */
   volumeUsage?(project: string): Promise<import('./disk').VolumeUsage[]>;
+  /** the engine machine's clock read by a helper container (ms since the epoch); undefined when it cannot run (vm-clock.ts) */
+  readClock?(): Promise<number | undefined>;
+  /** sets the engine machine's clock by a helper container with CAP_SYS_TIME; false when it could not (vm-clock.ts) */
+  setClock?(epochSeconds: number): Promise<boolean>;
 }

@@ -53,6 +53,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     backups: { secrets, images, env },
     checks: checkOptionsFromEnv(env),
     watch: { by: 'npm run serve', secrets },
+    clock: {},
   });
   let host: Host;
   try {

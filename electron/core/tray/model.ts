@@ -21,6 +21,8 @@ export interface TrayInstance {
   url: string | null;
   /** the release of a security update it can install, when there is one (`updates.list`) */
   securityUpdate?: string;
+  /** ISO time a running instance has been up since without a break (`instances.history`), when known */
+  upSince?: string;
 }
 
 /** What a menu item does when clicked. */
@@ -46,6 +48,8 @@ export interface TrayModel {
 export interface TrayOptions {
   /** true once backups exist: "Back up now" is enabled for running instances */
   backups: boolean;
+  /** the time now (ms), for "up 3 days" (default Date.now()) */
+  now?: number;
 }
 
 const PROBLEM: ReadonlySet<InstanceState> = new Set<InstanceState>(['error', 'degraded', 'unknown']);
@@ -78,7 +82,7 @@ function instanceActions(i: TrayInstance, t: Translate, opts: TrayOptions): Tray
 /** The whole tray for these instances. */
 export function trayModel(instances: readonly TrayInstance[], t: Translate, opts: TrayOptions = { backups: false }): TrayModel {
   const icon = trayIconState(instances.map((i) => i.state));
-  const tooltip = instances.length === 0 ? t('tray.tooltip.none') : t(`tray.tooltip.${icon}`);
+  const tooltip = withUptime(instances.length === 0 ? t('tray.tooltip.none') : t(`tray.tooltip.${icon}`), icon, instances, t, opts.now ?? Date.now());
   const heading = (i: TrayInstance): string => t('tray.instance', { name: i.name, domain: i.domain, state: t(`tray.state.${i.state}`) });
   const menu: TrayMenuItem[] = [];
   const security = instances.filter((i) => i.securityUpdate !== undefined);
@@ -101,4 +105,31 @@ export function trayModel(instances: readonly TrayInstance[], t: Translate, opts
     { kind: 'item', label: t('tray.menu.quit'), enabled: true, action: { type: 'quit' } },
   );
   return { icon, tooltip, menu };
+}
+
+/**
+ * When every server runs, the tooltip says for how long the one up the shortest time has been up
+ * ("up 3 days"), from the servers' recorded history; as it was when the tray was last drawn.
+ */
+function withUptime(tooltip: string, icon: TrayIconState, instances: readonly TrayInstance[], t: Translate, now: number): string {
+  if (icon !== 'running') return tooltip;
+  const since = instances.flatMap((i) => (i.state === 'running' && i.upSince !== undefined ? [Date.parse(i.upSince)] : [])).filter((n) => !Number.isNaN(n));
+  if (since.length === 0) return tooltip;
+  const { unit, n } = uptimeDuration(now - Math.max(...since));
+  return t('tray.tooltip.upFor', { tooltip, duration: t(`uptime.duration.${unit}`, { n }) });
+}
+
+/** A duration in its largest whole unit, as the dashboard's strip says it (renderer/src/dashboard/uptime-strip.ts). */
+export function uptimeDuration(ms: number): { unit: 'minutes' | 'hour' | 'hours' | 'day' | 'days'; n: number } {
+  const t = Math.max(0, ms);
+  const hour = 60 * 60 * 1000;
+  if (t >= 24 * hour) {
+    const n = Math.floor(t / (24 * hour));
+    return { unit: n === 1 ? 'day' : 'days', n };
+  }
+  if (t >= hour) {
+    const n = Math.floor(t / hour);
+    return { unit: n === 1 ? 'hour' : 'hours', n };
+  }
+  return { unit: 'minutes', n: Math.round(t / 60_000) };
 }

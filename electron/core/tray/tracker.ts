@@ -2,8 +2,9 @@
  * The desktop shell's own view of the instances (tray, notifications, the quit flow): a dispatcher
  * session like any page's, kept up to date by pushed events only (`instance.state`, and a fresh
  * list after a create or destroy ends), with the security updates each can install (asked at the
- * start and again after an operation that changes a server's release ends). It also runs
- * operations and waits for their end.
+ * start and again after an operation that changes a server's release ends), and since when each
+ * running server has been up (`instances.history`, asked when it turns running or the list is read,
+ * for the tooltip's "up 3 days"). It also runs operations and waits for their end.
  */
 import type {
   ApiError,
@@ -84,8 +85,30 @@ export function trackInstances(
       log(`cannot list the instances: ${result.error.message}`);
       return;
     }
-    list = (result.value as InstanceSummary[]).map((s) => toTray(s, security));
+    const before = new Map(list.map((i) => [i.name, i.upSince]));
+    list = (result.value as InstanceSummary[]).map((s) => {
+      const i = toTray(s, security);
+      const upSince = before.get(s.name);
+      return upSince !== undefined && i.state === 'running' ? { ...i, upSince } : i;
+    });
     onChange(list.map((i) => ({ ...i })));
+    for (const i of list) if (i.state === 'running') askUptime(i.name);
+  };
+
+  /** Asks since when a running server has been up (its recorded history, for the tooltip's "up 3 days"). */
+  const askUptime = (name: string): void => {
+    session.call('instances.history', { name }).then(
+      (result) => {
+        if (!result.ok) return log(`cannot read the history of "${name}": ${result.error.message}`);
+        const current = list.find((i) => i.name === name);
+        const upSince = (result.value as ApiOutput<'instances.history'>).upSince ?? undefined;
+        if (current === undefined || current.state !== 'running' || current.upSince === upSince) return;
+        if (upSince === undefined) delete current.upSince;
+        else current.upSince = upSince;
+        onChange(list.map((i) => ({ ...i })));
+      },
+      (e: unknown) => log(`cannot read the history of "${name}": ${(e as Error).message}`),
+    );
   };
 
   const refreshUpdates = async (): Promise<void> => {
@@ -123,6 +146,8 @@ export function trackInstances(
       const previous = current.state;
       if (previous === state) return;
       current.state = state;
+      if (state === 'running') askUptime(name);
+      else delete current.upSince;
       onChange(
         list.map((i) => ({ ...i })),
         { name, previous, next: state },

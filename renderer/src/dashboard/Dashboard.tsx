@@ -17,6 +17,8 @@ import { UrlsCard } from './UrlsCard';
 import { TunnelCard } from './TunnelCard';
 import { CheckCard } from '../check/CheckCard';
 import { UpdateCard } from './UpdateCard';
+import { ClockNotice } from './ClockNotice';
+import { UptimeStrip } from './UptimeStrip';
 
 const TABS = ['overview', 'logs', 'backups', 'settings'] as const;
 type Tab = (typeof TABS)[number];
@@ -50,6 +52,7 @@ export function Dashboard(props: { name: string }) {
         ) : (
           <>
             <InstanceHeader instance={instance} />
+            <ClockNotice />
             <div className="tabs" role="tablist" aria-label={t('dashboard.sections')}>
               {TABS.map((id) => (
                 <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => setTab(id)}>
@@ -66,6 +69,7 @@ export function Dashboard(props: { name: string }) {
                   {instance.pending === undefined && <CheckCard key={`check-${instance.name}`} name={instance.name} />}
                   {instance.pending === undefined && <UpdateCard key={instance.name} instance={instance} />}
                   <ResourcesCard name={instance.name} state={instance.state} />
+                  {instance.pending === undefined && <UptimeStrip key={`uptime-${instance.name}`} name={instance.name} state={instance.state} />}
                 </div>
               )}
               {tab === 'logs' && <LogsPanel name={instance.name} />}

@@ -43,6 +43,12 @@ export class FakeEngine implements EngineApi {
   readonly logLines = new Map<string, string[]>();
   /** a method listed here waits for its promise before doing anything (to catch an operation half-way) */
   readonly gates = new Map<Method, Promise<void>>();
+  /** what Docker reports as its operating system ('Docker Desktop' for Docker Desktop's VM) */
+  os = 'fake';
+  /** how far the helper container's clock is from Date.now() (ms); undefined: the helper cannot run */
+  clockOffsetMs: number | undefined = 0;
+  /** the times (s) `setClock` was asked to set; a set clears the offset */
+  readonly clockSets: number[] = [];
 
   /** The next call of `method` throws `error`. */
   failNext(method: Method, error: Error): void {
@@ -96,7 +102,7 @@ export class FakeEngine implements EngineApi {
       endpoint: 'fake://',
       version: '0',
       apiVersion: '1.41',
-      os: 'fake',
+      os: this.os,
       osType: 'linux',
       arch: 'x64',
       cpus: 1,
@@ -175,6 +181,16 @@ export class FakeEngine implements EngineApi {
 
   async stats(): Promise<ServiceStats[]> {
     return [];
+  }
+
+  async readClock(): Promise<number | undefined> {
+    return this.clockOffsetMs === undefined ? undefined : Date.now() + this.clockOffsetMs;
+  }
+
+  async setClock(epochSeconds: number): Promise<boolean> {
+    this.clockSets.push(epochSeconds);
+    this.clockOffsetMs = epochSeconds * 1000 - Date.now();
+    return true;
   }
 
   events(onEvent: (e: EngineEvent) => void, onConnection?: (connected: boolean) => void): Subscription {

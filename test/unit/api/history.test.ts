@@ -1,0 +1,129 @@
+/**
+ * `instances.history` over the real core and the in-memory engine (fake-core.ts): the states the
+ * core pushes while a server is created, stopped and started are recorded in its log (Engawa's
+ * while its operation runs, Docker's otherwise), a watchdog action on it too, and closing the core
+ * writes `closed`; the method answers the last 7 days with the server up since it last started.
+ * A history written before (the PC slept) shows as unknown. Deleting the server deletes its log,
+ * and an unknown server is NOT_FOUND. The recorder alone: a heartbeat on its slow timer, a state
+ * told twice written once, `closed` when it stops, and nothing after.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiEventMessage, ApiResult, InstanceHistory } from '../../../electron/shared/contract';
+import { openSession, type Session } from '../../../electron/core/api/dispatch';
+import { EventBus } from '../../../electron/core/api/events';
+import { createHistoryApi } from '../../../electron/core/api/history';
+import type { Operations } from '../../../electron/core/api/ops';
+import type { Services } from '../../../electron/core/api/wiring';
+import { historyFile, readHistory } from '../../../electron/core/watch/history';
+import { fakeCore, type FakeCore } from './fake-core';
+
+let f: FakeCore;
+let session: Session;
+let events: ApiEventMessage[];
+
+beforeEach(async () => {
+  f = await fakeCore();
+  events = [];
+  session = openSession(f.core, (m) => events.push(m));
+});
+afterEach(async () => {
+  session.close();
+  await f.cleanup();
+});
+
+async function value<T>(p: Promise<ApiResult<unknown>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
+  return r.value as T;
+}
+
+async function run(method: 'instances.create' | 'instances.stop' | 'instances.start' | 'instances.destroy', input: object): Promise<void> {
+  const { opId } = await value<{ opId: string }>(session.call(method, input as never));
+  for (let i = 0; i < 1000; i++) {
+    const end = events.find((m) => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId);
+    if (end) {
+      expect(end.event).toBe('op.done');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${method} did not end`);
+}
+
+describe('instances.history', () => {
+  it('records the pushed states and a watchdog action, and answers the last 7 days', async () => {
+    const before = Date.now();
+    await run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
+    await run('instances.stop', { name: 'blog' });
+    await run('instances.start', { name: 'blog' });
+    f.core.bus.emit('watch.action', { instance: 'blog', service: 'web', kind: 'restart', reason: 'web stayed unhealthy', at: new Date().toISOString() });
+
+    const h = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
+    const records = await readHistory(f.home, 'blog');
+    const states = records.map((r) => r.state);
+    expect(states).toEqual(expect.arrayContaining(['creating', 'running', 'stopping', 'stopped', 'starting']));
+    expect(states.indexOf('stopped')).toBeGreaterThan(states.indexOf('running'));
+    expect(records.filter((r) => r.state === 'stopping').map((r) => r.source)).toEqual(['engawa']); // during Engawa's stop
+    expect(records.at(-1)).toMatchObject({ state: 'running', source: 'watchdog', reason: 'restart: web stayed unhealthy' });
+
+    expect(Date.parse(h.to) - Date.parse(h.from)).toBe(7 * 24 * 60 * 60 * 1000);
+    expect(h.segments.at(-1)).toMatchObject({ kind: 'up', to: h.to });
+    expect(h.segments.map((s) => s.kind)).toEqual(expect.arrayContaining(['unknown', 'starting', 'up', 'down']));
+    expect(h.upSince).not.toBeNull();
+    const lastStart = Date.parse(records.filter((r) => r.state === 'running')[1]?.at ?? '');
+    expect(Date.parse(h.upSince ?? '')).toBe(lastStart);
+    expect(Date.parse(h.upSince ?? '')).toBeGreaterThanOrEqual(before);
+    expect(h.unknownMs).toBeGreaterThan(6 * 24 * 60 * 60 * 1000); // nothing before it was created
+    expect(h.upMs + h.startingMs + h.downMs + h.unknownMs).toBe(Date.parse(h.to) - Date.parse(h.from));
+
+    // the core closes (Engawa quits): its last word is "closed"
+    await f.core.ops.settled();
+    await f.core.close();
+    expect((await readHistory(f.home, 'blog')).at(-1)).toMatchObject({ state: 'closed', source: 'engawa' });
+  });
+
+  it('shows a recorded sleep as unknown, deletes the log with the server, and knows no ghost', async () => {
+    await run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
+    const file = historyFile(f.home, 'blog');
+    const recorded = await readFile(file, 'utf8');
+    const day = 24 * 60 * 60 * 1000;
+    const at = (ago: number) => new Date(Date.now() - ago).toISOString();
+    const old = [
+      { at: at(3 * day), state: 'running', source: 'docker' },
+      { at: at(3 * day - 10 * 60_000), state: 'heartbeat', source: 'engawa' },
+      { at: at(2 * day), state: 'stopped', source: 'docker' },
+    ];
+    await writeFile(file, old.map((r) => `${JSON.stringify(r)}\n`).join('') + recorded);
+    const h = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
+    const kinds = h.segments.map((s) => s.kind);
+    expect(kinds.slice(0, 3)).toEqual(['unknown', 'up', 'unknown']); // after the last heartbeat: nobody watched
+    expect(h.segments[1]).toMatchObject({ from: old[0]?.at, to: old[1]?.at });
+
+    await run('instances.destroy', { name: 'blog' });
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    const ghost = await session.call('instances.history', { name: 'ghost' });
+    expect(ghost).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('the recorder', () => {
+  it('writes a heartbeat of each watched server on its slow timer, the same state once, and closed at the end', async () => {
+    const bus = new EventBus();
+    const services = { home: f.home, manager: { get: async () => ({}) } } as unknown as Services;
+    const history = createHistoryApi(services, bus, { list: () => [] } as unknown as Operations, { heartbeatMs: 20 });
+    history.start();
+    bus.emit('instance.state', { name: 'quiet', state: 'running' });
+    bus.emit('instance.state', { name: 'quiet', state: 'running' }); // no change: not written again
+    await new Promise((r) => setTimeout(r, 110));
+    await history.stop();
+    const states = (await readHistory(f.home, 'quiet')).map((r) => `${r.state}/${r.source}`);
+    expect(states[0]).toBe('running/docker');
+    expect(states.filter((s) => s === 'running/docker')).toHaveLength(1);
+    expect(states.filter((s) => s === 'heartbeat/engawa').length).toBeGreaterThanOrEqual(2);
+    expect(states.at(-1)).toBe('closed/engawa');
+    bus.emit('instance.state', { name: 'quiet', state: 'stopped' }); // stopped: hears no more
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await readHistory(f.home, 'quiet')).at(-1)?.state).toBe('closed');
+  });
+});
