@@ -7,9 +7,7 @@
  * image and are removed when they exit.
  */
 import type Dockerode from 'dockerode';
-import { LABELS } from '../plan/types';
-import { runToCompletion } from './exec';
-import { ensureImages } from './images';
+import { runVmHelper } from './vm-probe';
 
 /** `date` prints seconds, then nanoseconds where busybox was built with them (else a literal "%N"). */
 const READ = 'date -u +%s.%N';
@@ -25,39 +23,14 @@ export function parseClockOutput(stdout: string): number | undefined {
   return Math.round((Number(m[1]) + fraction) * 1000);
 }
 
-async function runHelper(docker: Dockerode, image: string, script: string, capAdd: string[], timeoutMs: number): Promise<string | undefined> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  timer.unref?.();
-  try {
-    await ensureImages(docker, [image], { signal: controller.signal });
-    const result = await runToCompletion(
-      docker,
-      {
-        Image: image,
-        Entrypoint: ['sh', '-c'],
-        Cmd: [script],
-        Labels: { [LABELS.managed]: 'true', [LABELS.role]: 'helper' },
-        HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], CapAdd: capAdd, SecurityOpt: ['no-new-privileges'] },
-      },
-      { signal: controller.signal },
-    );
-    return result.exitCode === 0 ? result.stdout : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The engine machine's clock (ms since the epoch, UTC); undefined when the helper cannot run. */
 export async function readVmClock(docker: Dockerode, image: string, timeoutMs = 20_000): Promise<number | undefined> {
-  const out = await runHelper(docker, image, READ, [], timeoutMs);
+  const out = await runVmHelper(docker, image, READ, [], timeoutMs);
   return out === undefined ? undefined : parseClockOutput(out);
 }
 
 /** Sets the engine machine's clock to `epochSeconds` (UTC); false when the helper could not. */
 export async function setVmClock(docker: Dockerode, image: string, epochSeconds: number, timeoutMs = 20_000): Promise<boolean> {
   if (!Number.isSafeInteger(epochSeconds) || epochSeconds <= 0) return false;
-  return (await runHelper(docker, image, `date -u -s @${epochSeconds} >/dev/null`, ['SYS_TIME'], timeoutMs)) !== undefined;
+  return (await runVmHelper(docker, image, `date -u -s @${epochSeconds} >/dev/null`, ['SYS_TIME'], timeoutMs)) !== undefined;
 }

@@ -44,6 +44,16 @@ export function parseVmProbe(stdout: string): VmFacts {
  * the facts unknown, never guesses.
  */
 export async function probeEngineVm(docker: Dockerode, image: string, timeoutMs = 20_000): Promise<VmFacts | undefined> {
+  const out = await runVmHelper(docker, image, SCRIPT, [], timeoutMs);
+  return out === undefined ? undefined : parseVmProbe(out);
+}
+
+/**
+ * Runs `script` with `sh -c` in a throwaway helper container of `image` inside the engine's machine:
+ * no network, every capability dropped but `capAdd`, no new privileges. Its stdout, or undefined
+ * when it cannot run or exits non-zero (within `timeoutMs`, pull included).
+ */
+export async function runVmHelper(docker: Dockerode, image: string, script: string, capAdd: string[], timeoutMs: number): Promise<string | undefined> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   timer.unref?.();
@@ -54,14 +64,13 @@ export async function probeEngineVm(docker: Dockerode, image: string, timeoutMs 
       {
         Image: image,
         Entrypoint: ['sh', '-c'],
-        Cmd: [SCRIPT],
+        Cmd: [script],
         Labels: { [LABELS.managed]: 'true', [LABELS.role]: 'helper' },
-        HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+        HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], ...(capAdd.length > 0 && { CapAdd: capAdd }), SecurityOpt: ['no-new-privileges'] },
       },
       { signal: controller.signal },
     );
-    if (result.exitCode !== 0) return undefined;
-    return parseVmProbe(result.stdout);
+    return result.exitCode === 0 ? result.stdout : undefined;
   } catch {
     return undefined;
   } finally {

@@ -9,10 +9,10 @@
  * over, and the caller is told which operation was interrupted so it can resume or roll back.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { EngawaError } from '../util/errors';
-import { isMissing } from '../util/atomic';
+import { lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
 import { lockFile, locksDir } from './home';
 
 /** What a lock file says about its holder. */
@@ -49,12 +49,12 @@ export async function acquireLock(home: string, name: string, op: string): Promi
   let stale: LockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (await createExclusive(file, JSON.stringify(info))) {
-      return { name, info, ...(stale ? { stale } : {}), release: () => releaseIfOurs(file, info.token) };
+      return { name, info, ...(stale ? { stale } : {}), release: () => releaseLockIfOurs(file, info.token, readInfo) };
     }
     const holder = await readInfo(file);
     if (holder === 'missing') continue; // released meanwhile
-    if (holder !== 'corrupt' && isAlive(holder)) throw busy(name, holder);
-    if (await removeStale(file, holder)) stale = holder === 'corrupt' ? stale : holder;
+    if (holder !== 'corrupt' && lockHolderAlive(holder)) throw busy(name, holder);
+    if (await removeStaleLock(file, holder, readInfo)) stale = holder === 'corrupt' ? stale : holder;
   }
   throw new EngawaError('BUSY', `"${name}" is busy: another process keeps taking its lock. Try again.`, { name });
 }
@@ -62,7 +62,7 @@ export async function acquireLock(home: string, name: string, op: string): Promi
 /** The live holder of the lock of `name`, or null when nobody (alive) holds it. */
 export async function lockHolder(home: string, name: string): Promise<LockInfo | null> {
   const holder = await readInfo(lockFile(home, name));
-  return typeof holder === 'object' && isAlive(holder) ? holder : null;
+  return typeof holder === 'object' && lockHolderAlive(holder) ? holder : null;
 }
 
 function busy(name: string, holder: LockInfo): EngawaError {
@@ -89,59 +89,5 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
   }
 }
 
-async function readInfo(file: string): Promise<LockInfo | 'missing' | 'corrupt'> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (isMissing(e)) return 'missing';
-    throw e;
-  }
-  try {
-    const v = JSON.parse(text) as Partial<LockInfo>;
-    if (typeof v.pid === 'number' && typeof v.op === 'string' && typeof v.token === 'string') return v as LockInfo;
-  } catch {
-    // fall through
-  }
-  return 'corrupt';
-}
-
-/** A holder on another host (a shared home folder) cannot be checked, so it counts as alive. */
-function isAlive(holder: LockInfo): boolean {
-  if (holder.host !== os.hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Moves the stale lock aside and deletes it. Returns false when another process got there first.
- * If what we moved aside turns out to be a fresh lock (another process replaced the stale one
- * between our read and our rename), it is put back.
- */
-async function removeStale(file: string, seen: LockInfo | 'corrupt'): Promise<boolean> {
-  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
-  try {
-    await rename(file, aside);
-  } catch (e) {
-    if (isMissing(e)) return false;
-    throw e;
-  }
-  const moved = await readInfo(aside);
-  const same = seen === 'corrupt' ? moved === 'corrupt' : typeof moved === 'object' && moved.token === seen.token;
-  if (!same) await link(aside, file).catch(() => {}); // put the live lock back unless yet another one appeared
-  await unlink(aside).catch(() => {});
-  return same;
-}
-
-async function releaseIfOurs(file: string, token: string): Promise<void> {
-  const holder = await readInfo(file);
-  if (typeof holder === 'object' && holder.token === token) {
-    await unlink(file).catch((e: unknown) => {
-      if (!isMissing(e)) throw e;
-    });
-  }
-}
+const readInfo = (file: string): Promise<LockRead<LockInfo>> =>
+  readLockFile<LockInfo>(file, (v) => (typeof v.pid === 'number' && typeof v.op === 'string' && typeof v.token === 'string' ? (v as LockInfo) : undefined));

@@ -5,11 +5,11 @@
  * is gone is stale and taken over (moved aside by rename, which only one process can win).
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
-import { isMissing } from '../util/atomic';
+import { lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
 
 export interface WatchLockInfo {
   pid: number;
@@ -38,17 +38,18 @@ export async function acquireWatchLock(home: string, by: string): Promise<WatchL
   const info: WatchLockInfo = { pid: process.pid, by, startedAt: new Date().toISOString(), host: os.hostname(), token: randomBytes(8).toString('hex') };
   let stale: WatchLockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await createExclusive(file, JSON.stringify(info))) return { info, ...(stale && { stale }), release: () => releaseIfOurs(file, info.token) };
+    if (await createExclusive(file, JSON.stringify(info)))
+      return { info, ...(stale && { stale }), release: () => releaseLockIfOurs(file, info.token, readInfo) };
     const holder = await readInfo(file);
     if (holder === 'missing') continue;
-    if (holder !== 'corrupt' && isAlive(holder)) {
+    if (holder !== 'corrupt' && lockHolderAlive(holder)) {
       throw new EngawaError(
         'BUSY',
         `A watchdog runs already: ${holder.by} (process ${holder.pid}${holder.host !== os.hostname() ? ` on ${holder.host}` : ''}, since ${holder.startedAt}). Stop it first.`,
         { pid: holder.pid, by: holder.by, startedAt: holder.startedAt, host: holder.host },
       );
     }
-    if (await moveAside(file, holder)) stale = holder === 'corrupt' ? stale : holder;
+    if (await removeStaleLock(file, holder, readInfo)) stale = holder === 'corrupt' ? stale : holder;
   }
   throw new EngawaError('BUSY', 'Another watchdog keeps taking the watch lock. Try again.');
 }
@@ -67,55 +68,7 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
   }
 }
 
-async function readInfo(file: string): Promise<WatchLockInfo | 'missing' | 'corrupt'> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (isMissing(e)) return 'missing';
-    throw e;
-  }
-  try {
-    const v = JSON.parse(text) as Partial<WatchLockInfo>;
-    if (typeof v.pid === 'number' && typeof v.token === 'string') return { by: 'a watchdog', startedAt: '?', host: os.hostname(), ...v } as WatchLockInfo;
-  } catch {
-    // fall through
-  }
-  return 'corrupt';
-}
-
-/** A holder on another host (a shared home folder) cannot be checked, so it counts as alive. */
-function isAlive(holder: WatchLockInfo): boolean {
-  if (holder.host !== os.hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Moves the stale lock aside and deletes it; false when another process got there first (a fresh lock moved by mistake is put back). */
-async function moveAside(file: string, seen: WatchLockInfo | 'corrupt'): Promise<boolean> {
-  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
-  try {
-    await rename(file, aside);
-  } catch (e) {
-    if (isMissing(e)) return false;
-    throw e;
-  }
-  const moved = await readInfo(aside);
-  const same = seen === 'corrupt' ? moved === 'corrupt' : typeof moved === 'object' && moved.token === seen.token;
-  if (!same) await link(aside, file).catch(() => {});
-  await unlink(aside).catch(() => {});
-  return same;
-}
-
-async function releaseIfOurs(file: string, token: string): Promise<void> {
-  const holder = await readInfo(file);
-  if (typeof holder === 'object' && holder.token === token) {
-    await unlink(file).catch((e: unknown) => {
-      if (!isMissing(e)) throw e;
-    });
-  }
-}
+const readInfo = (file: string): Promise<LockRead<WatchLockInfo>> =>
+  readLockFile<WatchLockInfo>(file, (v) =>
+    typeof v.pid === 'number' && typeof v.token === 'string' ? ({ by: 'a watchdog', startedAt: '?', host: os.hostname(), ...v } as WatchLockInfo) : undefined,
+  );
