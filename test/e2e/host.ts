@@ -11,7 +11,7 @@ import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
-import type { ApiEvents } from '../../electron/shared/contract';
+import type { ApiEvents, CreateInstanceInput } from '../../electron/shared/contract';
 import { createApi, type EngawaApi } from '../../renderer/src/api/client';
 import { createWsTransport } from '../../renderer/src/api/ws-client';
 import { STANDIN } from '../stubs/cloudflare/standin';
@@ -127,4 +127,28 @@ export async function hostApi(): Promise<{
     close: () => transport.close(),
     ended: (opId) => new Promise((resolve) => (seen.has(opId) ? resolve(seen.get(opId)!) : ends.set(opId, resolve))),
   };
+}
+
+/** Creates a server through the host's API, the page following the browser's language; throws when creation fails. */
+export async function createServer(input: CreateInstanceInput): Promise<void> {
+  const { api, ended, close } = await hostApi();
+  try {
+    await api.call('settings.set', { language: null });
+    const end = await ended((await api.call('instances.create', input)).opId);
+    if ('error' in end) throw new Error(`creating ${input.name} failed: ${end.error.message}`);
+  } finally {
+    close();
+  }
+}
+
+/** Destroys server `name` through the host's API if it exists; throws when destroying fails. */
+export async function destroyServer(name: string): Promise<void> {
+  const { api, ended, close } = await hostApi();
+  try {
+    if (!(await api.call('instances.list')).some((i) => i.name === name)) return;
+    const end = await ended((await api.call('instances.destroy', { name })).opId);
+    if ('error' in end) throw new Error(`deleting ${name} failed: ${end.error.message}`);
+  } finally {
+    close();
+  }
 }

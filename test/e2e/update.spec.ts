@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import Dockerode from 'dockerode';
-import { E2E_URL, hostApi, RELEASES_STACK } from './host';
+import { createServer, E2E_URL, hostApi, RELEASES_STACK } from './host';
 import { expect, test } from './fixtures';
 import { screen } from './screens';
 
@@ -132,14 +132,7 @@ for (const [locale, lang] of [
 
     test.beforeAll(async () => {
       test.setTimeout(180_000);
-      const { api, ended, close } = await hostApi();
-      try {
-        await api.call('settings.set', { language: null }); // the page follows the browser's language
-        const { opId } = await api.call('instances.create', { stack: RELEASES_STACK.id, name, domain: `${name}.example.com`, version: RELEASES_STACK.old });
-        expect(await ended(opId)).not.toHaveProperty('error');
-      } finally {
-        close();
-      }
+      await createServer({ stack: RELEASES_STACK.id, name, domain: `${name}.example.com`, version: RELEASES_STACK.old });
     });
 
     test.afterAll(async () => {

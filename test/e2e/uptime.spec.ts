@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { E2E_URL, hostApi } from './host';
+import { createServer, destroyServer, E2E_URL } from './host';
 import { expect, test } from './fixtures';
 import { screen } from './screens';
 
@@ -63,14 +63,7 @@ for (const [locale, lang] of [
 
     test.beforeAll(async () => {
       test.setTimeout(180_000);
-      const { api, ended, close } = await hostApi();
-      try {
-        await api.call('settings.set', { language: null }); // the page follows the browser's language
-        const { opId } = await api.call('instances.create', { stack: 'test-web', name, domain: `${name}.example.com` });
-        expect(await ended(opId)).not.toHaveProperty('error');
-      } finally {
-        close();
-      }
+      await createServer({ stack: 'test-web', name, domain: `${name}.example.com` });
       const home = process.env.ENGAWA_E2E_HOME;
       if (home === undefined) throw new Error('ENGAWA_E2E_HOME is not set (playwright.config.ts sets it)');
       await mkdir(path.join(home, 'history'), { recursive: true });
@@ -79,15 +72,7 @@ for (const [locale, lang] of [
 
     test.afterAll(async () => {
       test.setTimeout(120_000);
-      const { api, ended, close } = await hostApi();
-      try {
-        if ((await api.call('instances.list')).some((i) => i.name === name)) {
-          const { opId } = await api.call('instances.destroy', { name });
-          expect(await ended(opId)).not.toHaveProperty('error');
-        }
-      } finally {
-        close();
-      }
+      await destroyServer(name);
     });
 
     test('the dashboard draws the last 7 days from the recorded history, with the downtime summed', async ({ page, problems }) => {
