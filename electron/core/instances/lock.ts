@@ -9,10 +9,10 @@
  * over, and the caller is told which operation was interrupted so it can resume or roll back.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { EngawaError } from '../util/errors';
-import { lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
+import { createLockFile, lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
 import { lockFile, locksDir } from './home';
 
 /** What a lock file says about its holder. */
@@ -48,7 +48,7 @@ export async function acquireLock(home: string, name: string, op: string): Promi
   };
   let stale: LockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await createExclusive(file, JSON.stringify(info))) {
+    if (await createLockFile(file, JSON.stringify(info))) {
       return { name, info, ...(stale ? { stale } : {}), release: () => releaseLockIfOurs(file, info.token, readInfo) };
     }
     const holder = await readInfo(file);
@@ -73,20 +73,6 @@ function busy(name: string, holder: LockInfo): EngawaError {
     startedAt: holder.startedAt,
     host: holder.host,
   });
-}
-
-async function createExclusive(file: string, content: string): Promise<boolean> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, content, { flag: 'wx' });
-  try {
-    await link(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
 }
 
 const readInfo = (file: string): Promise<LockRead<LockInfo>> =>

@@ -5,7 +5,7 @@
  * the holder's own token releases it.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, unlink } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { isMissing } from './atomic';
 
@@ -78,5 +78,20 @@ export async function releaseLockIfOurs<T extends PidLockHolder>(file: string, t
     await unlink(file).catch((e: unknown) => {
       if (!isMissing(e)) throw e;
     });
+  }
+}
+
+/** Writes the lock file with `content` only if none exists (false then): written aside, then hard-linked in, so it is never seen half-written. */
+export async function createLockFile(file: string, content: string): Promise<boolean> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, content, { flag: 'wx' });
+  try {
+    await link(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => {});
   }
 }

@@ -5,11 +5,11 @@
  * is gone is stale and taken over (moved aside by rename, which only one process can win).
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EngawaError } from '../util/errors';
-import { lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
+import { createLockFile, lockHolderAlive, readLockFile, releaseLockIfOurs, removeStaleLock, type LockRead } from '../util/pid-lock';
 
 export interface WatchLockInfo {
   pid: number;
@@ -38,7 +38,7 @@ export async function acquireWatchLock(home: string, by: string): Promise<WatchL
   const info: WatchLockInfo = { pid: process.pid, by, startedAt: new Date().toISOString(), host: os.hostname(), token: randomBytes(8).toString('hex') };
   let stale: WatchLockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (await createExclusive(file, JSON.stringify(info)))
+    if (await createLockFile(file, JSON.stringify(info)))
       return { info, ...(stale && { stale }), release: () => releaseLockIfOurs(file, info.token, readInfo) };
     const holder = await readInfo(file);
     if (holder === 'missing') continue;
@@ -52,20 +52,6 @@ export async function acquireWatchLock(home: string, by: string): Promise<WatchL
     if (await removeStaleLock(file, holder, readInfo)) stale = holder === 'corrupt' ? stale : holder;
   }
   throw new EngawaError('BUSY', 'Another watchdog keeps taking the watch lock. Try again.');
-}
-
-async function createExclusive(file: string, content: string): Promise<boolean> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, content, { flag: 'wx' });
-  try {
-    await link(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
 }
 
 const readInfo = (file: string): Promise<LockRead<WatchLockInfo>> =>
