@@ -364,6 +364,13 @@ export interface BackupPreview {
    * (`backups.restore`'s `apiToken` / `tunnelToken`); a server it replaces keeps its own.
    */
   tunnelNeeds?: 'apiToken' | 'tunnelToken';
+  /**
+   * The settings (env variables per service) the backup asks to change, values left out (they may
+   * be passwords): `applied` when a restore as a new server sets them (the recipe lets a backup
+   * change them), else left out for safety with the reason. Absent when the backup changes none.
+   * A server a restore replaces keeps its own settings.
+   */
+  overrides?: { service: string; key: string; applied: boolean; reason?: 'denied' | 'not-overridable' }[];
 }
 
 /** A backup schedule as the user sets it. */

@@ -14,6 +14,8 @@ import { BACKUP_SUFFIX } from '../backup/files';
 import type { BackupDeps, CommonOptions } from '../backup/types';
 import { verifyBackup, type Verified } from '../backup/verify';
 import { EngawaError } from '../util/errors';
+import { backupOverrides, type EnvOverride } from '../stacks/overrides';
+import type { Recipe } from '../stacks/types';
 import { CloudflareApi, type CloudflareOptions } from '../tunnel/api';
 import { publicUrlOf } from '../tunnel/instance-tunnel';
 import { parseConnectorToken } from '../tunnel/token';
@@ -71,7 +73,17 @@ export async function inspectBackup(deps: Pick<BackupDeps, 'recipes'>, file: str
     tunnel: tunnel?.mode ?? 'none',
     publicUrl: publicUrlOf(tunnel),
     ...(needs && { tunnelNeeds: needs }),
+    ...(m.instance.overrides.length > 0 && { overrides: previewOverrides(recipe, m.instance.overrides) }),
   };
+}
+
+/** What a backup's overrides would do on a restore as a new server, values left out. */
+function previewOverrides(recipe: Recipe, overrides: readonly EnvOverride[]): NonNullable<BackupPreview['overrides']> {
+  const { dropped } = backupOverrides(recipe, overrides);
+  return overrides.map((o) => {
+    const d = dropped.find((x) => x.service === o.service && x.key === o.key);
+    return { service: o.service, key: o.key, applied: d === undefined, ...(d && { reason: d.reason }) };
+  });
 }
 
 /**

@@ -226,7 +226,7 @@ export const backupCommands: CommandGroup = {
       );
       const r = await restoreBackup(d, file, { ...common(ctx, pass), ...(name && { name }), review });
       if (ctx.json) {
-        ctx.outJson({ ok: true, name: r.name, replaced: r.replaced, domain: r.manifest.instance.domain });
+        ctx.outJson({ ok: true, name: r.name, replaced: r.replaced, domain: r.manifest.instance.domain, droppedOverrides: r.droppedOverrides });
         return;
       }
       ctx.out(`Restored "${r.name}" (${r.manifest.instance.domain}) from the backup made ${r.manifest.createdAt}.\n`);

@@ -26,6 +26,9 @@ export function RestorePreview(props: {
   const target = restoreTarget(preview, form.name, props.instances);
   const needs = needsCredential(preview, target);
   const problem = restoreProblem(preview, form, props.instances);
+  // the settings a backup changes on a restore as a new server, and those left out for safety
+  const applied = (preview.overrides ?? []).filter((o) => o.applied);
+  const left = (preview.overrides ?? []).filter((o) => !o.applied);
 
   return (
     <div className="restore-preview">
@@ -51,6 +54,14 @@ export function RestorePreview(props: {
           {preview.publicUrl !== null && ` · ${preview.publicUrl}`}
         </dd>
       </dl>
+      {applied.length > 0 && (
+        <p data-testid="preview-settings">{t('restoreFile.preview.settings', { names: applied.map((o) => `${o.service}.${o.key}`).join(', ') })}</p>
+      )}
+      {left.length > 0 && (
+        <p className="notice notice-warn" data-testid="preview-left-out">
+          {t('restoreFile.preview.leftOut', { names: left.map((o) => `${o.service}.${o.key}`).join(', ') })}
+        </p>
+      )}
 
       <div className="field">
         <label htmlFor="restore-name">{t('restoreFile.name.label')}</label>

@@ -101,7 +101,15 @@ afterEach(async () => {
 });
 
 /** Writes a backup of "blog" (the manager tests' recipe) and returns its path. */
-async function writeBackup(over: { tunnel?: TunnelRecord; secrets?: Record<string, string>; file?: string; big?: Buffer } = {}): Promise<string> {
+async function writeBackup(
+  over: {
+    tunnel?: TunnelRecord;
+    secrets?: Record<string, string>;
+    file?: string;
+    big?: Buffer;
+    overrides?: { service: string; key: string; value: string }[];
+  } = {},
+): Promise<string> {
   const file = path.join(home, over.file ?? 'blog-20250304T050607000Z.engawa.age');
   const w = await ArchiveWriter.create(file, PASS, { workFactor: 10 });
   const files: TarEntry[] = [{ path: './data/a', content: 'a row', mode: 0o644, uid: 0, gid: 0 }];
@@ -116,7 +124,7 @@ async function writeBackup(over: { tunnel?: TunnelRecord; secrets?: Record<strin
       domain: 'blog.restore.example',
       createdAt: '2024-12-01T00:00:00.000Z',
       settings: {},
-      overrides: [],
+      overrides: over.overrides ?? [],
       ports: {},
       admin: { user: 'owner', email: 'owner@blog.restore.example' },
       ...(over.tunnel && { tunnel: over.tunnel }),
@@ -228,6 +236,26 @@ describe('backups.inspect', () => {
     const missing = await inspect({ file: path.join(home, 'gone-20250101T000000000Z.engawa.age'), passphrase: PASS });
     expect([code(missing), reason(missing)]).toEqual(['NOT_FOUND', 'no-file']);
     await expectNothingCreated([good, notBackup, damaged, text]);
+  });
+});
+
+describe('the settings a backup asks to change', () => {
+  it('are shown in the preview without their values: those a backup may change, and those left out for safety', async () => {
+    const file = await writeBackup({
+      overrides: [
+        { service: 'web', key: 'GREETING', value: 'hello from the backup' },
+        { service: 'web', key: 'NODE_OPTIONS', value: '--require /misskey/files/payload.js' },
+        { service: 'db', key: 'SOMETHING_ELSE', value: 'x' },
+      ],
+    });
+    const r = await inspect({ file, passphrase: PASS });
+    expect(r.ok && r.value.overrides).toEqual([
+      { service: 'web', key: 'GREETING', applied: true },
+      { service: 'web', key: 'NODE_OPTIONS', applied: false, reason: 'denied' },
+      { service: 'db', key: 'SOMETHING_ELSE', applied: false, reason: 'not-overridable' },
+    ]);
+    expect(JSON.stringify(r)).not.toContain('payload.js');
+    expect(JSON.stringify(r)).not.toContain('hello from the backup');
   });
 });
 
