@@ -11,6 +11,7 @@ import {
   backupNotification,
   backupOutcome,
   checkNotification,
+  clockNotification,
   securityNotification,
   stateNotification,
   updateNotification,
@@ -146,6 +147,8 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     if (unreachable !== null) notify(unreachable);
     const gaveUp = watchNotification(message, t);
     if (gaveUp !== null) notify(gaveUp);
+    const clock = clockNotification(message, t);
+    if (clock !== null) notify(clock);
   });
 
   const desktop: Desktop = {

@@ -86,3 +86,10 @@ export function watchNotification(message: ApiEventMessage, t: Translate): Deskt
     instance: name,
   };
 }
+
+/** A notification when the engine's clock goes off by more than the limit (the dashboard offers the fix); null otherwise. */
+export function clockNotification(message: ApiEventMessage, t: Translate): DesktopNotification | null {
+  if (message.event !== 'clock.changed' || message.payload.ok) return null;
+  const minutes = Math.max(1, Math.round(Math.abs(message.payload.skewMs) / 60_000));
+  return { title: t('notify.clockOff.title'), body: t('notify.clockOff.body', { minutes }) };
+}

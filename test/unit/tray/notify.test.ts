@@ -4,6 +4,7 @@ import type { ApiEventMessage } from '../../../electron/shared/contract';
 import {
   backupNotification,
   checkNotification,
+  clockNotification,
   watchNotification,
   securityNotification,
   stateNotification,
@@ -112,5 +113,20 @@ describe('watchNotification', () => {
     expect(watchNotification(action('give-up'), t)).toEqual({ title: 'db of blog keeps failing', body: en.notify.watchGaveUp.body, instance: 'blog' });
     expect(watchNotification(action('restart'), t)).toBeNull();
     expect(watchNotification(action('give-up', null), t)).toBeNull();
+  });
+});
+
+describe('clockNotification', () => {
+  const changed = (ok: boolean, skewMs: number): ApiEventMessage => ({
+    event: 'clock.changed',
+    payload: { ok, skewMs, checkedAt: '2026-12-03T04:00:00.000Z', fix: ok ? null : 'engine-clock' },
+  });
+  it('tells when the clock goes off, with the minutes, and stays quiet when it is right again', () => {
+    expect(clockNotification(changed(false, -5 * 60_000), t)).toEqual({
+      title: "Docker's clock is off",
+      body: "It differs from this computer's by about 5 min, so other servers will reject your servers' messages. Open Engawa to fix it.",
+    });
+    expect(clockNotification(changed(false, 40_000), t)?.body).toContain('about 1 min');
+    expect(clockNotification(changed(true, 1000), t)).toBeNull();
   });
 });
