@@ -7,12 +7,11 @@
  */
 import { publicUrlOf } from '../tunnel/instance-tunnel';
 import path from 'node:path';
-import type { AppInfo, AppSettings, CreateInstanceInput, InstanceDetails, InstanceState, InstanceSummary, StackInfo } from '../../shared/contract';
+import type { AppInfo, AppSettings, CreateInstanceInput, InstanceDetails, InstanceState, InstanceSummary } from '../../shared/contract';
 import { doctor, toSystemReport } from './system-check';
 import { isEngawaError, toEngawaError } from '../util/errors';
 import type { Subscription } from '../engine/types';
 import { assertCreatable, projectName, type CreateInput, type InstanceRecord } from '../instances';
-import type { Recipe } from '../stacks/types';
 import { validateDomain, validateInstanceName } from '../stacks/validate';
 import { EventBus } from './events';
 import { LogSubscriptions } from './logs';
@@ -28,6 +27,7 @@ import { createWatchApi, type WatchOptions } from './watch';
 import { createClockApi, type ClockApiOptions } from './clock';
 import { createHistoryApi } from './history';
 import { instanceDisk } from './disk';
+import { toStackInfo } from './stack-info';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
 
 /** While Docker cannot be reached, try to start watching it again this often. */
@@ -321,25 +321,5 @@ export function createCore(deps: CoreDeps): EngawaCore {
       watch?.close();
       logs.closeAll();
     },
-  };
-}
-
-/** A recipe as the wizard sees it (no images, secrets or steps). */
-function toStackInfo(r: Recipe): StackInfo {
-  return {
-    id: r.id,
-    name: r.name,
-    version: r.version,
-    summary: { ...r.summary },
-    memoryMiB: r.memoryMiB,
-    admin: { kind: r.admin.kind, ...(r.admin.defaultUser !== undefined && { defaultUser: r.admin.defaultUser }) },
-    settings: (r.settings ?? []).map((s) => ({
-      name: s.name,
-      description: s.description,
-      default: s.default,
-      ...(s.pattern !== undefined && { pattern: s.pattern }),
-    })),
-    requires: (r.requires ?? []).map((q) => ({ check: q.check, note: { ...q.note } })),
-    testOnly: r.testOnly === true,
   };
 }
