@@ -7,7 +7,7 @@
  * `tunnel … run` records how the connector was started and answers the `ready` check.
  * The engine is the real one, wrapped to record each cloudflared command and each removal, in order.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -20,8 +20,11 @@ import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { loadRecipeFile } from '../../electron/core/stacks/registry';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
 import { provisionTunnel } from '../../electron/core/tunnel/instance-tunnel';
-import { CLOUDFLARED_HOME, LOGIN_CONFIG_FILE } from '../../electron/core/tunnel/login-connector';
+import { CLOUDFLARED_HOME, LOGIN_CONFIG_FILE, LOGIN_CREDENTIALS_FILE } from '../../electron/core/tunnel/login-connector';
+import { secretFile } from '../../electron/core/instances/home';
 import { buildScriptImage } from '../stubs/cloudflare/standin';
+import { readRawArchive } from '../unit/backup/raw-archive';
+import { ENV, PASS } from './backup-world';
 import { docker, eventually, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
 
 const STANDIN = 'local/cloudflared-login-standin:1';
@@ -49,7 +52,8 @@ run)
   echo "$all" > /standin/argv; id -u > /standin/uid; env > /standin/env; cp "$config" /standin/config.yml
   cred=$(sed -n 's/^credentials-file: "\(.*\)"$/\1/p' "$config")
   [ -r "$cred" ] || { log ERR "couldn't read tunnel credentials from $cred"; exit 1; }
-  if touch "$HOME/.write-test" 2>/dev/null; then echo writable > /standin/home; else echo read-only > /standin/home; fi
+  if [ -e "$HOME/.cloudflared/cert.pem" ]; then echo cert.pem > /standin/home; else echo no-cert.pem > /standin/home; fi
+  cp "$cred" /standin/credentials.json 2>/dev/null || true
   mkdir -p /standin/www && echo '{"status":200,"readyConnections":4}' > /standin/www/ready
   exec httpd -f -p 20241 -h /standin/www;;
 esac
@@ -103,6 +107,10 @@ create)
   printf 'Tunnel credentials written to %s. cloudflared chose this file based on where your origin certificate was found. Keep this file secret. To revoke these credentials, delete the tunnel.\n\nCreated tunnel %s with id %s\n' "$cf/$id.json" "$1" "$id";;
 token)
   [ -f "$st/tunnels/$1" ] || { echo "error parsing tunnel ID: $1 is neither the ID nor the name of any of your tunnels" >&2; exit 1; }
+  if [ -z "$cred" ]; then
+    [ -f "$st/secret-$1" ] || head -c 32 /dev/urandom | base64 > "$st/secret-$1"
+    printf '{"a":"account-id","t":"%s","s":"%s"}' "$1" "$(cat "$st/secret-$1")" | base64 | tr -d '\n'; echo; exit 0
+  fi
   [ -e "$cred" ] && { echo "error writing token credentials to JSON file in path $cred: $cred already exists" >&2; exit 1; }
   write_creds "$cred" "$1";;
 route)
@@ -179,6 +187,8 @@ const images = { ...LOCAL_IMAGES, [CLOUDFLARED_IMAGE]: STANDIN };
 let home: { dir: string; cleanup: () => Promise<void> };
 const calls: string[] = [];
 let engine: EngineApi;
+/** the backup the round-trip tests make and restore */
+let backupFile = '';
 
 /**
  * `engawa …` in-process on the recording engine. With `approve`, plays the user: when the link
@@ -231,6 +241,7 @@ afterAll(async () => {
   await run(['destroy', name, '--yes']).catch(() => undefined);
   await engine?.remove(tool).catch(() => undefined);
   await home?.cleanup();
+  if (backupFile !== '') await rm(backupFile, { force: true });
 });
 
 describe('sign in with Cloudflare on the real engine', () => {
@@ -289,6 +300,7 @@ describe('sign in with Cloudflare on the real engine', () => {
       'run tunnel list --output json',
       `run tunnel list --name ${tunnelName} --output json`,
       `run tunnel create ${tunnelName}`,
+      `run tunnel token ${tunnelId}`,
       `run tunnel route dns ${tunnelId} ${domain}`,
     ]);
     // Cloudflare's side, as the stand-in kept it in the volume
@@ -300,7 +312,8 @@ describe('sign in with Cloudflare on the real engine', () => {
     const info = await docker().getContainer(container).inspect();
     expect(info.State.Health?.Status).toBe('healthy');
     expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', '--config', LOGIN_CONFIG_FILE, 'run', tunnelName]);
-    expect(info.Mounts.map((m) => [m.Name, m.Destination, m.RW])).toEqual([[tool, CLOUDFLARED_HOME, false]]);
+    // the connector gets the tunnel's credentials file only: cloudflared's home with cert.pem is not mounted
+    expect(info.Mounts).toEqual([]);
     expect(info.Config.Env.filter((e) => /TOKEN|CRED/.test(e))).toEqual([]);
     expect(Object.values(info.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}_default`]);
@@ -310,15 +323,20 @@ describe('sign in with Cloudflare on the real engine', () => {
       `--no-autoupdate tunnel --no-autoupdate --metrics 127.0.0.1:20241 --config ${LOGIN_CONFIG_FILE} run ${tunnelName}`,
     );
     expect((await execOutput(container, ['cat', '/standin/uid'])).trim()).toBe('65532');
-    expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('read-only');
+    expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('no-cert.pem');
+    expect((await execOutput(container, ['stat', '-c', '%a %u', LOGIN_CREDENTIALS_FILE])).trim()).toBe('400 65532');
+    const credentials = JSON.parse(await execOutput(container, ['cat', '/standin/credentials.json'])) as Record<string, string>;
+    expect(credentials).toEqual({ AccountTag: 'account-id', TunnelID: tunnelId, TunnelSecret: expect.stringMatching(/^[A-Za-z0-9+/]{40,}=*$/) });
+    const stored = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+    expect(JSON.parse(stored.tunnel_credentials ?? '{}')).toEqual(credentials);
     expect(parse(await execOutput(container, ['cat', '/standin/config.yml']))).toEqual({
-      'credentials-file': `${CLOUDFLARED_HOME}/.cloudflared/${tunnelId}.json`,
+      'credentials-file': LOGIN_CREDENTIALS_FILE,
       ingress: [{ hostname: domain, service: 'http://web:8080' }, { service: 'http_status:404' }],
     });
-    // the sign-in's API token and the tunnel secret stay in the volume: not in the container's definition, the output or the record
+    // the sign-in's API token stays in the volume, the tunnel secret in the secret store: not in the container's definition, the output or the record
     const pem = await readVolume(tool, '.cloudflared/cert.pem');
     const { apiToken } = JSON.parse(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString()) as { apiToken: string };
-    const { TunnelSecret } = JSON.parse(await readVolume(tool, `.cloudflared/${tunnelId}.json`)) as { TunnelSecret: string };
+    const { TunnelSecret } = credentials;
     for (const value of [apiToken, TunnelSecret]) {
       expect(value.length).toBeGreaterThan(20);
       for (const place of [JSON.stringify(info), r.stdout + r.stderr, recordText]) expect(place).not.toContain(value);
@@ -340,11 +358,7 @@ describe('sign in with Cloudflare on the real engine', () => {
     });
     expect(kept).toEqual(await secrets.get(name));
     const t = before.tunnel as { name: string; tunnelId: string };
-    expect(calls).toEqual([
-      `run tunnel list --name ${t.name} --output json`,
-      `run tunnel token --credentials-file ${CLOUDFLARED_HOME}/.cloudflared/${t.tunnelId}.json ${t.tunnelId}`,
-      `run tunnel route dns ${t.tunnelId} ${domain}`,
-    ]);
+    expect(calls).toEqual([`run tunnel list --name ${t.name} --output json`, `run tunnel token ${t.tunnelId}`, `run tunnel route dns ${t.tunnelId} ${domain}`]);
     expect(saved).toEqual([]);
     // Cloudflare's side saw only reads and an unchanged route
     const argvAfter = await readVolume(tool, '.standin-cloudflare/argv.log');
@@ -353,6 +367,81 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(commands.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['tunnel list', 'tunnel token', 'tunnel route']);
     expect(await readVolume(tool, `.standin-cloudflare/dns/${domain}`)).toBe(`CNAME ${t.tunnelId}.cfargotunnel.com\n`);
     expect((await m.get(name)).tunnel).toEqual(before.tunnel);
+  });
+
+  it('a backup holds the tunnel credentials, never cert.pem, and restores over the server keeping its newer credentials', async () => {
+    const backup = await run(['backup', name, '--json'], { env: ENV });
+    expect(backup.code, backup.stderr).toBe(0);
+    const file = (backup.json() as { path: string }).path;
+    backupFile = file;
+    const entries = await readRawArchive(file, PASS);
+    const inFile = JSON.parse(entries.find((e) => e.name === 'secrets.json')!.data.toString('utf8')) as Record<string, string>;
+    const stored = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+    expect(inFile.tunnel_credentials).toBe(stored.tunnel_credentials);
+    const pem = await readVolume(tool, '.cloudflared/cert.pem');
+    const { apiToken } = JSON.parse(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString()) as { apiToken: string };
+    for (const e of entries) expect(e.data.includes(apiToken), `${e.name} holds the sign-in`).toBe(false);
+    expect(entries.map((e) => e.name).filter((n) => n.includes('cloudflared'))).toEqual([]);
+
+    // the credentials change after the backup (the tunnel re-created, a secret rotated): the server's stay
+    const newer = JSON.stringify({
+      ...JSON.parse(stored.tunnel_credentials!),
+      TunnelSecret: Buffer.from('a newer secret of 32 bytes......').toString('base64'),
+    });
+    await writeFile(secretFile(home.dir, name), JSON.stringify({ ...stored, tunnel_credentials: newer }));
+    const restore = await run(['restore', file], { env: ENV });
+    expect(restore.code, restore.stderr).toBe(0);
+    const after = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+    expect(after.tunnel_credentials).toBe(newer);
+    const container = `${project}-cloudflared-1`;
+    await eventually(
+      async () => ((await docker().getContainer(container).inspect()).State.Health?.Status === 'healthy' ? true : undefined),
+      60_000,
+      'the connector healthy',
+    );
+    expect(await execOutput(container, ['cat', '/standin/credentials.json'])).toBe(newer);
+    expect((await docker().getContainer(container).inspect()).Mounts).toEqual([]);
+    expect(restore.stdout + restore.stderr).not.toContain(JSON.parse(newer).TunnelSecret);
+  });
+
+  it('on a new computer the backup restores with no sign-in: the connector runs the same tunnel from the kept credentials', async () => {
+    const fresh = await tempHome();
+    const other = uniqueName('cfnew');
+    const otherProject = `engawa-${other}`;
+    try {
+      const r = await runCli(['restore', backupFile, '--name', other], {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        env: { ...process.env, ENGAWA_HOME: fresh.dir, ENGAWA_RECIPES: TEST_RECIPE, ENGAWA_IMAGES: JSON.stringify(images), ...ENV },
+        engine: () => Promise.resolve(engine),
+      });
+      expect(r).toBe(0);
+      const record = JSON.parse(await readFile(path.join(fresh.dir, 'instances', `${other}.json`), 'utf8')) as {
+        tunnel: { mode: string; volume: string; name: string };
+      };
+      // names Docker uses are the restored server's own, never the file's
+      expect(record.tunnel).toMatchObject({ mode: 'login', volume: `${otherProject}_cloudflared` });
+      const container = `${otherProject}-cloudflared-1`;
+      await eventually(
+        async () => ((await docker().getContainer(container).inspect()).State.Health?.Status === 'healthy' ? true : undefined),
+        60_000,
+        'the connector healthy',
+      );
+      const original = JSON.parse(await readFile(secretFile(home.dir, name), 'utf8')) as Record<string, string>;
+      const kept = JSON.parse(await readFile(secretFile(fresh.dir, other), 'utf8')) as Record<string, string>;
+      expect(JSON.parse(kept.tunnel_credentials!).TunnelID).toBe(JSON.parse(original.tunnel_credentials!).TunnelID);
+      expect((await execOutput(container, ['cat', '/standin/argv'])).trim()).toMatch(new RegExp(` run ${record.tunnel.name}$`));
+      expect((await execOutput(container, ['cat', '/standin/home'])).trim()).toBe('no-cert.pem');
+      // the restore made no sign-in here: no cloudflared home volume for the new server
+      expect((await labelled(`${otherProject}_cloudflared`)).volumes).toEqual([]);
+    } finally {
+      // a throwaway: its containers go without tearing down the tunnel the original still uses
+      const left = await labelled(otherProject);
+      for (const c of left.containers) await docker().getContainer(c.replace(/^\//, '')).remove({ force: true });
+      for (const v of left.volumes) await docker().getVolume(v).remove({ force: true });
+      for (const n of left.networks) await docker().getNetwork(n).remove();
+      await fresh.cleanup();
+    }
   });
 
   it('destroy removes the connector, then deletes the tunnel with -f, names the DNS record to delete, and removes the sign-in', async () => {

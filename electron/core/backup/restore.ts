@@ -294,6 +294,6 @@ export function ownTunnel(tunnel: InstanceRecord['tunnel'], name: string): Insta
  */
 export function keepCurrentCredentials(backup: Record<string, string>, opts: Pick<RestoreOptions, 'useBackupTunnelCredentials'>): Record<string, string> {
   if (opts.useBackupTunnelCredentials === true) return backup;
-  const { [TUNNEL_SECRETS.connector]: _token, [TUNNEL_SECRETS.api]: _api, ...rest } = backup;
+  const { [TUNNEL_SECRETS.connector]: _token, [TUNNEL_SECRETS.api]: _api, [TUNNEL_SECRETS.credentials]: _credentials, ...rest } = backup;
   return rest;
 }

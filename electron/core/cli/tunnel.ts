@@ -22,7 +22,7 @@ import { probeUrl, tunnelHealth } from '../tunnel/health';
 import { buildIngress } from '../tunnel/ingress';
 import { apiFor } from '../tunnel/instance-tunnel';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../tunnel/login';
-import { TUNNEL_NAME_PLACEHOLDER, withLoginConnector } from '../tunnel/login-connector';
+import { CREDENTIALS_PLACEHOLDER, TUNNEL_NAME_PLACEHOLDER, withLoginConnector } from '../tunnel/login-connector';
 import { dashboardInstructions } from '../tunnel/token';
 import { TUNNEL_SECRETS, type TunnelInput, type TunnelProtocol } from '../tunnel/types';
 import { UsageError } from './args';
@@ -75,7 +75,10 @@ export function planTunnel(ctx: CliContext, recipe: Recipe): { recipe: Recipe; s
   const mode = tunnelMode(ctx);
   if (mode === 'none') return undefined;
   if (mode === 'login')
-    return { recipe: withLoginConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto', tunnelName: TUNNEL_NAME_PLACEHOLDER }), secrets: {} };
+    return {
+      recipe: withLoginConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto', tunnelName: TUNNEL_NAME_PLACEHOLDER }),
+      secrets: { [TUNNEL_SECRETS.credentials]: CREDENTIALS_PLACEHOLDER },
+    };
   return { recipe: withConnector(recipe, { protocol: protocolOf(ctx) ?? 'auto' }), secrets: { [TUNNEL_SECRETS.connector]: TOKEN_PLACEHOLDER } };
 }
 

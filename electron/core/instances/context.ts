@@ -98,8 +98,8 @@ export class InstanceContext {
   /** `planFor` of a record as given (an operation's record before it is written). */
   async planOf(record: InstanceRecord, opts: { lenient?: boolean } = {}): Promise<Plan> {
     const name = record.name;
-    const recipe = recipeWithTunnel(this.recipeOf(record, opts), record.tunnel);
     const secrets = await this.deps.secrets.get(name);
+    const recipe = recipeWithTunnel(this.recipeOf(record, opts), record.tunnel, secrets);
     const missing = recipe.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
     if (missing.length > 0) {
       throw new EngawaError('SECRETS', `The secrets of "${name}" are missing (${missing.join(', ')}); restore them from a backup or destroy the instance.`, {

@@ -104,8 +104,9 @@ export async function provisionTunnel(
 ): Promise<Record<string, string>> {
   if (tunnel.mode === 'token') return secrets;
   if (tunnel.mode === 'login') {
-    await provisionLogin(tunnel, { ...(await loginContext(ctx)), save });
-    return secrets;
+    let credentials: string | undefined;
+    await provisionLogin(tunnel, { ...(await loginContext(ctx)), save, keepCredentials: async (c) => void (credentials = c) });
+    return credentials === undefined ? secrets : { ...secrets, [TUNNEL_SECRETS.credentials]: credentials };
   }
   const { connectorToken } = await provision(tunnel, buildIngress(plan), {
     api: apiFor(secrets, ctx),
@@ -127,14 +128,20 @@ export async function teardownTunnel(
   await teardown(tunnel, { api: apiFor(secrets, ctx), save, ...(ctx.onProgress && { onProgress: ctx.onProgress }) });
 }
 
-/** The recipe an instance runs: with the connector when it has a tunnel. */
-export function recipeWithTunnel(recipe: Recipe, tunnel: TunnelRecord | null): Recipe {
+/**
+ * The recipe an instance runs: with the connector when it has a tunnel. A sign-in connector reads
+ * its credentials from the secret store, unless `secrets` (the instance's, when known) lack them: an
+ * instance made by an earlier Engawa, whose connector reads them from cloudflared's home volume.
+ */
+export function recipeWithTunnel(recipe: Recipe, tunnel: TunnelRecord | null, secrets?: Record<string, string>): Recipe {
   if (tunnel === null) return recipe;
   if (tunnel.mode === 'login') {
+    const fromVolume = secrets !== undefined && tunnel.tunnelId !== undefined && !Object.hasOwn(secrets, TUNNEL_SECRETS.credentials);
     return withLoginConnector(recipe, {
       protocol: tunnel.protocol,
       tunnelName: tunnel.name,
       ...(tunnel.tunnelId !== undefined && { tunnelId: tunnel.tunnelId }),
+      ...(fromVolume && { credentials: 'volume' as const }),
     });
   }
   return withConnector(recipe, { protocol: tunnel.protocol });

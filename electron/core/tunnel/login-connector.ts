@@ -1,7 +1,12 @@
 /**
  * The connector of a "sign in with Cloudflare" instance: a locally-managed tunnel, run by name with
- * its ingress in a config file and its credentials in cloudflared's home volume (mounted read-only).
- * No token exists: nothing secret is on the command line, in the environment or in the plan.
+ * its ingress in a config file and its credentials file (the secret TUNNEL_SECRETS.credentials,
+ * placed by the engine like the token file, 0400 for cloudflared's user). It never sees cert.pem:
+ * that zone-wide sign-in stays in cloudflared's home volume, which only the provisioning and
+ * teardown commands mount (login-runner.ts), and which no backup holds. Nothing secret is on the
+ * command line or in the environment. An instance made by an earlier Engawa has no such secret;
+ * its connector still mounts the home volume read-only and reads the file next to cert.pem
+ * (`credentials: 'volume'`), and its backups hold that volume.
  * A pure recipe transform, so `plan()` stays pure and `engawa plan --tunnel login` shows it all.
  *
  * Facts it relies on (cloudflared 2026.8.2):
@@ -19,7 +24,7 @@ import type { Recipe, ServiceSpec } from '../stacks/types';
 import type { IngressRule } from '../plan/types';
 import { CONNECTOR_SERVICE, connectorService, METRICS_PORT } from './connector';
 import { ingressConfig } from './ingress';
-import type { TunnelConfigJson, TunnelProtocol } from './types';
+import { TUNNEL_SECRETS, type TunnelConfigJson, type TunnelProtocol } from './types';
 
 /** cloudflared's home in the official image; the sign-in volume is mounted here. */
 export const CLOUDFLARED_HOME = '/home/nonroot';
@@ -27,11 +32,15 @@ export const CLOUDFLARED_HOME = '/home/nonroot';
 export const CLOUDFLARED_DIR = `${CLOUDFLARED_HOME}/.cloudflared`;
 /** The connector's config file (written into the container by the engine, like the token file). */
 export const LOGIN_CONFIG_FILE = '/etc/cloudflared/config.yml';
+/** The connector's credentials file, from the secret store. */
+export const LOGIN_CREDENTIALS_FILE = '/etc/cloudflared/credentials.json';
 /** The recipe volume key of cloudflared's home: the Docker volume is `<project>_cloudflared`. */
 export const LOGIN_VOLUME_KEY = 'cloudflared';
 /** Shown where the tunnel is not known yet (`engawa plan`). */
 export const TUNNEL_NAME_PLACEHOLDER = '<tunnel name, chosen at creation>';
 export const TUNNEL_ID_PLACEHOLDER = '<tunnel id>';
+/** Stands in for the credentials file where none may appear (`engawa plan`). */
+export const CREDENTIALS_PLACEHOLDER = '<the tunnel credentials, fetched from Cloudflare at creation>';
 /** cloudflared's user in the official image */
 const NONROOT = 65532;
 
@@ -80,12 +89,16 @@ export interface LoginConnectorOptions {
   tunnelName: string;
   /** known once the tunnel exists; a placeholder path before */
   tunnelId?: string;
+  /** where the connector reads the tunnel's credentials: the secret store (default) or, for an earlier Engawa's instance, the home volume */
+  credentials?: 'secret' | 'volume';
 }
 
 /** The cloudflared service for the recipe's ingress rules (host names still templates, rendered by `plan()`). */
 export function loginConnectorService(rules: readonly IngressRule[], opts: LoginConnectorOptions): ServiceSpec {
-  const config = renderLoginConfig(ingressConfig(rules), credentialsFile(opts.tunnelId ?? TUNNEL_ID_PLACEHOLDER));
+  const fromVolume = opts.credentials === 'volume';
+  const config = renderLoginConfig(ingressConfig(rules), fromVolume ? credentialsFile(opts.tunnelId ?? TUNNEL_ID_PLACEHOLDER) : LOGIN_CREDENTIALS_FILE);
   const { env: _tokenEnv, files: _tokenFile, ...base } = connectorService({ protocol: opts.protocol });
+  const configFile = { path: LOGIN_CONFIG_FILE, content: config, mode: 0o444, uid: NONROOT, gid: NONROOT };
   return {
     ...base,
     command: [
@@ -100,8 +113,11 @@ export function loginConnectorService(rules: readonly IngressRule[], opts: Login
       opts.tunnelName,
     ],
     env: { HOME: CLOUDFLARED_HOME },
-    mounts: [{ volume: LOGIN_VOLUME_KEY, target: CLOUDFLARED_HOME, readOnly: true }],
-    files: [{ path: LOGIN_CONFIG_FILE, content: config, mode: 0o444, uid: NONROOT, gid: NONROOT }],
+    ...(fromVolume
+      ? { mounts: [{ volume: LOGIN_VOLUME_KEY, target: CLOUDFLARED_HOME, readOnly: true }], files: [configFile] }
+      : {
+          files: [configFile, { path: LOGIN_CREDENTIALS_FILE, content: `{{secret.${TUNNEL_SECRETS.credentials}}}`, mode: 0o400, uid: NONROOT, gid: NONROOT }],
+        }),
   };
 }
 
@@ -110,14 +126,29 @@ export function withLoginConnector(recipe: Recipe, opts: LoginConnectorOptions):
   if (recipe.services.some((s) => s.name === CONNECTOR_SERVICE) || recipe.volumes.some((v) => v.name === LOGIN_VOLUME_KEY)) {
     throw new EngawaError('INTERNAL', `The recipe is broken: it already has a service or volume called "${CONNECTOR_SERVICE}".`);
   }
+  if (opts.credentials === 'volume') {
+    return {
+      ...recipe,
+      volumes: [
+        ...recipe.volumes,
+        {
+          name: LOGIN_VOLUME_KEY,
+          description: 'Cloudflare sign-in (cert.pem) and the tunnel credentials, needed to run the same tunnel after a restore',
+          backup: 'data',
+        },
+      ],
+      services: [...recipe.services, loginConnectorService(recipe.ingress, opts)],
+    };
+  }
   return {
     ...recipe,
-    volumes: [
-      ...recipe.volumes,
+    secrets: [
+      ...recipe.secrets,
       {
-        name: LOGIN_VOLUME_KEY,
-        description: 'Cloudflare sign-in (cert.pem) and the tunnel credentials, needed to run the same tunnel after a restore',
-        backup: 'data',
+        name: TUNNEL_SECRETS.credentials,
+        kind: { type: 'base64url', bytes: 32 },
+        description: 'Cloudflare Tunnel credentials file (from Cloudflare at creation, never generated); runs this tunnel only',
+        userSupplied: true,
       },
     ],
     services: [...recipe.services, loginConnectorService(recipe.ingress, opts)],

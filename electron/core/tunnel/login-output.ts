@@ -85,3 +85,26 @@ export function parseRouteResult(output: string): RouteResult | undefined {
 export function isRecordTaken(output: string): boolean {
   return /\b1003\b|record with that host already exists|already exists with that host/i.test(output);
 }
+
+/**
+ * The credentials file of a tunnel, from what `cloudflared tunnel token ID` prints: the base64 of
+ * `{"a": account tag, "t": tunnel id, "s": tunnel secret}` (the same token a dashboard-made tunnel
+ * runs with), rewritten in the credentials file's own keys. undefined unless it is a token of `id`.
+ */
+export function credentialsFromToken(stdout: string, id: string): string | undefined {
+  const token = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .at(-1);
+  if (token === undefined || !/^[A-Za-z0-9+/_-]+=*$/.test(token)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const { a, t, s } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof a !== 'string' || typeof s !== 'string' || t !== id || a === '' || s === '') return undefined;
+  return JSON.stringify({ AccountTag: a, TunnelSecret: s, TunnelID: t });
+}

@@ -5,8 +5,9 @@
  *          detail of the progress step SIGN_IN_STEP, and to `onLink`), the user approves a domain in
  *          the browser, cloudflared writes cert.pem; `tunnel list` checks it. On a timeout, a cancel or
  *          any failure, the volume is removed again: nothing is left behind.
- *   provisionLogin: find the tunnel by its stable name (`tunnel list`) or `tunnel create` it (its
- *          credentials JSON lands next to cert.pem) → `tunnel route dns` for each public host name.
+ *   provisionLogin: find the tunnel by its stable name (`tunnel list`) or `tunnel create` it →
+ *          `tunnel token ID` gives its credentials, handed to `keepCredentials` for the secret store
+ *          (the connector gets only them, never cert.pem) → `tunnel route dns` for each public host name.
  *          The ingress needs no step: it is the connector's config file (login-connector.ts).
  *   teardownLogin (after the connector is removed): `tunnel delete -f`, then the volume. cloudflared
  *          has no command that deletes a DNS record, so the CNAMEs `route dns` made are named to the
@@ -18,6 +19,7 @@ import type { EngineApi, TaskResult } from '../engine/types';
 import { asStep, type ProgressSink } from '../util/progress';
 import { credentialsFile, instanceOfVolume, loginVolumeName } from './login-connector';
 import {
+  credentialsFromToken,
   hasExistingCert,
   isMissingCert,
   isRecordTaken,
@@ -87,7 +89,18 @@ export async function signIn(input: SignInInput, ctx: LoginContext): Promise<Log
 }
 
 /** Makes the tunnel exist and route the record's host names to it; returns the updated record. */
-export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save: (t: LoginTunnel) => Promise<void> }): Promise<LoginTunnel> {
+export async function provisionLogin(
+  t: LoginTunnel,
+  ctx: LoginContext & {
+    save: (t: LoginTunnel) => Promise<void>;
+    /**
+     * Receives the tunnel's credentials file (JSON) to keep as the secret TUNNEL_SECRETS.credentials.
+     * Without it (a connector of an earlier Engawa that mounts cloudflared's home), the file is
+     * written next to cert.pem instead.
+     */
+    keepCredentials?: (credentials: string) => Promise<void>;
+  },
+): Promise<LoginTunnel> {
   let tunnel = t;
   const update = async (next: LoginTunnel): Promise<void> => {
     tunnel = next;
@@ -99,7 +112,7 @@ export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save:
     const found = (await listTunnels(cli, tunnel.name))[0];
     let id = found?.id;
     if (id !== undefined) {
-      await ensureCredentials(cli, id);
+      if (ctx.keepCredentials === undefined) await ensureCredentials(cli, id);
     } else {
       const r = await cli.run(['tunnel', 'create', tunnel.name]);
       if (r.exitCode !== 0) throw failure('create the tunnel', r);
@@ -109,6 +122,8 @@ export async function provisionLogin(t: LoginTunnel, ctx: LoginContext & { save:
     if (tunnel.tunnelId !== id) await update({ ...tunnel, tunnelId: id });
     return id;
   });
+  const keep = ctx.keepCredentials;
+  if (keep !== undefined) await asStep(ctx.onProgress, 'Fetch the tunnel credentials', async () => keep(await fetchCredentials(cli, tunnelId)));
 
   for (const host of tunnel.hostnames) {
     await asStep(ctx.onProgress, `Point ${host} to the tunnel`, async () => {
@@ -243,6 +258,14 @@ function parseList(r: TaskResult): ListedTunnel[] {
   } catch {
     throw failure('list the tunnels', r);
   }
+}
+
+/** The credentials of an existing tunnel, from `tunnel token ID` (printed, never written into a file). */
+async function fetchCredentials(cli: CloudflaredCli, id: string): Promise<string> {
+  const r = await cli.run(['tunnel', 'token', id]);
+  const credentials = r.exitCode === 0 ? credentialsFromToken(r.stdout, id) : undefined;
+  if (credentials === undefined) throw failure('fetch the tunnel credentials', { ...r, stdout: '' }); // stdout may hold the token
+  return credentials;
 }
 
 /** Writes the credentials of an existing tunnel next to cert.pem unless they are there (`tunnel token --cred-file`). */

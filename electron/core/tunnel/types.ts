@@ -88,6 +88,12 @@ export const TUNNEL_SECRETS = {
   connector: 'tunnel_token',
   /** the user's Cloudflare API token (api mode), needed again for status and teardown */
   api: 'cloudflare_api_token',
+  /**
+   * a sign-in tunnel's credentials file (JSON: AccountTag, TunnelSecret, TunnelID), the connector's
+   * only credential: it runs that one tunnel and cannot edit DNS, unlike cert.pem, which stays in
+   * cloudflared's home volume for provisioning and teardown (login-connector.ts)
+   */
+  credentials: 'tunnel_credentials',
 } as const;
 
 // ---- Cloudflare API shapes (only the fields Engawa uses) ----

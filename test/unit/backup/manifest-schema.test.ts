@@ -74,7 +74,7 @@ describe('the restored instance’s own names', () => {
 });
 
 describe('a restore over an existing server', () => {
-  const backup = { db_password: 'from-backup', tunnel_token: 'old-token', cloudflare_api_token: 'old-api' };
+  const backup = { db_password: 'from-backup', tunnel_token: 'old-token', cloudflare_api_token: 'old-api', tunnel_credentials: '{"TunnelID":"old"}' };
   it('keeps the server’s current tunnel and Cloudflare credentials by default', () => {
     expect(keepCurrentCredentials(backup, {})).toEqual({ db_password: 'from-backup' });
   });

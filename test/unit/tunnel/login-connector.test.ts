@@ -15,12 +15,13 @@ import {
   credentialsFile,
   instanceOfVolume,
   LOGIN_CONFIG_FILE,
+  LOGIN_CREDENTIALS_FILE,
   loginVolumeName,
   renderLoginConfig,
   TUNNEL_ID_PLACEHOLDER,
   withLoginConnector,
 } from '../../../electron/core/tunnel/login-connector';
-import type { TunnelRecord } from '../../../electron/core/tunnel/types';
+import { TUNNEL_SECRETS, type TunnelRecord } from '../../../electron/core/tunnel/types';
 
 const ID = '6ff42ae2-765d-4adf-8112-31c55c1551ef';
 
@@ -38,9 +39,13 @@ function loginRecord(over: Partial<Extract<TunnelRecord, { mode: 'login' }>> = {
   };
 }
 
-function planned(recipe: Recipe, domain: string, tunnel = loginRecord()) {
-  const r = recipeWithTunnel(recipe, tunnel);
-  return plan(r, { instance: 's', domain, secrets: generateSecrets(r, {}) });
+const CREDENTIALS = JSON.stringify({ AccountTag: 'account-id', TunnelSecret: 'c2VjcmV0LW9mLXRoZS10dW5uZWwtMzItYnl0ZXMhIQ==', TunnelID: ID });
+
+/** The plan of instance "s" with `tunnel`; `secrets` as stored (default: with the tunnel's credentials, as Engawa keeps them now). */
+function planned(recipe: Recipe, domain: string, tunnel = loginRecord(), stored: Record<string, string> = { [TUNNEL_SECRETS.credentials]: CREDENTIALS }) {
+  const base = generateSecrets(recipe, {});
+  const r = recipeWithTunnel(recipe, tunnel, { ...base, ...stored });
+  return plan(r, { instance: 's', domain, secrets: { ...base, ...stored } });
 }
 
 /** The connector's config file of a plan, as cloudflared's YAML reader sees it. */
@@ -59,7 +64,7 @@ describe('the sign-in connector', () => {
     const config = configOf(p);
     expect(config.ingress).toEqual(buildIngress(p).ingress);
     expect(config.ingress.at(-1)).toEqual({ service: 'http_status:404' });
-    expect(config['credentials-file']).toBe(`${CLOUDFLARED_HOME}/.cloudflared/${ID}.json`);
+    expect(config['credentials-file']).toBe(LOGIN_CREDENTIALS_FILE);
   });
 
   it('Mastodon: the streaming path rule comes before the web rule in the file', () => {
@@ -70,9 +75,38 @@ describe('the sign-in connector', () => {
     ]);
   });
 
-  it('runs the tunnel by name with that config, the home volume read-only, no token, no published port', () => {
+  it('runs the tunnel by name with that config and only its credentials file: no cert.pem, no volume, no token, no published port', () => {
     const p = planned(misskeyRecipe, 'misskey.example.com', loginRecord({ protocol: 'http2' }));
     const c = p.services.find((s) => s.name === CONNECTOR_SERVICE)!;
+    expect(c.command).toEqual([
+      'tunnel',
+      '--no-autoupdate',
+      '--metrics',
+      '127.0.0.1:20241',
+      '--protocol',
+      'http2',
+      '--config',
+      LOGIN_CONFIG_FILE,
+      'run',
+      'engawa-s-abc123',
+    ]);
+    expect(c.mounts).toEqual([]);
+    expect(c.env).toEqual({ HOME: CLOUDFLARED_HOME });
+    expect(c.files.map((f) => [f.path, f.secret, f.mode, f.uid])).toEqual([
+      [LOGIN_CONFIG_FILE, false, 0o444, 65532],
+      [LOGIN_CREDENTIALS_FILE, true, 0o400, 65532],
+    ]);
+    expect(c.files.find((f) => f.path === LOGIN_CREDENTIALS_FILE)?.content).toBe(CREDENTIALS);
+    expect(p.secretValues).toContain(CREDENTIALS);
+    expect(c.ports).toEqual([]);
+    // cloudflared's home (cert.pem) is not part of the instance: no backup holds it
+    expect(p.volumes.map((v) => v.key)).not.toContain('cloudflared');
+  });
+
+  it('an instance of an earlier Engawa (no credentials in its secrets) keeps reading them from the home volume, read-only', () => {
+    const p = planned(misskeyRecipe, 'misskey.example.com', loginRecord({ protocol: 'http2' }), {});
+    const c = p.services.find((s) => s.name === CONNECTOR_SERVICE)!;
+    expect(configOf(p)['credentials-file']).toBe(`${CLOUDFLARED_HOME}/.cloudflared/${ID}.json`);
     expect(c.image).toBe(CLOUDFLARED_IMAGE);
     expect(c.command).toEqual([
       'tunnel',
@@ -96,12 +130,17 @@ describe('the sign-in connector', () => {
     expect(instanceOfVolume(loginVolumeName(p.project))).toBe('s');
   });
 
-  it('before the tunnel exists (engawa plan) the credentials path is a placeholder; once it exists, the config changes', () => {
+  it('the config names the kept credentials file before and after the tunnel exists; the one of an earlier Engawa names the tunnel id', () => {
     const before = planned(misskeyRecipe, 'misskey.example.com', loginRecord({ tunnelId: undefined }));
     const after = planned(misskeyRecipe, 'misskey.example.com');
-    expect(configOf(before)['credentials-file']).toBe(credentialsFile(TUNNEL_ID_PLACEHOLDER));
+    expect(configOf(before)['credentials-file']).toBe(LOGIN_CREDENTIALS_FILE);
     const hash = (p: typeof before) => p.services.find((s) => s.name === CONNECTOR_SERVICE)!.configHash;
-    expect(hash(before)).not.toBe(hash(after));
+    expect(hash(before)).toBe(hash(after)); // the id is not in the connector's definition: nothing to recreate once it is known
+    const earlier = planned(misskeyRecipe, 'misskey.example.com', loginRecord(), {});
+    expect(configOf(earlier)['credentials-file']).toBe(credentialsFile(ID));
+    expect(parse(renderLoginConfig({ ingress: [] }, credentialsFile(TUNNEL_ID_PLACEHOLDER)))['credentials-file']).toBe(
+      `${CLOUDFLARED_HOME}/.cloudflared/${TUNNEL_ID_PLACEHOLDER}.json`,
+    );
   });
 
   it('the compose export carries the config file', () => {

@@ -12,6 +12,7 @@ const LINK = 'https://dash.cloudflare.com/argotunnel?aud=&callback=https%3A%2F%2
 const TOOL = 'engawa-s_cloudflared';
 const ok = (stdout = '', stderr = ''): TaskResult => ({ exitCode: 0, stdout, stderr });
 const fail = (stderr: string): TaskResult => ({ exitCode: 1, stdout: '', stderr });
+const SECRET = 'dHVubmVsLXNlY3JldC1vZi0zMi1ieXRlcy1sb25nISE=';
 
 /** cloudflared and Cloudflare, scripted: `approve()` is the user clicking Authorize. */
 class FakeCloudflared {
@@ -21,6 +22,7 @@ class FakeCloudflared {
   zone = 'example.com';
   offline = false;
   giveUp = false;
+  garbledToken = false;
   readonly tunnels = new Map<string, { name: string; deleted: boolean }>();
   readonly dns = new Map<string, string>();
   private approval?: () => void;
@@ -60,7 +62,13 @@ class FakeCloudflared {
       this.tunnels.set(id, { name: rest[0] as string, deleted: false });
       return ok(`Tunnel credentials written to /home/nonroot/.cloudflared/${id}.json. Keep this file secret.\n\nCreated tunnel ${rest[0]} with id ${id}\n`);
     }
-    if (cmd === 'token') return fail(`error writing token credentials to JSON file in path ${rest[1]}: ${rest[1]} already exists`);
+    if (cmd === 'token' && rest[0] === '--credentials-file')
+      return fail(`error writing token credentials to JSON file in path ${rest[1]}: ${rest[1]} already exists`);
+    if (cmd === 'token') {
+      const id = rest[0] as string;
+      if (!this.tunnels.has(id)) return fail(`error parsing tunnel ID: ${id} is neither the ID nor the name of any of your tunnels`);
+      return ok(`${this.garbledToken ? 'not-a-token!' : Buffer.from(JSON.stringify({ a: 'account-id', t: id, s: SECRET })).toString('base64')}\n`);
+    }
     if (cmd === 'route') {
       const [, id, host] = rest as [string, string, string];
       const name = host.endsWith(this.zone) ? host : `${host}.${this.zone}`;
@@ -233,6 +241,42 @@ describe('provisionLogin', () => {
     expect(s.cf.calls[1]).toBe(`tunnel token --credentials-file /home/nonroot/.cloudflared/${id}.json ${id}`);
     expect(s.cf.tunnels.size).toBe(1);
     expect(s.cf.dns).toEqual(dns);
+  });
+
+  it('with keepCredentials, fetches the tunnel credentials with `tunnel token` and hands them over; nothing is written next to cert.pem', async () => {
+    const s = setup();
+    const kept: string[] = [];
+    const first = await provisionLogin(await signedIn(s), { ...s.ctx, save: s.save, keepCredentials: async (c) => void kept.push(c) });
+    const id = first.tunnelId as string;
+    expect(s.cf.calls.slice(2)).toEqual([
+      'tunnel list --name engawa-s-abc123 --output json',
+      'tunnel create engawa-s-abc123',
+      `tunnel token ${id}`,
+      `tunnel route dns ${id} social.example.com`,
+      `tunnel route dns ${id} *.example.com`,
+    ]);
+    expect(kept.map((c) => JSON.parse(c))).toEqual([{ AccountTag: 'account-id', TunnelSecret: SECRET, TunnelID: id }]);
+    expect(s.events).toContainEqual({ kind: 'step', step: 'Fetch the tunnel credentials', state: 'done' });
+
+    s.cf.calls.length = 0;
+    await provisionLogin(first, { ...s.ctx, save: s.save, keepCredentials: async (c) => void kept.push(c) });
+    expect(s.cf.calls).toEqual([
+      'tunnel list --name engawa-s-abc123 --output json',
+      `tunnel token ${id}`,
+      `tunnel route dns ${id} social.example.com`,
+      `tunnel route dns ${id} *.example.com`,
+    ]);
+    expect(kept[1]).toBe(kept[0]);
+  });
+
+  it('refuses what `tunnel token` printed when it is not a token of that tunnel, without repeating it', async () => {
+    const s = setup();
+    s.cf.garbledToken = true;
+    const kept: string[] = [];
+    const err = await caught(provisionLogin(await signedIn(s), { ...s.ctx, save: s.save, keepCredentials: async (c) => void kept.push(c) }));
+    expect(err.message).toMatch(/fetch the tunnel credentials/);
+    expect(JSON.stringify(err)).not.toContain('not-a-token!');
+    expect(kept).toEqual([]);
   });
 
   it('refuses to replace a DNS record it did not make', async () => {
