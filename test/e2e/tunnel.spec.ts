@@ -133,6 +133,7 @@ test('Connect Cloudflare with an API token: wizard, public URL, tunnel health, n
   await expect(tokenPage).toHaveAttribute('href', /^https:\/\/dash\.cloudflare\.com\/profile\/api-tokens\?permissionGroupKeys=/);
   await expect(tokenPage).toHaveAttribute('target', '_blank');
   await expect(page.locator('.checklist li')).toHaveText(['Account → Cloudflare Tunnel → Edit', 'Zone → DNS → Edit', 'Zone → Zone → Read']);
+  await expect(page.getByTestId('token-scope')).toContainText('Include → Specific zone → the domain of this server');
   const next = page.getByRole('button', { name: 'Next' });
   await expect(page.getByTestId('tunnel-problem')).toHaveText('Paste your Cloudflare API token to go on.');
   await expect(next).toBeDisabled();
@@ -158,6 +159,8 @@ test('Connect Cloudflare with an API token: wizard, public URL, tunnel health, n
   const zones = page.getByLabel('Your domain at Cloudflare');
   await expect(zones.locator('option')).toHaveText([ZONE, 'pending.example (not active yet)']);
   await expect(refused).toHaveCount(0);
+  // it works, but reaches two domains: the advice to narrow it (not a refusal)
+  await expect(page.getByTestId('broad-token').locator('.notice-title')).toHaveText('This token reaches 2 domains');
   await zones.selectOption(ZONE);
   await expect(page.getByLabel('Public address')).toHaveValue(domain);
   await expect(page.getByText(`Your server will be at https://${domain}`, { exact: true })).toBeVisible();

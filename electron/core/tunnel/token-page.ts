@@ -6,7 +6,13 @@
  */
 import { PERMISSIONS } from './api-errors';
 
-/** The user-token form with Cloudflare Tunnel Edit, DNS Edit and Zone Read, for all accounts and zones. */
+/**
+ * The user-token form with Cloudflare Tunnel Edit, DNS Edit and Zone Read. The template can name an
+ * account and a zone only by their ids, which Engawa learns only from a token, so the link leaves
+ * them at all accounts and zones; the app's checklist tells the user to narrow both (Account
+ * Resources → their account, Zone Resources → the server's one domain) and warns when a checked
+ * token still reaches more than one domain.
+ */
 export function tokenPageUrl(tokenName = 'Engawa'): string {
   const keys = [
     { key: 'argotunnel', type: 'edit' },

@@ -1,8 +1,10 @@
 /**
  * The Cloudflare API token field, shared by the wizard's tunnel step and the restore of a backup
  * that lacks its tunnel's token: open Cloudflare's token page (pre-filled, with the permissions as
- * a checklist), paste the token, verify it (nothing is created). A missing permission is named; a
- * token Cloudflare refuses is said so. The token stays in the caller's memory only.
+ * a checklist, and how to narrow it to the account and the one domain, which the pre-filled page
+ * cannot do), paste the token, verify it (nothing is created). A missing permission is named; a
+ * token Cloudflare refuses is said so; a token that reaches more domains than one is advised to be
+ * narrowed (it still works). The token stays in the caller's memory only.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +19,8 @@ export function CloudflareTokenField(props: { token: string; onToken: (token: st
   const api = useApi();
   const [page, setPage] = useState<TunnelTokenPage | null>(null);
   const [missing, setMissing] = useState<TunnelTokenCheck['missing']>([]);
+  /** how many domains the checked token reaches (more than one: the advice to narrow it) */
+  const [reach, setReach] = useState(0);
   const [error, setError] = useState<ApiError | null>(null);
   const [verifying, setVerifying] = useState(false);
 
@@ -35,9 +39,11 @@ export function CloudflareTokenField(props: { token: string; onToken: (token: st
     setVerifying(true);
     setError(null);
     setMissing([]);
+    setReach(0);
     try {
       const check = await api.call('tunnel.verifyToken', { apiToken: props.token.trim() });
       setMissing(check.missing);
+      setReach(check.zones.length);
       props.onChecked(check);
     } catch (e) {
       setError(toApiError(e));
@@ -63,6 +69,9 @@ export function CloudflareTokenField(props: { token: string; onToken: (token: st
               </li>
             ))}
           </ul>
+          <p className="help" data-testid="token-scope">
+            {t('tunnel.api.scope')}
+          </p>
         </>
       )}
       <div className="field">
@@ -89,6 +98,12 @@ export function CloudflareTokenField(props: { token: string; onToken: (token: st
         ) : (
           <ErrorNotice error={error} />
         ))}
+      {reach > 1 && (
+        <div className="notice notice-warn" data-testid="broad-token">
+          <p className="notice-title">{t('tunnel.api.broadTitle', { count: reach })}</p>
+          <p>{t('tunnel.api.broadBody')}</p>
+        </div>
+      )}
       {missing.length > 0 && (
         <div className="notice notice-error" role="alert" data-testid="missing-permissions">
           <p className="notice-title">{t('tunnel.api.missingTitle')}</p>
