@@ -12,6 +12,7 @@
 #                                  test/kit/pds-prev's node_modules
 #   local/standin-mastodon:1  local/standin-misskey:1   stand-ins for the Mastodon and Misskey images that
 #                                  record what they are asked for (scripts/test-images/standin)
+#   local/registry:2               a container registry from Debian's docker-registry (images by digest)
 # Needs root, a running engine (DOCKER_HOST; see scripts/test-engine.sh) and node+npm on the host.
 # Installs debootstrap and busybox-static with apt when missing.
 #
@@ -34,7 +35,7 @@ PLC_IMAGE=local/plc:$(kit_version "$KIT" @did-plc/server)
 PDS_PREV_IMAGE=local/pds:$(kit_version "$KIT_PREV" @atproto/pds)
 STANDINS=(local/standin-mastodon:1 local/standin-misskey:1)
 IMAGES=(local/debian:bookworm-minbase local/debian:trixie-minbase local/busybox-httpd:1 local/postgres:15 local/postgres:17
-        local/redis:7 local/node:host "$PDS_IMAGE" "$PLC_IMAGE" "$PDS_PREV_IMAGE" "${STANDINS[@]}")
+        local/redis:7 local/node:host "$PDS_IMAGE" "$PLC_IMAGE" "$PDS_PREV_IMAGE" "${STANDINS[@]}" local/registry:2)
 log() { echo "test-images: $*" >&2; }
 
 need() {
@@ -188,6 +189,7 @@ main() {
   have "$PDS_PREV_IMAGE" || { step kit_modules "$KIT_PREV"; step from_kit "$PDS_PREV_IMAGE" pds "$KIT_PREV"; }
   have local/standin-mastodon:1 || step standin local/standin-mastodon:1 mastodon
   have local/standin-misskey:1 || step standin local/standin-misskey:1 misskey
+  have local/registry:2 || step from_dir local/registry:2 registry
   mkdir -p "$CACHE"
   rm -f "$CACHE"/images-*.tar.gz   # one key at a time: older sets are never loaded again
   docker save "${IMAGES[@]}" | gzip -1 > "$tarball.tmp" && mv "$tarball.tmp" "$tarball"

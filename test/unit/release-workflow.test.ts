@@ -89,6 +89,13 @@ describe('the release workflow', () => {
     expect(publish.permissions).toEqual({ contents: 'write' });
   });
 
+  it('a tagged release refuses images that are not pinned by the digest their tag names (scripts/pin-digests.ts --check)', () => {
+    const installers = release.jobs.installers!;
+    const pin = installers.steps.find((s) => /scripts\/pin-digests\.ts --check/.test(s.run ?? ''));
+    expect(pin?.if).toBe("env.TAGGED == 'true'");
+    expect(installers.steps.indexOf(pin!)).toBeLessThan(installers.steps.findIndex((s) => /electron-builder/.test(s.run ?? '')));
+  });
+
   it('smoke-tests the packaged executable on Windows, macOS and Linux', () => {
     const installers = release.jobs.installers!;
     const matrix = installers.strategy!.matrix.include;

@@ -10,6 +10,7 @@ import { EngawaError } from '../util/errors';
 import { connectEngine, realDiscoveryEnv } from '../engine/connect';
 import { DockerEngine } from '../engine/engine';
 import { PROBE_IMAGE } from '../engine/vm-probe';
+import { imageToRun } from '../plan/digests';
 import type { EngineApi } from '../engine/types';
 import { InstanceManager } from '../instances';
 import type { SecretStore } from '../instances';
@@ -77,7 +78,7 @@ export function createServices(opts: ServicesOptions): Services {
  */
 export async function discoverEngine(env: Record<string, string | undefined>, images: Record<string, string> = {}): Promise<EngineApi> {
   const { docker, endpoint } = await connectEngine({ discovery: { ...realDiscoveryEnv(), env } });
-  return new DockerEngine(docker, { endpoint, probeImage: images[PROBE_IMAGE] ?? PROBE_IMAGE });
+  return new DockerEngine(docker, { endpoint, probeImage: imageToRun(PROBE_IMAGE, images) });
 }
 
 /** Caches the first successful connection; a failed attempt is forgotten so the next call retries. */

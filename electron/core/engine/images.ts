@@ -1,6 +1,8 @@
 /**
  * Making sure images are present: an image that exists locally is never pulled (a pull can fail
- * even for a present image when no registry answers); a missing one is pulled with progress.
+ * even for a present image when no registry answers); a missing one is pulled with progress. A
+ * reference pinned by digest (`repository@sha256:…`, plan/digests.ts) exists locally only with
+ * exactly that content, so an image present under the tag but with other content is pulled again.
  */
 import type Dockerode from 'dockerode';
 import { EngawaError } from '../util/errors';

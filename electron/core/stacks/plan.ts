@@ -18,6 +18,7 @@ import {
 import { render, type TemplateContext } from './template';
 import type { Recipe, ServiceSpec } from './types';
 import { canonicalJson } from '../util/canonical-json';
+import { DIGESTS, imageToRun } from '../plan/digests';
 import { validateDomain, validateInstanceName } from './validate';
 import { checkReleases } from './releases';
 import { captureOf, checkPorts, groupOverrides, knownService, recipeBug, resolveSecrets, resolveSettings, sortByDependencies, unique } from './plan-checks';
@@ -30,6 +31,8 @@ export interface PlanChoices {
   settings?: Record<string, string>;
   /** official image reference → the local reference to use instead */
   images?: Record<string, string>;
+  /** official image → its recorded digest (default: plan/digests.ts; tests give their own) */
+  digests?: Readonly<Record<string, string>>;
   /** `--set SERVICE.ENV=VALUE`, applied after template rendering */
   overrides?: { service: string; key: string; value: string }[];
   /** port name → host port on 127.0.0.1 (missing: 0, Docker chooses) */
@@ -86,7 +89,16 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   }));
 
   const services = sortByDependencies(recipe).map((spec) => {
-    const service = planService(spec, { recipe, ctx, project, ports, images: choices.images ?? {}, ownLabels, volumeName });
+    const service = planService(spec, {
+      recipe,
+      ctx,
+      project,
+      ports,
+      images: choices.images ?? {},
+      digests: choices.digests ?? DIGESTS,
+      ownLabels,
+      volumeName,
+    });
     for (const { key, value } of overrides.get(spec.name) ?? []) {
       service.env[key] = value;
       if (service.secretEnv.includes(key) && value !== '') secretValues.add(value);
@@ -181,11 +193,12 @@ interface ServiceContext {
   project: string;
   ports: Record<string, number>;
   images: Record<string, string>;
+  digests: Readonly<Record<string, string>>;
   ownLabels: Record<string, string>;
   volumeName: (key: string) => string;
 }
 
-function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, ownLabels, volumeName }: ServiceContext): PlannedService {
+function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, digests, ownLabels, volumeName }: ServiceContext): PlannedService {
   const where = `service "${spec.name}"`;
   const noSecret = (value: string, field: string): string => renderPublic(value, ctx, where, field);
   const env = renderEnv(spec.env ?? {}, ctx);
@@ -200,7 +213,7 @@ function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, o
   return {
     name: spec.name,
     containerName: `${project}-${spec.name}-1`,
-    image: Object.hasOwn(images, spec.image) ? (images[spec.image] as string) : spec.image,
+    image: imageToRun(spec.image, images, digests),
     officialImage: spec.image,
     ...(spec.command !== undefined && { command: spec.command.map((c) => noSecret(c, 'command')) }),
     ...(spec.entrypoint !== undefined && { entrypoint: spec.entrypoint.map((c) => noSecret(c, 'entrypoint')) }),

@@ -14,6 +14,7 @@ import { isEngawaError } from '../util/errors';
 import type { EngineApi, TaskResult } from '../engine/types';
 import type { Plan, PlannedService, PlannedStep } from '../plan/types';
 import type { ProgressSink } from '../util/progress';
+import { imageToRun } from '../plan/digests';
 import { CLOUDFLARED_IMAGE, CLOUDFLARED_VERSION } from './connector';
 import { CLOUDFLARED_HOME, LOGIN_VOLUME_KEY } from './login-connector';
 
@@ -79,7 +80,7 @@ export class CloudflaredCli {
 /** The tool project for `opts.volume`: nothing secret, nothing published. */
 function toolPlan(opts: CloudflaredCliOptions): Plan {
   const project = opts.volume;
-  const image = Object.hasOwn(opts.images, CLOUDFLARED_IMAGE) ? (opts.images[CLOUDFLARED_IMAGE] as string) : CLOUDFLARED_IMAGE;
+  const image = imageToRun(CLOUDFLARED_IMAGE, opts.images);
   const service: PlannedService = {
     name: TOOL_SERVICE,
     containerName: `${project}-cli`,
