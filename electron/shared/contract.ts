@@ -588,6 +588,12 @@ export interface TunnelTokenCheck {
   missing: { permission: CloudflarePermission; label: string }[];
 }
 
+/** A passphrase's rough strength (`backups.passphraseStrength`): the minimum length, then a hint, never a gate beyond it. */
+export interface PassphraseStrengthInfo {
+  strength: 'too-short' | 'weak' | 'fair' | 'strong';
+  minLength: number;
+}
+
 /** One public hostname to enter in Cloudflare's dashboard (token mode), in order: first match wins. */
 export interface TunnelRoute {
   hostname: string;
@@ -715,7 +721,9 @@ export interface ApiMethods {
   // Backups: create, verify and restore are long operations (OpKind 'backup' | 'verify' | 'restore').
   // A passphrase given once is kept in the SecretStore for that instance (scheduled backups, tray).
   'backups.list': { input: InstanceRef; output: BackupList };
-  /** `passphrase` (8+ characters) is needed the first time and replaces the kept one when given */
+  /** how strong a passphrase being chosen is, for the hint beside its field (nothing is kept or logged) */
+  'backups.passphraseStrength': { input: { passphrase: string }; output: PassphraseStrengthInfo };
+  /** `passphrase` (12+ characters) is needed the first time and replaces the kept one when given */
   'backups.create': { input: { name: string; passphrase?: string; includeCache?: boolean }; output: { opId: string } };
   /** checks the file; `drill` also restores it into a temporary copy. Without `passphrase`: the kept one of its instance */
   'backups.verify': { input: { file: string; drill?: boolean; passphrase?: string }; output: { opId: string } };
@@ -814,6 +822,7 @@ export const API_METHODS = [
   'ops.list',
   'ops.cancel',
   'backups.list',
+  'backups.passphraseStrength',
   'backups.create',
   'backups.verify',
   'backups.restore',

@@ -53,7 +53,14 @@ test('the Backups tab makes a backup with progress, lists it and verifies it', a
 
   const create = page.getByRole('button', { name: /Back up now|今すぐバックアップ/ });
   await expect(create).toBeDisabled(); // no passphrase kept yet
+  // the hint while choosing it: the characters still missing, then how strong it is (the core's rule)
+  const hint = page.getByTestId('passphrase-hint');
+  await page.locator('#backup-passphrase').fill('too short');
+  await expect(hint).toHaveAttribute('data-strength', 'too-short');
+  await expect(hint).toHaveText(/^(3 more to reach the minimum of 12 characters\.|最低 12 文字まで、あと 3 文字です。)$/);
+  await expect(create).toBeDisabled();
   await page.locator('#backup-passphrase').fill('e2e passphrase 1');
+  await expect(hint).toHaveAttribute('data-strength', 'fair');
   await create.click();
   await expect(page.locator('.backup-op .notice-ok')).toBeVisible({ timeout: 120_000 });
   await expect(page.locator('#backup-passphrase')).toHaveValue(''); // not kept in the page

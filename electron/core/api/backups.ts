@@ -13,7 +13,7 @@ import type { BackupInfo, BackupList, BackupScheduleInfo, BackupScheduleSettings
 import { createBackup } from '../backup/create';
 import { drillBackup } from '../backup/drill';
 import { defaultBackupDir, listBackups, parseBackupFileName, type BackupFile } from '../backup/files';
-import { keepPassphrase, keptPassphrase, passphraseFor, withoutPassphrase } from '../backup/passphrase';
+import { keepPassphrase, keptPassphrase, MIN_PASSPHRASE, passphraseFor, passphraseStrength, withoutPassphrase } from '../backup/passphrase';
 import { confirmRestore, restoreBackup } from '../backup/restore';
 import { BackupScheduler, checkSchedule, DEFAULT_KEEP, nextRun, runScheduledBackup, type BackupSchedule } from '../backup/schedule';
 import { ScheduleStore } from '../backup/schedule-store';
@@ -61,12 +61,19 @@ export interface BackupApi {
 const SCHEDULER_CLIENT = internalClient('backup-scheduler');
 
 /** Methods that answer STATE when the shell gave no backup options. */
+/** `backups.passphraseStrength`: pure, so it answers even where backups are not available. */
+const strengthOf: Handlers['backups.passphraseStrength'] = async ({ passphrase }) => ({
+  strength: passphraseStrength(passphrase),
+  minLength: MIN_PASSPHRASE,
+});
+
 export function unavailableBackups(): Pick<Handlers, BackupMethod> {
   const no = async (): Promise<never> => {
     throw new EngawaError('STATE', 'Backups are not available here.');
   };
   return {
     'backups.list': no,
+    'backups.passphraseStrength': strengthOf,
     'backups.create': no,
     'backups.verify': no,
     'backups.restore': no,
@@ -143,6 +150,8 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
   };
 
   const handlers: Pick<Handlers, BackupMethod> = {
+    'backups.passphraseStrength': strengthOf,
+
     'backups.list': async ({ name }) => {
       const record = await manager.get(name);
       const folder = await folderOf(name);

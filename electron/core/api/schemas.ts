@@ -118,6 +118,7 @@ export const INPUT_SCHEMAS = {
   'tunnel.status': instanceRef,
   // Backups
   'backups.list': instanceRef,
+  'backups.passphraseStrength': z.strictObject({ passphrase: z.string().max(1024) }),
   'backups.create': z.strictObject({ name, passphrase: backupPassphrase.min(MIN_PASSPHRASE).optional(), includeCache: z.boolean().optional() }),
   'backups.verify': z.strictObject({ file: filePath, drill: z.boolean().optional(), passphrase: backupPassphrase.optional() }),
   'backups.restore': z.strictObject({

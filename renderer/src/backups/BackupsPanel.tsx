@@ -4,6 +4,7 @@
  * verify or drill a file, restore one after saying plainly what is replaced, confirm a restore,
  * and the schedule.
  */
+import { PassphraseHint } from './PassphraseHint';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, BackupInfo, BackupList, InstanceSummary } from '../../../electron/shared/contract';
@@ -94,6 +95,7 @@ export function BackupsPanel(props: { instance: InstanceSummary; askPassphrase?:
             value={passphrase}
             onChange={(e) => setPassphrase(e.target.value)}
           />
+          <PassphraseHint passphrase={passphrase} />
           <p className="muted">{list?.passphraseSet ? t('backups.passphraseKept') : t('backups.passphraseHelp')}</p>
         </div>
         <button

@@ -7,6 +7,7 @@
  * told in one sentence, with the failing service's last lines behind Details. Below: how the server
  * takes new releases (UpdatePolicy: tell me, or install security updates by themselves).
  */
+import { PassphraseHint } from '../backups/PassphraseHint';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, InstanceSummary, InstanceUpdateInfo, RollbackPreviewInfo } from '../../../electron/shared/contract';
@@ -173,6 +174,7 @@ export function UpdateCard(props: { instance: InstanceSummary }) {
         <div className="field">
           <label htmlFor="update-passphrase">{offer.kind === 'available' ? t('serverUpdate.passphrase') : t('serverUpdate.rollbackPassphrase')}</label>
           <input id="update-passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+          {offer.kind === 'available' && <PassphraseHint passphrase={passphrase} />}
           <p className="muted">{t('serverUpdate.passphraseHelp')}</p>
         </div>
       )}

@@ -3,6 +3,7 @@
  * default) or "install security updates by themselves" at a chosen hour. The automatic update backs
  * the server up first, so it needs the backup passphrase kept: asked for here when none is.
  */
+import { PassphraseHint } from '../backups/PassphraseHint';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiError, UpdatePolicyInfo, UpdatePolicyMode } from '../../../electron/shared/contract';
@@ -75,6 +76,7 @@ export function UpdatePolicy(props: { name: string; passphraseKept: boolean; onS
                 value={passphrase}
                 onChange={(e) => setPassphrase(e.target.value)}
               />
+              <PassphraseHint passphrase={passphrase} />
               <p className="muted">{t('serverUpdate.policy.passphraseHelp')}</p>
             </div>
           )}

@@ -98,6 +98,25 @@ describe('backups.* input', () => {
   });
 });
 
+describe('backups.passphraseStrength', () => {
+  it('answers the hint of the core’s rule, changes nothing and tells no one the passphrase', async () => {
+    const ask = async (passphrase: string) => {
+      const r = await session.call('backups.passphraseStrength', { passphrase });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as { strength: string; minLength: number };
+    };
+    expect(await ask('too short')).toEqual({ strength: 'too-short', minLength: 12 });
+    expect((await ask('aaaaaaaaaaaaaaaa')).strength).toBe('weak');
+    expect((await ask('e2e passphrase 1')).strength).toBe('fair');
+    expect((await ask('Seven blue Kites, 42 quiet owls!')).strength).toBe('strong');
+    expect(code(await session.call('backups.passphraseStrength', { passphrase: 'x'.repeat(1025) }))).toBe('INVALID_INPUT');
+    expect(code(await session.call('backups.passphraseStrength', {}))).toBe('INVALID_INPUT');
+    expect((await secrets.get('blog'))[PASSPHRASE_KEY]).toBeUndefined();
+    expect(JSON.stringify(events)).not.toContain('Kites');
+    expect(core.ops.list()).toEqual([]);
+  });
+});
+
 describe('backups.schedule', () => {
   it('needs a kept passphrase, then persists the schedule and arms it', async () => {
     const folder = path.join(home, 'drive');
