@@ -4,6 +4,7 @@
  * `list` and `get` work without Docker) and the lookups of records, recipes and plans. The
  * operation modules (create, lifecycle, destroy, watcher, operation) are functions of it.
  */
+import { isDeniedEnv } from '../stacks/overrides';
 import type { PortEnv } from './ports';
 import { EngawaError, isEngawaError } from '../util/errors';
 import type { EngineApi } from '../engine/types';
@@ -113,11 +114,23 @@ export class InstanceContext {
       domain: record.domain,
       secrets,
       settings: record.settings,
-      overrides: record.overrides,
+      overrides: this.allowedOverrides(record),
       ports: record.ports,
       images: this.imagesFor(record),
       ...(record.volumes && { volumeNames: record.volumes }),
     });
+  }
+
+  /**
+   * The record's env overrides without those no server may run with (stacks/overrides.ts: NODE_OPTIONS,
+   * LD_*, TUNNEL_* …). A record of an earlier Engawa may hold one, from `--set` or a restored backup:
+   * it is left out with a log line, so the server starts without it instead of not at all.
+   */
+  allowedOverrides(record: InstanceRecord): InstanceRecord['overrides'] {
+    const denied = record.overrides.filter((o) => isDeniedEnv(o.key));
+    if (denied.length === 0) return record.overrides;
+    this.log(`"${record.name}": leaving out settings no server may change: ${denied.map((o) => `${o.service}.${o.key}`).join(', ')}`);
+    return record.overrides.filter((o) => !isDeniedEnv(o.key));
   }
 
   /** The images an instance runs: the map kept at its create, with what this process was given on top. */

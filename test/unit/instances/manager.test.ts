@@ -222,6 +222,24 @@ describe('one operation at a time', () => {
 });
 
 describe('start, stop, restart', () => {
+  it('starts a record of an earlier Engawa that holds an override no server may run with, leaving it out and saying so', async () => {
+    await manager.create({ ...input, overrides: [{ service: 'web', key: 'GREETING', value: 'hello' }] });
+    await manager.stop('blog');
+    // written by an earlier Engawa (before the deny list), or restored from a backup it made
+    const file = path.join(home, 'instances', 'blog.json');
+    const record = JSON.parse(await readFile(file, 'utf8')) as { overrides: unknown[] };
+    record.overrides.push({ service: 'web', key: 'NODE_OPTIONS', value: '--require /x.js' });
+    await writeFile(file, JSON.stringify(record));
+
+    await manager.start('blog');
+    const [[plan]] = engine.callsOf('start') as [[Plan]];
+    const web = plan.services.find((s) => s.name === 'web')!;
+    expect(web.env).not.toHaveProperty('NODE_OPTIONS');
+    expect(web.env.GREETING).toBe('hello');
+    expect(logs).toContain('"blog": leaving out settings no server may change: web.NODE_OPTIONS');
+    expect(logs.join('\n')).not.toContain('--require /x.js');
+  });
+
   it('stops and starts the containers and records the outcome', async () => {
     await manager.create(input);
     await manager.stop('blog');
