@@ -864,6 +864,8 @@ export interface OpResult {
   adminPassword?: string;
   /** inspect: what the backup file holds */
   preview?: BackupPreview;
+  /** restore as a new server: the backup's settings left out for safety (names only; values may be passwords) */
+  droppedOverrides?: { service: string; key: string; reason: 'denied' | 'not-overridable' }[];
 }
 
 /** Every pushed event and its payload. */

@@ -222,13 +222,14 @@ export function createBackupApi(opts: BackupOptions, ctx: { services: Services; 
         instance,
         client,
         async (op) => {
-          await restoreBackup(await deps(), target, { ...common(pass, op), name: instance, review });
+          const restored = await restoreBackup(await deps(), target, { ...common(pass, op), name: instance, review });
           if (passphrase !== undefined && keep !== false) {
             await keepPassphrase(opts.secrets, instance, passphrase).catch((e: unknown) =>
               log(`cannot keep the passphrase of "${instance}" for its next backups: ${toEngawaError(e).message}`),
             );
           }
-          return undefined;
+          const dropped = restored.droppedOverrides.map(({ service, key, reason }) => ({ service, key, reason }));
+          return dropped.length > 0 ? { droppedOverrides: dropped } : undefined;
         },
         { cancellable: false },
       );
