@@ -15,6 +15,7 @@ import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { getRecipe, listRecipes } from '../../electron/core/stacks/registry';
 import type { InstanceState } from '../../electron/core/instances/types';
 import { docker, eventually, labelled, LOCAL_IMAGES, REPO, tempHome, TEST_RECIPE, uniqueName } from './helpers';
+import { expectInspectClean } from './inspect-secrets';
 
 let home: { dir: string; cleanup: () => Promise<void> };
 let manager: InstanceManager;
@@ -87,6 +88,14 @@ describe('instance state from Docker events', () => {
   });
 });
 
+describe('containers', () => {
+  it('drop every capability but the recipe’s, and docker inspect shows only the env secrets it lists', async () => {
+    const recipe = getRecipe('test-web', { extraRecipeFiles: [TEST_RECIPE] });
+    const secrets = await new FileSecretStore(home.dir).get(name);
+    expect(await expectInspectClean(project, recipe, secrets)).toEqual(['db', 'redis', 'web']);
+  });
+});
+
 const engineIsOurs = spawnSync('bash', [path.join(REPO, 'scripts/test-engine.sh'), 'status'], { encoding: 'utf8' }).stdout.includes('(ours)');
 
 describe.skipIf(!engineIsOurs)('dockerd restart (only on the private test engine)', () => {
@@ -128,6 +137,13 @@ describe('compose export', () => {
         return services.length === 3 && services.every((c) => c.Status.includes('(healthy)')) ? true : undefined;
       };
       await eventually(healthy, 120_000, 'the compose project healthy');
+      // compose runs them as Engawa does: every capability dropped, the recipe's added back
+      for (const c of await docker().listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } })) {
+        const host = (await docker().getContainer(c.Id).inspect()).HostConfig;
+        const service = c.Labels['com.docker.compose.service'];
+        expect(host.CapDrop, service).toEqual(['ALL']);
+        expect(host.CapAdd ?? [], service).toEqual(service === 'web' ? [] : expect.arrayContaining(['CHOWN', 'SETGID', 'SETUID']));
+      }
       const res = await fetch(`${localUrl}/health`);
       expect(res.status).toBe(200);
       // the same objects, by the same names, as Engawa makes them

@@ -24,7 +24,9 @@ import { FileSecretStore } from '../../electron/core/instances/secret-store';
 import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';
 import { misskeyRecipe } from '../../electron/core/stacks/misskey/recipe';
 import { parse } from 'yaml';
+import { POSTGRES_PASSWORD_FILE } from '../../electron/core/stacks/shared-services';
 import { cli, type CliResult, docker, labelled, standinImageMap, tempHome, uniqueName } from './helpers';
+import { expectInspectClean } from './inspect-secrets';
 import mastodonFacts from '../fixtures/upstream/mastodon.json';
 import misskeyFacts from '../fixtures/upstream/misskey.json';
 
@@ -250,6 +252,20 @@ describe('mastodon with stand-ins', () => {
     expect((await fetch(`${s.localUrl}/health`)).status).toBe(200);
   });
 
+  it('docker inspect shows no secret but Mastodon’s listed env; PostgreSQL took its password from a 0400 root file; all capabilities dropped', async () => {
+    const secrets = await new FileSecretStore(home.dir).get(mastodon);
+    expect(await expectInspectClean(project, mastodonRecipe, secrets)).toEqual(['db', 'redis', 'sidekiq', 'streaming', 'web']);
+    const db = await serviceContainer(project, 'db');
+    expect((await execIn(db, ['stat', '-c', '%a %u %g', POSTGRES_PASSWORD_FILE])).stdout.trim()).toBe('400 0 0');
+    expect((await execIn(db, ['cat', POSTGRES_PASSWORD_FILE], { user: 'postgres' })).exitCode).not.toBe(0);
+    // the password in the file is the one the server checks, from another container (loopback is trusted)
+    const web = await serviceContainer(project, 'web');
+    const login = (password: string) =>
+      execIn(web, ['psql', '-h', 'db', '-U', 'mastodon', '-d', 'mastodon', '-Atc', 'select 1'], { env: { PGPASSWORD: password } });
+    expect((await login(secrets.db_password!)).stdout.trim()).toBe('1');
+    expect((await login('not-the-password')).exitCode).not.toBe(0);
+  });
+
   it('shows the password tootctl made up once, on the terminal only, and keeps it as a secret', async () => {
     const shown = /Admin password \(shown once, keep it safe\): (\S+)/.exec(created.stderr)?.[1];
     expect(`New password: ${shown}`).toMatch(new RegExp(mastodonFacts.setup.admin.output));
@@ -378,7 +394,7 @@ describe('misskey with stand-ins', () => {
   it('wrote default.yml before the first start: url, db, redis and setupPassword right, readable only by misskey', async () => {
     const secrets = await new FileSecretStore(home.dir).get(misskey);
     const start = (await recorded(project, 'web')).find((r) => r.kind === 'start');
-    expect(start?.config).toMatchObject({ path: misskeyFacts.services.web.configPath, uid: 991, mode: '600' });
+    expect(start?.config).toMatchObject({ path: misskeyFacts.services.web.configPath, uid: 991, mode: '400' });
     const config = parse(start?.config?.text ?? '') as Record<string, unknown>;
     expect(config).toMatchObject({
       url: 'https://notes.example.net/',
@@ -394,6 +410,13 @@ describe('misskey with stand-ins', () => {
     expect(await query(project, 'misskey', 'select count(*) from standin_migrations')).toEqual([['1']]);
     const pgdata = await execIn(await serviceContainer(project, 'db'), ['sh', '-c', 'test -s /var/lib/postgresql/18/docker/PG_VERSION && echo yes']);
     expect(pgdata.stdout.trim()).toBe('yes');
+  });
+
+  it('docker inspect shows no secret at all (default.yml and the password file hold them); all capabilities dropped', async () => {
+    const secrets = await new FileSecretStore(home.dir).get(misskey);
+    expect(await expectInspectClean(project, misskeyRecipe, secrets)).toEqual(['db', 'redis', 'web']);
+    const info = await (await serviceContainer(project, 'db')).inspect();
+    expect(info.Config.Env).toContain(`POSTGRES_PASSWORD_FILE=${POSTGRES_PASSWORD_FILE}`);
   });
 
   it('gave the files volume to uid 991 before the app started', async () => {

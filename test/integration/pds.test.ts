@@ -28,6 +28,8 @@ import { getRecipe, listRecipes } from '../../electron/core/stacks/registry';
 import { buildIngress } from '../../electron/core/tunnel/ingress';
 import type { IngressRuleJson } from '../../electron/core/tunnel/types';
 import { publishedPorts, startEdge, type Edge } from '../stubs/cloudflare/edge';
+import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
+import { expectInspectClean } from './inspect-secrets';
 
 const IMAGES = JSON.stringify(PDS_IMAGES);
 
@@ -162,6 +164,16 @@ describe('a Bluesky PDS created and run by engawa', () => {
     did = list[0]?.did as string;
     expect(did).toMatch(/^did:plc:[a-z2-7]{24}$/);
     expect((await run(['pds', 'accounts', name])).stdout).toMatch(new RegExp(`${OWNER}\\s+${did}\\s+alice@${DOMAIN}`));
+  });
+
+  it('runs with every capability dropped, and docker inspect shows only the env secrets the PDS reads from env alone', async () => {
+    const secrets = await new FileSecretStore(home.dir).get(name);
+    expect(await expectInspectClean(project, blueskyRecipe, secrets)).toEqual(['pds']);
+    const [pds] = await d.listContainers({ filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=pds'] } });
+    const env = (await d.getContainer(pds!.Id).inspect()).Config.Env;
+    // the listed ones are there (the check above is not vacuous) and the owner's password is not
+    expect(env).toContain(`PDS_JWT_SECRET=${secrets.jwt_secret}`);
+    expect(env.join('\n')).not.toContain(secrets.owner_password);
   });
 
   it('is reachable by its public host names through the ingress Engawa generates for it', async () => {

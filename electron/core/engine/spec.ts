@@ -14,6 +14,15 @@ import { LABELS, type Plan, type PlannedPort, type PlannedService, type PlannedS
  */
 export const SECURITY_OPT = ['no-new-privileges:true'];
 
+/**
+ * Every container drops every capability and gets back only those its recipe names
+ * (ServiceSpec.capAdd, e.g. PostgreSQL's entrypoint chowns its data and steps down to its user).
+ */
+export function capabilities(service: PlannedService): Pick<Dockerode.HostConfig, 'CapDrop' | 'CapAdd'> {
+  const add = service.capAdd ?? [];
+  return { CapDrop: ['ALL'], ...(add.length > 0 ? { CapAdd: [...add] } : {}) };
+}
+
 export const PORTS_LABEL = LABELS.ports;
 
 const MS_TO_NS = 1_000_000;
@@ -101,6 +110,7 @@ export function serviceContainerSpec(plan: Plan, service: PlannedService): Docke
       PortBindings: Object.fromEntries(service.ports.map((p) => [portKey(p), [{ HostIp: '127.0.0.1', HostPort: p.hostPort ? String(p.hostPort) : '' }]])),
       NetworkMode: plan.network.name,
       SecurityOpt: SECURITY_OPT,
+      ...capabilities(service),
     },
     NetworkingConfig: { EndpointsConfig: { [plan.network.name]: { Aliases: [service.name] } } },
   };
@@ -127,7 +137,7 @@ export function taskContainerSpec(plan: Plan, service: PlannedService, step: Pla
     AttachStdin: withStdin,
     OpenStdin: withStdin,
     StdinOnce: withStdin,
-    HostConfig: { Init: service.init, Mounts: mounts(service), NetworkMode: plan.network.name, SecurityOpt: SECURITY_OPT },
+    HostConfig: { Init: service.init, Mounts: mounts(service), NetworkMode: plan.network.name, SecurityOpt: SECURITY_OPT, ...capabilities(service) },
   };
 }
 

@@ -141,6 +141,8 @@ export interface PlannedService {
   init: boolean;
   stopTimeoutS: number;
   restart: 'unless-stopped';
+  /** the capabilities added back after all are dropped (absent: none; see ServiceSpec.capAdd) */
+  capAdd?: string[];
   labels: Record<string, string>;
   /** sha256 over everything above that affects the container; stored as a label */
   configHash: string;

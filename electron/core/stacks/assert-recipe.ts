@@ -60,6 +60,10 @@ const regex: Check = (x, p) => {
 const envPattern: Check = (x, p) => {
   if (typeof x !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\*?$/.test(x)) fail(p, 'an env variable name, or a prefix of one followed by "*"', x);
 };
+/** A Linux capability as Docker names it, without CAP_ (plan() allows only Docker's defaults). */
+const capability: Check = (x, p) => {
+  if (typeof x !== 'string' || !/^[A-Z][A-Z_]*$/.test(x)) fail(p, 'a capability name such as "CHOWN"', x);
+};
 const list =
   (item: Check, minLength = 0): Check =>
   (x, p) => {
@@ -132,6 +136,8 @@ const service = obj(
     unhealthyGraceS: int(1),
     memoryMiB: int(0),
     overridable: list(envPattern),
+    capAdd: list(capability),
+    envSecrets: dict(nonEmpty),
   },
 );
 

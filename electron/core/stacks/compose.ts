@@ -122,6 +122,7 @@ function composeService(plan: Plan, s: PlannedService): Record<string, unknown> 
     init: s.init,
     restart: s.restart,
     security_opt: ['no-new-privileges:true'],
+    ...capabilities(s),
     stop_grace_period: `${s.stopTimeoutS}s`,
     labels: ownLabels(s.labels),
   };
@@ -152,9 +153,16 @@ function composeStep(plan: Plan, step: PlannedStep): Record<string, unknown> {
     init: base.init,
     restart: 'no',
     security_opt: ['no-new-privileges:true'],
+    ...capabilities(base),
     profiles: ['setup'],
     labels: { ...labels, [LABELS.role]: 'task' },
   };
+}
+
+/** As the engine runs it (engine/spec.ts): every capability dropped, the recipe's added back. */
+function capabilities(s: PlannedService): { cap_drop: string[]; cap_add?: string[] } {
+  const add = s.capAdd ?? [];
+  return { cap_drop: ['ALL'], ...(add.length > 0 && { cap_add: [...add] }) };
 }
 
 function volumesOf(s: PlannedService): Record<string, unknown>[] {

@@ -22,6 +22,7 @@ import { DIGESTS, imageToRun } from '../plan/digests';
 import { validateDomain, validateInstanceName } from './validate';
 import { checkReleases } from './releases';
 import { captureOf, checkPorts, groupOverrides, knownService, recipeBug, resolveSecrets, resolveSettings, sortByDependencies, unique } from './plan-checks';
+import { capAddOf, checkNoSecretShown, checkSecretEnvKeys } from './hardening';
 
 /** What the user (or the instance's stored state) decides for one instance. */
 export interface PlanChoices {
@@ -109,6 +110,7 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
   const setup: PlannedStep[] = recipe.setup.map((step) => {
     for (const name of [step.service, ...(step.needs ?? [])]) knownService(recipe, name, `setup step "${step.name}"`);
     const env = renderEnv(step.env ?? {}, ctx);
+    checkSecretEnvKeys(knownService(recipe, step.service, 'a setup step'), env.secretKeys, `setup step "${step.name}"`);
     return {
       name: step.name,
       description: step.description,
@@ -124,6 +126,9 @@ export function plan(recipe: Recipe, choices: PlanChoices): Plan {
       ...(step.capture !== undefined && { capture: captureOf(recipe, step) }),
     };
   });
+
+  // nothing secret in `docker inspect` but the env variables the recipe lists with a reason
+  for (const service of services) checkNoSecretShown(knownService(recipe, service.name, 'a service'), service, setup, [...secretValues]);
 
   const httpNames = new Set<string>();
   const http: PlannedHttpStep[] = (recipe.http ?? []).map((step) => {
@@ -202,6 +207,7 @@ function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, d
   const where = `service "${spec.name}"`;
   const noSecret = (value: string, field: string): string => renderPublic(value, ctx, where, field);
   const env = renderEnv(spec.env ?? {}, ctx);
+  checkSecretEnvKeys(spec, env.secretKeys, where);
   const dependsOn = (spec.dependsOn ?? []).map((d) => ({ service: d.service, condition: d.condition }));
   const files: PlannedFile[] = (spec.files ?? []).map((f) => {
     if (!f.path.startsWith('/') || f.path.split('/').includes('..')) {
@@ -234,6 +240,7 @@ function planService(spec: ServiceSpec, { recipe, ctx, project, ports, images, d
     init: spec.init ?? true,
     stopTimeoutS: spec.stopTimeoutS ?? 10,
     restart: 'unless-stopped',
+    capAdd: capAddOf(spec),
     labels: {
       [LABELS.project]: project,
       [LABELS.service]: spec.name,
@@ -260,7 +267,7 @@ function withHash(service: PlannedService): PlannedService {
 /** Renders a string that ends up in `docker inspect` and compose.yaml, where secrets must not be. */
 function renderPublic(template: string, ctx: TemplateContext, where: string, field: string): string {
   const r = render(template, ctx);
-  if (r.secret) throw recipeBug(`${where} puts a secret into its ${field}; pass it through env instead`);
+  if (r.secret) throw recipeBug(`${where} puts a secret into its ${field}; give it to the image as a file instead`);
   return r.value;
 }
 

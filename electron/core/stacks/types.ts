@@ -99,6 +99,18 @@ export interface ServiceSpec {
    * (stacks/overrides.ts: NODE_OPTIONS, LD_*, TUNNEL_*…), even one listed here.
    */
   overridable?: string[];
+  /**
+   * The Linux capabilities the image needs, added back after all are dropped (CapDrop ALL; with
+   * no-new-privileges for every container). Absent: none, for images that run as their own user.
+   * Names as Docker takes them, without the CAP_ prefix (`CHOWN`, `SETUID`).
+   */
+  capAdd?: string[];
+  /**
+   * The env variables that may carry a secret, each with why it cannot be a file (the image reads
+   * it from the environment only). `plan()` refuses a secret in any other variable, and in commands:
+   * a secret the image can read from a file goes into `files` (0400) instead (stacks/secret-env.ts).
+   */
+  envSecrets?: Record<string, string>;
 }
 
 export interface VolumeSpec {

@@ -1,22 +1,46 @@
 #!/bin/bash
 # The official postgres image's entrypoint contract, re-implemented for the test image:
 # POSTGRES_PASSWORD / POSTGRES_USER / POSTGRES_DB / POSTGRES_HOST_AUTH_METHOD / POSTGRES_INITDB_ARGS,
-# /docker-entrypoint-initdb.d, drop to the postgres user, postgres as PID 1.
+# each of the first four also as <NAME>_FILE, /docker-entrypoint-initdb.d, drop to the postgres user,
+# postgres as PID 1.
 set -Eeo pipefail
+
+# As upstream's file_env: <NAME>_FILE fills <NAME> from that file (both set is an error). It runs in
+# the root pass, before stepping down, and exports the value and unsets <NAME>_FILE, so the postgres
+# user never needs to read the file (it may be 0400 root).
+file_env() {
+  local var="$1" fileVar="${1}_FILE" def="${2:-}" val
+  if [ "${!var:-}" ] && [ "${!fileVar:-}" ]; then
+    printf >&2 'error: both %s and %s are set (but are exclusive)\n' "$var" "$fileVar"
+    exit 1
+  fi
+  val="$def"
+  if [ "${!var:-}" ]; then val="${!var}"; elif [ "${!fileVar:-}" ]; then val="$(< "${!fileVar}")"; fi
+  export "$var"="$val"
+  unset "$fileVar"
+}
 
 if [ "${1:0:1}" = '-' ]; then set -- postgres "$@"; fi
 
+if [ "$1" = 'postgres' ]; then
+  file_env POSTGRES_PASSWORD
+  file_env POSTGRES_USER postgres
+  file_env POSTGRES_DB "$POSTGRES_USER"
+  file_env POSTGRES_INITDB_ARGS
+fi
+
 if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
+  # as upstream's docker_create_db_directories: the chmods may fail (no CAP_FOWNER) without harm
   mkdir -p "$PGDATA"
+  chmod 700 "$PGDATA" || :
+  mkdir -p /var/run/postgresql || :
+  chmod 3775 /var/run/postgresql || :
   find "$PGDATA" \! -user postgres -exec chown postgres:postgres {} +
-  chmod 700 "$PGDATA"
-  mkdir -p /var/run/postgresql; chown postgres:postgres /var/run/postgresql; chmod 3777 /var/run/postgresql
+  find /var/run/postgresql \! -user postgres -exec chown postgres:postgres {} +
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
 fi
 
 if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
-  : "${POSTGRES_USER:=postgres}"
-  : "${POSTGRES_DB:=$POSTGRES_USER}"
   : "${POSTGRES_HOST_AUTH_METHOD:=}"
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != 'trust' ]; then
     echo >&2 'Error: Database is uninitialized and superuser password is not specified.'

@@ -23,6 +23,7 @@ export const testRecipe: Recipe = {
       name: 'db',
       image: 'example/db:1',
       env: { DB_PASSWORD: '{{secret.db_password}}' },
+      envSecrets: { DB_PASSWORD: 'the example image reads it from the environment only' },
       mounts: [{ volume: 'db', target: '/data' }],
       healthcheck: { test: ['CMD', 'true'], intervalMs: 1000, timeoutMs: 1000, retries: 3 },
     },
@@ -37,6 +38,7 @@ export const testRecipe: Recipe = {
       dependsOn: [{ service: 'db', condition: 'healthy' }],
       // what a backup's overrides may set (the deny list wins over the listed NODE_OPTIONS)
       overridable: ['GREETING', 'MAIL_*', 'NODE_OPTIONS'],
+      envSecrets: { PASSWORD: 'the admin step’s tool reads it from the environment only' },
     },
   ],
   setup: [

@@ -137,7 +137,10 @@ describe('mastodon plan for a sample domain', () => {
     const { plan: p, secrets } = planSample(recipe);
     const db = p.services.find((s) => s.name === 'db');
     const web = p.services.find((s) => s.name === 'web');
-    expect(db?.env.POSTGRES_PASSWORD).toBe(secrets.db_password);
+    // PostgreSQL reads it from a 0400 file (out of `docker inspect`); Mastodon only from its env
+    expect(db?.env.POSTGRES_PASSWORD).toBeUndefined();
+    const file = db?.files.find((f) => f.path === db.env.POSTGRES_PASSWORD_FILE);
+    expect(file).toMatchObject({ content: secrets.db_password, mode: 0o400, uid: 0, gid: 0, secret: true });
     expect(web?.env.DB_PASS).toBe(secrets.db_password);
     expect(web?.env.DB_USER).toBe(db?.env.POSTGRES_USER);
     expect(web?.env.DB_NAME).toBe(db?.env.POSTGRES_DB);

@@ -101,7 +101,7 @@ describe('misskey recipe against upstream facts', () => {
 describe('misskey default.yml', () => {
   it('is written where the image reads it, readable only by the misskey user, and marked secret', () => {
     const { file } = plannedConfig();
-    expect(file).toMatchObject({ mode: 0o600, uid: facts.imageUser.uid, gid: facts.imageUser.uid, secret: true });
+    expect(file).toMatchObject({ mode: 0o400, uid: facts.imageUser.uid, gid: facts.imageUser.uid, secret: true });
   });
 
   it('points at the public URL, port 3000, the db and redis services and the aidx id', () => {
@@ -119,8 +119,9 @@ describe('misskey default.yml', () => {
   it('uses the credentials the database container is created with', () => {
     const { config, plan } = plannedConfig();
     const db = plan.services.find((s) => s.name === 'db');
-    expect(db?.env).toEqual({ POSTGRES_USER: config.db.user, POSTGRES_PASSWORD: config.db.pass, POSTGRES_DB: config.db.db });
-    expect(db?.secretEnv).toEqual(['POSTGRES_PASSWORD']);
+    expect(db?.env).toEqual({ POSTGRES_USER: config.db.user, POSTGRES_PASSWORD_FILE: '/run/secrets/postgres_password', POSTGRES_DB: config.db.db });
+    expect(db?.secretEnv).toEqual([]);
+    expect(db?.files).toEqual([{ path: '/run/secrets/postgres_password', content: config.db.pass, mode: 0o400, uid: 0, gid: 0, secret: true }]);
   });
 });
 

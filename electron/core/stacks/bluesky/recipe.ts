@@ -151,6 +151,13 @@ export const blueskyRecipe: Recipe = {
         PDS_INVITE_REQUIRED: 'true',
       },
       mounts: [{ volume: 'data', target: DATA_DIR }],
+      // @atproto/pds reads its config with readEnv() (envStr of process.env) and has no file variant;
+      // the rotation key's alternative, PDS_PLC_ROTATION_KEY_KMS_KEY_ID, needs AWS KMS
+      envSecrets: {
+        PDS_JWT_SECRET: 'the PDS reads it from the environment only (readEnv in @atproto/pds)',
+        PDS_ADMIN_PASSWORD: 'the PDS reads it from the environment only (readEnv in @atproto/pds)',
+        PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX: 'the PDS reads it from the environment only; the file-free alternative is AWS KMS',
+      },
       // what a backup's overrides may change (the user's own `--set` may change more): the outside
       // services it talks to (PLC directory, app view, moderation, relays), e-mail, sign-up and upload
       // limits, the links it shows, the log level; never its names, keys or data paths

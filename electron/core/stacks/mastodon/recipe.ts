@@ -96,6 +96,23 @@ const appOverridable = [
   'RAILS_LOG_LEVEL',
 ];
 
+/**
+ * The secrets of appEnv, which stay env variables: Mastodon's Rails processes read them from ENV
+ * and its streaming server from process.env, with no `<NAME>_FILE` variant; upstream's compose
+ * passes them the same way (`env_file: .env.production`).
+ */
+const FROM_ENV = 'Mastodon reads it from the environment only (no <NAME>_FILE variant)';
+const appEnvSecrets: Record<string, string> = {
+  SECRET_KEY_BASE: FROM_ENV,
+  ACTIVE_RECORD_ENCRYPTION_DETERMINISTIC_KEY: FROM_ENV,
+  ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT: FROM_ENV,
+  ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY: FROM_ENV,
+  VAPID_PRIVATE_KEY: FROM_ENV,
+  VAPID_PUBLIC_KEY: 'public (browsers get it); a declared secret only because it is derived from the private key',
+  DB_PASS: `${FROM_ENV}; web, sidekiq and streaming all connect with it`,
+  SMTP_PASSWORD: FROM_ENV,
+};
+
 const dependsOnStores = [
   { service: 'db', condition: 'healthy' as const },
   { service: 'redis', condition: 'healthy' as const },
@@ -195,6 +212,7 @@ export const mastodonRecipe: Recipe = {
       dependsOn: dependsOnStores,
       init: false, // the image's entrypoint is tini already
       overridable: appOverridable,
+      envSecrets: appEnvSecrets,
       memoryMiB: 768,
     },
     {
@@ -205,6 +223,7 @@ export const mastodonRecipe: Recipe = {
       healthcheck: healthcheck(['CMD-SHELL', 'curl -s --noproxy localhost http://localhost:4000/api/v1/streaming/health | grep -q OK'], 60_000),
       dependsOn: dependsOnStores,
       overridable: appOverridable,
+      envSecrets: appEnvSecrets,
       memoryMiB: 128,
     },
     {
@@ -219,6 +238,7 @@ export const mastodonRecipe: Recipe = {
       init: false,
       stopTimeoutS: 30, // Sidekiq waits up to 25 s for running jobs
       overridable: appOverridable,
+      envSecrets: appEnvSecrets,
       memoryMiB: 640,
     },
   ],

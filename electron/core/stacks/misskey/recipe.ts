@@ -98,7 +98,8 @@ export const misskeyRecipe: Recipe = {
       name: 'web',
       image: WEB_IMAGE,
       mounts: [{ volume: 'files', target: '/misskey/files' }],
-      files: [{ path: MISSKEY_CONFIG_PATH, content: misskeyConfigTemplate, mode: 0o600, uid: MISSKEY_UID, gid: MISSKEY_UID }],
+      // it holds the database and setup passwords: read-only for misskey, which never writes it
+      files: [{ path: MISSKEY_CONFIG_PATH, content: misskeyConfigTemplate, mode: 0o400, uid: MISSKEY_UID, gid: MISSKEY_UID }],
       ports: [{ container: 3000, name: 'web' }],
       // what the image's healthcheck.sh does, with the port of our default.yml; the long start period
       // covers the migrations the image runs before it listens
