@@ -22,10 +22,12 @@ import { backupFileChooser, type OpenDialog } from './adapters/file-dialog';
 import { applyLaunchAtLogin, startedHidden, type LoginItemDeps } from './adapters/login-item';
 import { hideOnClose } from './adapters/quit';
 import { forwardWakeEvents, type PowerMonitorLike } from './adapters/power';
+import { dockerAtLogin } from './adapters/docker-at-login';
+import { realStartDockerEnv, startDocker } from './core/engine/start-docker';
 import { SafeStorageSecretStore, type Encryptor } from './adapters/secrets';
 import { startUpdater, type UpdaterDeps } from './adapters/updater';
 import { createMainWindow, lockDownContents, registerAppScheme, secureSession, type WindowClass } from './adapters/window';
-import type { ApiEvents } from './shared/contract';
+import type { ApiEvents, DockerStartResult } from './shared/contract';
 
 /** The parts of Electron's `app` the desktop app uses. */
 export type AppModule = Pick<
@@ -69,6 +71,8 @@ export interface StartAppDeps {
   execPath: string;
   /** process.resourcesPath: where a packaged app keeps its tray icons */
   resourcesPath: string;
+  /** starts Docker Desktop when Engawa starts at login and Docker does not answer (default: engine/start-docker.ts here) */
+  startDocker?: () => Promise<DockerStartResult>;
 }
 
 /** The running app, for tests. */
@@ -173,6 +177,12 @@ export function startApp(deps: StartAppDeps): AppHandle {
     }
     app.on('activate', showMainWindow);
     if (!startedHidden(deps.argv, loginItem)) showMainWindow();
+    // started with the session: Docker Desktop may not run yet (it starts only after a sign-in, if at all)
+    else {
+      const answers = async (): Promise<boolean> => (await services.engine()).info().then(() => true);
+      const start = deps.startDocker ?? (() => startDocker(realStartDockerEnv()));
+      dockerAtLogin({ answers: () => answers().catch(() => false), start, desktop: shown, recheck: (reason) => core.recheck(reason), log }).catch(() => {});
+    }
     startUpdater({
       updater: deps.autoUpdater(),
       dialog: deps.dialog,

@@ -21,6 +21,7 @@ import {
 } from '../core/tray/notify';
 import { loadCatalogue, pickLanguage, translator, type Translate } from '../core/tray/strings';
 import { trackInstances } from '../core/tray/tracker';
+import { watchProblems } from '../core/tray/problems';
 import { isExternalLink } from './links';
 import { createNotifier } from './notifications';
 import { askHowToQuit } from './quit';
@@ -66,7 +67,12 @@ export interface Desktop {
   /** tells the user once that Engawa stays in the tray */
   windowHidden(): void;
   notify(n: DesktopNotification | null): void;
+  /** Engawa waits for Docker it started at login ('waiting'), gave up ('failed'), or no longer waits (null) */
+  dockerState(state: 'waiting' | 'failed' | null): void;
 }
+
+/** How often the tray is drawn again without an event, so its uptime ("up 3 days") stays true. */
+export const UPTIME_REDRAW_MS = 60 * 60_000;
 
 /** Backups exist: "Back up now" is enabled for running servers. */
 const TRAY_OPTIONS: TrayOptions = { backups: true };
@@ -80,7 +86,26 @@ export function startDesktop(deps: DesktopDeps): Desktop {
   let quitting = false;
   let toldAboutTray = false;
   const toldSecurity = new Set<string>();
-  const notify = createNotifier({ Notification: deps.Notification, enabled: () => deps.settings().notifications, onClick: () => deps.showWindow() });
+  let docker: 'waiting' | 'failed' | null = null;
+  const options = (): TrayOptions => (docker === null ? TRAY_OPTIONS : { ...TRAY_OPTIONS, docker });
+  const notify = createNotifier({
+    Notification: deps.Notification,
+    enabled: () => deps.settings().notifications,
+    onClick: (n) => (n.click === undefined ? deps.showWindow() : onAction(n.click)),
+    // Electron's notification buttons exist on macOS only; elsewhere the click opens the server's dashboard
+    buttons: deps.platform === 'darwin',
+    onAction: (n, index) => {
+      const chosen = n.actions?.[index];
+      if (chosen !== undefined) onAction(chosen.action);
+    },
+  });
+  // a server down for minutes, a tunnel down, a disk filling up (core/tray/problems.ts)
+  const problems = watchProblems({
+    t: () => t,
+    notify,
+    tunnelUp: async (name) => (await tracker.call('tunnel.status', { name })).ok,
+    log: deps.log,
+  });
 
   const onAction = (action: TrayAction): void => {
     const fail = (e: unknown) => deps.log(`${action.type} failed: ${(e as Error).message}`);
@@ -96,6 +121,9 @@ export function startDesktop(deps: DesktopDeps): Desktop {
         break;
       case 'stop':
         tracker.call('instances.stop', { name: action.name }).catch(fail);
+        break;
+      case 'restart':
+        tracker.call('instances.restart', { name: action.name }).catch(fail);
         break;
       case 'backup':
         backUpNow(tracker.call, action.name)
@@ -123,8 +151,9 @@ export function startDesktop(deps: DesktopDeps): Desktop {
   const tracker = trackInstances(
     deps.core,
     (instances, change) => {
-      render(trayModel(instances, t, TRAY_OPTIONS));
+      render(trayModel(instances, t, options()));
       if (change) notify(stateNotification(change.name, change.previous, change.next, t));
+      if (change) problems.stateChanged(change);
       // a security release is told once per server and release (the tray item stays until installed)
       for (const i of instances) {
         const key = i.securityUpdate === undefined ? undefined : `${i.name}@${i.securityUpdate}`;
@@ -136,6 +165,9 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     deps.log,
   );
   render(shown);
+  // "up 3 days" in the tooltip ages without any event: a slow redraw keeps it true (nothing else is asked)
+  const ageing = setInterval(() => render(trayModel(tracker.instances(), t, options())), UPTIME_REDRAW_MS);
+  ageing.unref?.();
   // a backup or an update that ends (from the window, the tray, the schedule or the update policy) is told on the
   // desktop, and a server that others could reach and no longer can (its outside-in check)
   const stopBackupNotes = deps.core.subscribe((message) => {
@@ -149,13 +181,17 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     if (gaveUp !== null) notify(gaveUp);
     const clock = clockNotification(message, t);
     if (clock !== null) notify(clock);
+    problems.message(message);
+    // Docker answers again (after Engawa gave up waiting for it at login): the tray stops saying it did not start
+    const dockerBack = (message.event === 'watch.action' && message.payload.kind === 'engine-back') || message.event === 'instance.state';
+    if (docker === 'failed' && dockerBack) desktop.dockerState(null);
   });
 
   const desktop: Desktop = {
     t: () => t,
     languageChanged() {
       t = strings();
-      render(trayModel(tracker.instances(), t, TRAY_OPTIONS));
+      render(trayModel(tracker.instances(), t, options()));
     },
     async quit() {
       const choice = await askHowToQuit(deps.dialog, t, deps.window() ?? undefined);
@@ -168,7 +204,9 @@ export function startDesktop(deps: DesktopDeps): Desktop {
     },
     quitNow() {
       quitting = true;
+      clearInterval(ageing);
       tracker.close();
+      problems.close();
       stopBackupNotes();
       view.destroy();
       deps.app.quit();
@@ -181,6 +219,11 @@ export function startDesktop(deps: DesktopDeps): Desktop {
       notify({ title: t('notify.stillRunning.title'), body: t('notify.stillRunning.body') });
     },
     notify,
+    dockerState(state) {
+      if (docker === state) return;
+      docker = state;
+      render(trayModel(tracker.instances(), t, options()));
+    },
   };
   return desktop;
 }

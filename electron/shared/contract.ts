@@ -133,6 +133,47 @@ export interface ClockInfo {
   fix: 'engine-clock' | 'ntp' | null;
 }
 
+/** How full a disk is (`system.disk`): below the warning level Engawa offers a clean-up; below the critical one it acts. */
+export type DiskLevel = 'ok' | 'warning' | 'critical';
+/** One place measured: where Docker keeps its data (inside Docker Desktop's VM, through a helper container) or the backup folder. */
+export interface DiskPlaceInfo {
+  place: 'docker' | 'backups';
+  /** the backup folder's path; null for Docker's disk */
+  path: string | null;
+  freeBytes: number;
+  totalBytes: number;
+  level: DiskLevel;
+}
+export interface DiskThresholds {
+  /** warning below this many free bytes … */
+  warnBytes: number;
+  /** … or below this share of the disk (whichever is smaller, so a small disk is not always warned) */
+  warnPercent: number;
+  criticalBytes: number;
+}
+export interface DiskStatusInfo {
+  /** the worst place */
+  level: DiskLevel;
+  places: DiskPlaceInfo[];
+  /** ISO time of the measurement */
+  checkedAt: string;
+  thresholds: DiskThresholds;
+  /** servers the guard stopped to protect their databases, started again once space is back */
+  stoppedByGuard: string[];
+}
+
+/**
+ * Docker Desktop's own "Start Docker Desktop when you sign in" setting, read from its settings file
+ * (`system.dockerAutostart`). `enabled` is null when it cannot be known: `reason` 'no-file' (not
+ * Docker Desktop, or it never ran on this account), 'unreadable' (the file is not JSON Engawa
+ * understands) or 'no-key' (the file does not hold the setting); `file` is the settings file found.
+ */
+export interface DockerAutostartInfo {
+  enabled: boolean | null;
+  file: string | null;
+  reason?: 'no-file' | 'unreadable' | 'no-key';
+}
+
 /** What `system.startDocker` did: whether a program was launched, and how (or what the user can do). */
 export interface DockerStartResult {
   /** true when Docker Desktop (or OrbStack) was launched; the wizard's live wait sees it come up */
@@ -223,6 +264,15 @@ export interface InstanceHistory {
   /** the window (ISO times) */
   from: string;
   to: string;
+  /** the watchdog's last actions on this server in the window, newest first: when, what (a WatchAction kind) and why */
+  actions?: HistoryActionInfo[];
+}
+
+/** One action of the watchdog as the history recorded it. */
+export interface HistoryActionInfo {
+  at: string;
+  kind: string;
+  reason: string;
 }
 
 /** Resource use of one service right now. */
@@ -273,7 +323,54 @@ export type Progress =
   | { kind: 'bytes'; step: string; current: number; total: number };
 
 /** The long operations. */
-export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify' | 'inspect' | 'update' | 'rollback';
+export type OpKind = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'verify' | 'inspect' | 'update' | 'rollback' | 'clean';
+
+/** One clean-up task of a server's stack, as the app shows it (`instances.maintenance`). */
+export interface MaintenanceTaskInfo {
+  id: string;
+  /** 'daily': run once a day and by "Clean now"; 'on-demand': by "Clean now" only */
+  schedule: 'daily' | 'on-demand';
+  /** 'exec': Engawa runs it; 'admin-ui': the admin does it in the server's own admin pages (`where` says how) */
+  kind: 'exec' | 'admin-ui';
+  /** what it removes, per language */
+  removes: { en: string; ja: string };
+  /** admin-ui: where the admin does it, per language */
+  where?: { en: string; ja: string };
+  /** exec: the command as it runs with the server's days setting, e.g. "bin/tootctl media remove --days 7" */
+  command?: string;
+}
+
+/** How a clean-up ended (`MaintenanceInfo.lastRun`). */
+export interface CleanRunInfo {
+  /** ISO time it ended */
+  at: string;
+  trigger: 'schedule' | 'manual' | 'disk-guard';
+  /** 'skipped': the server was not running (a clean-up runs in its containers) */
+  outcome: 'done' | 'failed' | 'skipped';
+  days: number;
+  /** the tasks that ran to the end */
+  ran: string[];
+  cacheBytesBefore: number | null;
+  cacheBytesAfter: number | null;
+  error?: string;
+}
+
+/** A server's cache clean-up (`instances.maintenance`): its tasks, the days setting, the last and next run. */
+export interface MaintenanceInfo {
+  name: string;
+  /** media older than this many days are removed (1–365, default 7) */
+  days: number;
+  tasks: MaintenanceTaskInfo[];
+  /** the recipe volumes the tasks shrink (their sizes are in `instances.disk`) */
+  cacheVolumes: string[];
+  /** what the app says next to it (why there is nothing to prune, the stack's own settings), per language */
+  note: { en: string; ja: string } | null;
+  /** local time of the daily run, "HH:MM" */
+  dailyAt: string;
+  /** ISO time of the next daily run (now or past: due, it runs as soon as the watchdog's process can); null without daily tasks */
+  nextRunAt: string | null;
+  lastRun: CleanRunInfo | null;
+}
 
 /** A running long operation (`ops.list`), so a reloaded page can pick its progress up again. */
 export interface OpInfo {
@@ -299,6 +396,8 @@ export interface AppSettings {
    * fallback (readable by anyone with their files). Off by default; without it Engawa refuses.
    */
   allowPlainTextSecrets: boolean;
+  /** the disk guard's levels (default 10 GB or 10 %, critical 2 GB); 0.5 ≤ criticalGB < warnGB ≤ 10000, 1 ≤ warnPercent ≤ 50 */
+  disk?: { warnGB: number; warnPercent: number; criticalGB: number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,9 +618,12 @@ export interface WatchActionInfo {
    * restart: a service stayed unhealthy past its grace (or was not ready at a re-check) and was restarted;
    * give-up: still unhealthy after as many restarts as allowed (a problem for a person, with its last lines);
    * recheck: a re-check after a wake, a network change or Docker back; skip: a due restart was not made;
-   * engine-down / engine-back: Docker cannot be reached / answers again
+   * engine-down / engine-back: Docker cannot be reached / answers again;
+   * disk-warning / disk-critical: a disk fell below a level (instance null); disk-clean: a server's clean-up ran
+   * because Docker's disk is critical; disk-stop / disk-start: the disk guard stopped a server / started it again
    */
-  kind: 'restart' | 'give-up' | 'recheck' | 'skip' | 'engine-down' | 'engine-back';
+  kind:
+    'restart' | 'give-up' | 'recheck' | 'skip' | 'engine-down' | 'engine-back' | 'disk-warning' | 'disk-clean' | 'disk-critical' | 'disk-stop' | 'disk-start';
   /** one sentence for a person */
   reason: string;
   /** ISO time */
@@ -693,6 +795,14 @@ export interface ApiMethods {
   'system.clock': { input: undefined; output: ClockInfo | null };
   /** sets Docker Desktop's VM clock from this computer's (STATE on any other engine) and answers the new measurement */
   'system.fixClock': { input: undefined; output: ClockInfo | null };
+  /** free space where Docker keeps its data and where backups go (measured now when the last measurement is old); null when unknown */
+  'system.disk': { input: undefined; output: DiskStatusInfo | null };
+  /** Docker Desktop's "start when you sign in" setting, from its settings file */
+  'system.dockerAutostart': { input: undefined; output: DockerAutostartInfo };
+  /** turns that setting on or off, changing only its key in the file (STATE, changing nothing, when the file is missing or unreadable) */
+  'system.setDockerAutostart': { input: { enabled: boolean }; output: DockerAutostartInfo };
+  /** the page saw the network come back (`window` `online`): the core re-checks every running server (debounced) */
+  'system.networkChanged': { input: undefined; output: null };
   'stacks.list': { input: undefined; output: StackInfo[] };
   'instances.list': { input: undefined; output: InstanceSummary[] };
   'instances.get': { input: InstanceRef; output: InstanceDetails };
@@ -708,6 +818,12 @@ export interface ApiMethods {
   'instances.stats': { input: InstanceRef; output: ServiceStats[] };
   /** disk use of the instance's volumes (Docker measures every volume: ask on request only) */
   'instances.disk': { input: InstanceRef; output: InstanceDiskUse };
+  /** runs the server's clean-up tasks now (OpKind 'clean', progress per task; the op.done result has the cache's size before and after) */
+  'instances.clean': { input: InstanceRef; output: { opId: string } };
+  /** the server's cache clean-up: tasks, days setting, last and next run */
+  'instances.maintenance': { input: InstanceRef; output: MaintenanceInfo };
+  /** sets the days the clean-up keeps (a whole number from 1 to 365; INVALID_INPUT naming the range otherwise) */
+  'instances.maintenance.set': { input: { name: string; days: number }; output: MaintenanceInfo };
   /** the last 7 days' uptime, from the server's recorded history */
   'instances.history': { input: InstanceRef; output: InstanceHistory };
   /** writes a docker-compose project into `dir` (a folder on the computer running Engawa) */
@@ -802,6 +918,10 @@ export const API_METHODS = [
   'system.startDocker',
   'system.clock',
   'system.fixClock',
+  'system.disk',
+  'system.dockerAutostart',
+  'system.setDockerAutostart',
+  'system.networkChanged',
   'stacks.list',
   'instances.list',
   'instances.get',
@@ -815,6 +935,9 @@ export const API_METHODS = [
   'instances.logs.unsubscribe',
   'instances.stats',
   'instances.disk',
+  'instances.clean',
+  'instances.maintenance',
+  'instances.maintenance.set',
   'instances.history',
   'instances.exportCompose',
   'settings.get',
@@ -866,6 +989,9 @@ export interface OpResult {
   preview?: BackupPreview;
   /** restore as a new server: the backup's settings left out for safety (names only; values may be passwords) */
   droppedOverrides?: { service: string; key: string; reason: 'denied' | 'not-overridable' }[];
+  /** clean: the size of the cache volumes before and after (null: not measured) */
+  cacheBytesBefore?: number | null;
+  cacheBytesAfter?: number | null;
 }
 
 /** Every pushed event and its payload. */
@@ -889,6 +1015,8 @@ export interface ApiEvents {
   'watch.action': WatchActionInfo;
   /** the engine's clock verdict changed (ok ↔ off, or the fix that fits) */
   'clock.changed': ClockInfo;
+  /** the level of a disk place changed, or the servers the disk guard stopped changed */
+  'disk.changed': DiskStatusInfo;
   /** a check of a server ended (asked for, or the daily one); `previousOk`: the check before it (null: none) */
   'check.done': { name: string; ok: boolean; previousOk: boolean | null; failed: number; checkedAt: string };
   // Backups end with op.done / op.failed (op 'backup'), which also raise notifications. The tunnel's
@@ -908,6 +1036,7 @@ export const API_EVENTS = [
   'check.done',
   'watch.action',
   'clock.changed',
+  'disk.changed',
 ] as const satisfies readonly (keyof ApiEvents)[];
 
 /** The name of one event. */

@@ -12,6 +12,7 @@ import { RestoreFromFile } from './backups/RestoreFromFile';
 import { Dashboard } from './dashboard/Dashboard';
 import { applyLanguage, browserLanguages, pickLanguage } from './i18n';
 import { fireAndReport } from './lib/report';
+import { useNetworkRecheck } from './lib/network';
 import { SettingsPage } from './settings/SettingsPage';
 import { useApp } from './store/context';
 import { Wizard } from './wizard/Wizard';
@@ -35,6 +36,7 @@ export function App() {
   const info = useApp((s) => s.info);
   const init = useApp((s) => s.init);
   useSettingsLanguage();
+  useNetworkRecheck(); // the network came back: the core re-checks the servers (lib/network.ts)
 
   return (
     <div className="page">

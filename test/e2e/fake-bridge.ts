@@ -5,6 +5,7 @@
  * recorded in `window.__calls` so a spec can see what the page asked for.
  */
 import type { Page } from '@playwright/test';
+import type { DiskStatusInfo } from '../../electron/shared/contract';
 
 export interface FakeBridgeOptions {
   version?: string;
@@ -17,6 +18,12 @@ export interface FakeBridgeOptions {
   instances?: string[];
   /** what `system.clock` answers (default null: not measured); `system.fixClock` answers it set right (skew 0) */
   clock?: { skewMs: number; checkedAt: string; ok: boolean; fix: 'engine-clock' | 'ntp' | null } | null;
+  /** Docker Desktop's "start when you sign in" as `system.dockerAutostart` answers it (default: no settings file); a set turns it as asked */
+  dockerAutostart?: { enabled: boolean | null; file: string | null; reason?: 'no-file' | 'unreadable' | 'no-key' };
+  /** what `system.disk` answers (default null: not measured); `window.__emit(event, payload)` pushes an event (disk.changed …) */
+  disk?: DiskStatusInfo | null;
+  /** the servers' state (default 'stopped'); `instances.clean` answers an operation that ends with op.done */
+  state?: 'stopped' | 'running';
 }
 
 /** Installs the fake bridge into every document the page loads. */
@@ -32,6 +39,7 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
       };
       const listeners = new Map<string, Set<(p: unknown) => void>>();
       const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload));
+      w.__emit = emit;
       const KEY = 'fake.settings';
       const settings = () =>
         JSON.parse(sessionStorage.getItem(KEY) ?? '{"language":null,"launchAtLogin":false,"notifications":true,"allowPlainTextSecrets":false}');
@@ -39,7 +47,7 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
         name,
         stack: 'test-web',
         domain: `${name}.example.com`,
-        state: 'stopped',
+        state: o.state,
         createdAt: '2025-01-01T00:00:00.000Z',
         localUrl: 'http://127.0.0.1:1',
         publicUrl: null,
@@ -94,6 +102,15 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
         },
         'ops.list': () => [],
         'system.clock': () => o.clock,
+        'system.disk': () => o.disk,
+        'instances.clean': ({ name }: { name: string }) => {
+          const opId = `op-${++ops}`;
+          setTimeout(() => emit('op.done', { opId, op: 'clean', instance: name }), 50);
+          return { opId };
+        },
+        'system.dockerAutostart': () => ({ ...o.dockerAutostart }),
+        'system.setDockerAutostart': ({ enabled }: { enabled: boolean }) => (o.dockerAutostart = { enabled, file: o.dockerAutostart.file }),
+        'system.networkChanged': () => null,
         'system.fixClock': () => ({ skewMs: 0, checkedAt: new Date().toISOString(), ok: true, fix: null }),
         'stacks.list': () => [],
         'system.check': () =>
@@ -129,6 +146,9 @@ export async function installFakeBridge(page: Page, opts: FakeBridgeOptions = {}
       startDocker: opts.startDocker ?? { started: true, how: 'Docker Desktop is starting.' },
       instances: opts.instances ?? [],
       clock: opts.clock ?? null,
+      disk: opts.disk ?? null,
+      state: opts.state ?? 'stopped',
+      dockerAutostart: opts.dockerAutostart ?? { enabled: null, file: null, reason: 'no-file' },
     },
   );
 }

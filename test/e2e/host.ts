@@ -11,6 +11,7 @@ import { PROBE_IMAGE } from '../../electron/core/engine/vm-probe';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
+import { mastodonRecipe } from '../../electron/core/stacks/mastodon/recipe';
 import type { ApiEvents, CreateInstanceInput } from '../../electron/shared/contract';
 import { createApi, type EngawaApi } from '../../renderer/src/api/client';
 import { createWsTransport } from '../../renderer/src/api/ws-client';
@@ -82,6 +83,13 @@ export const E2E_IMAGES: Record<string, string> = {
   'docker.io/library/busybox:1': 'local/busybox-httpd:1',
   [PROBE_IMAGE]: 'local/busybox-httpd:1',
   [CLOUDFLARED_IMAGE]: STANDIN,
+  // Mastodon on its stand-in (scripts/test-images/standin) with the real local stores: the clean-up spec
+  ...Object.fromEntries(
+    mastodonRecipe.services.map((s) => [
+      s.image,
+      /^postgres:/.test(s.image) ? 'local/postgres:15' : /^redis:/.test(s.image) ? 'local/redis:7' : 'local/standin-mastodon:1',
+    ]),
+  ),
 };
 /** Where the tunnel spec runs the fake Cloudflare API and the loopback edge (fixed: the host is told at start). */
 export const E2E_CLOUDFLARE_PORT = E2E_PORT + 1;

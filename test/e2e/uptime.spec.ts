@@ -4,7 +4,8 @@
  * its history log in the host's home (ENGAWA_E2E_HOME/history/<name>.jsonl) is replaced by a
  * recorded week: up (with Engawa's heartbeats), Engawa closed for a day, up again, down for 12
  * minutes a day ago, up since. The dashboard draws those stretches in that order with the legend,
- * sums the downtime ("Down 12 min in the last 7 days") and says how long it has been up. The
+ * sums the downtime ("Down 12 min in the last 7 days") and says how long it has been up, and lists
+ * the watchdog's two recorded actions under the strip, newest first, with their reasons. The
  * servers are removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,12 +21,16 @@ const WORDS = {
     down: 'Down 12 min in the last 7 days',
     up: 'Up 1 day',
     legend: ['Up', 'Starting', 'Down', 'PC asleep or Engawa not running'],
+    actions: 'What the watchdog did',
+    kinds: ['Checked again', 'Restarted'],
   },
   ja: {
     title: '過去 7 日間の稼働状況',
     down: '過去 7 日間の停止：合計 12 分間',
     up: '1 日間稼働中',
     legend: ['稼働中', '起動中', '停止', 'PC のスリープ中または Engawa 未起動'],
+    actions: '見守り機能が行った操作',
+    kinds: ['再確認しました', '再起動しました'],
   },
 } as const;
 
@@ -47,6 +52,7 @@ function recordedWeek(now: number): string {
   beats(now - 2 * DAY, now - DAY - 12 * MIN);
   state(now - DAY - 12 * MIN, 'degraded', 'docker');
   state(now - DAY - 6 * MIN, 'degraded', 'watchdog', 'restart: web stayed unhealthy');
+  state(now - DAY - 3 * MIN, 'degraded', 'watchdog', 'recheck: Docker is back: not ready: web');
   state(now - DAY, 'running', 'docker');
   beats(now - DAY, now);
   return lines.map((l) => `${JSON.stringify(l)}\n`).join('');
@@ -94,8 +100,15 @@ for (const [locale, lang] of [
       await expect(strip).toHaveAttribute('aria-label', new RegExp(words.down));
       await expect(card.getByTestId('uptime-down')).toHaveText(words.down);
       await expect(card.getByTestId('uptime-up')).toHaveText(words.up);
-      await expect(card.getByRole('list').getByRole('listitem')).toHaveText([...words.legend]);
+      await expect(card.locator('.uptime-legend').getByRole('listitem')).toHaveText([...words.legend]);
       await expect(strip.locator('[data-kind="down"]')).toHaveAttribute('title', new RegExp(`^${words.legend[2]}`));
+      // the watchdog's actions under the strip, newest first: what (translated) and why (as recorded)
+      await expect(card.getByRole('heading', { name: words.actions })).toBeVisible();
+      const actions = card.getByTestId('watch-actions').getByRole('listitem');
+      await expect(actions).toHaveCount(2);
+      await expect(actions.locator('strong')).toHaveText([...words.kinds]);
+      await expect(actions.locator('.watch-action-reason')).toHaveText(['Docker is back: not ready: web', 'web stayed unhealthy']);
+      await expect(actions.first().locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
       await card.scrollIntoViewIfNeeded();
       await screen(page, `uptime-${lang}`);
       expect(problems).toEqual([]);

@@ -432,7 +432,7 @@ describe('misskey with stand-ins', () => {
       'POST /api/admin/update-meta Host=notes.example.net',
     ]);
     expect(calls[0]?.body).toEqual({ username: 'hanako', password, setupPassword: secrets.setup_password });
-    expect(calls[1]?.body).toEqual({ federation: 'all', i: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(calls[1]?.body).toEqual({ federation: 'all', cacheRemoteFiles: false, i: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(await query(project, 'misskey', 'select root, token, federation from standin_meta')).toEqual([['hanako', calls[1]?.body?.i, 'all']]);
   });
 

@@ -119,6 +119,8 @@ async function boot(lock: boolean, argv: string[] = [], opts: { isPackaged?: boo
     argv: ['electron', '.', ...argv],
     execPath: process.execPath,
     resourcesPath: path.join(repoRoot, 'resources'),
+    // never the real Docker Desktop: a start at login is recorded
+    startDocker: async () => (state.calls.push('start docker'), { started: false, how: 'Docker Desktop is not installed.' }),
   };
   await startApp(deps as StartAppDeps).started;
   return state;
@@ -161,10 +163,11 @@ describe('main process', () => {
     expect(later.preventDefault).not.toHaveBeenCalled();
   });
 
-  it('starts without a window when launched at login (--hidden)', async () => {
-    const { windows, trays } = await boot(true, ['--hidden']);
+  it('starts without a window when launched at login (--hidden), and starts Docker when it does not answer', async () => {
+    const { windows, trays, calls } = await boot(true, ['--hidden']);
     expect(windows).toHaveLength(0);
     expect(trays).toHaveLength(1);
+    await vi.waitFor(() => expect(calls).toContain('start docker'));
   });
 
   it('answers every contract method over IPC, to our own page only', async () => {

@@ -24,11 +24,14 @@ import { createBackupApi, unavailableBackups, type BackupOptions } from './backu
 import { createUpdateApi } from './updates';
 import { createCheckApi, type CheckApiOptions } from './checks';
 import { createWatchApi, type WatchOptions } from './watch';
+import { createDiskGuardApi } from './disk-guard';
+import { createMaintenanceApi } from './maintenance';
 import { createClockApi, type ClockApiOptions } from './clock';
 import { createHistoryApi } from './history';
 import { instanceDisk } from './disk';
 import { toStackInfo } from './stack-info';
 import { realStartDockerEnv, startDocker, type DockerStartResult } from '../engine/start-docker';
+import { createSystemExtras, type SystemExtrasDeps } from './system-extras';
 
 /** While Docker cannot be reached, try to start watching it again this often. */
 export const WATCH_RETRY_MS = 15_000;
@@ -51,6 +54,8 @@ export interface CoreDeps {
   startDocker?: () => Promise<DockerStartResult>;
   /** measure the engine's clock every few hours and after a wake (the shells; `system.clock` measures when asked anyway) */
   clock?: ClockApiOptions;
+  /** where Docker Desktop's settings file is looked for (default: this machine; tests give a folder) */
+  dockerDesktop?: SystemExtrasDeps['place'];
 }
 
 /** The core behind the contract, with the bus and operations exposed for the shell and tests. */
@@ -71,9 +76,13 @@ export function createCore(deps: CoreDeps): EngawaCore {
   // updates back up through the backups' dependencies, with their passphrase store and clock
   const updates = createUpdateApi(deps.services, ops, deps.backups && backups && { ...deps.backups, deps: backups.deps }, log);
   const checks = createCheckApi(deps.services, bus, deps.checks, log);
-  const watchdog = createWatchApi(deps.services, bus, deps.watch, log);
+  const maintenance = createMaintenanceApi(deps.services, ops, log); // cache clean-up: "Clean now", daily, and the disk guard's
+  const disk = createDiskGuardApi(deps.services, bus, ops, deps.settings, { cleanUp: maintenance.cleanUp, ...deps.watch?.disk }, (line) => log(line));
+  const watchdog = createWatchApi(deps.services, bus, deps.watch, log, [disk, maintenance.scheduler]);
   const clock = createClockApi(deps.services, bus, deps.clock, log);
   const history = createHistoryApi(deps.services, bus, ops, {}, log); // records the pushed states (api/history.ts)
+  const recheck = (reason: string): Promise<void> => watchdog.recheck(reason).finally(() => (clock.afterWake(), disk.afterWake(), maintenance.afterWake()));
+  const extras = createSystemExtras({ recheck, log, ...(deps.dockerDesktop && { place: deps.dockerDesktop }) }); // api/system-extras.ts
   const { states } = manager;
   let watch: Subscription | undefined;
   let watching: Promise<void> | undefined;
@@ -238,8 +247,8 @@ export function createCore(deps: CoreDeps): EngawaCore {
         client,
         async (ctx) => {
           await manager.destroy(name, { onProgress: ctx.onProgress }); // the manager forgets its state
-          // what else was kept of it: its last check, its update policy and its uptime history
-          for (const r of await Promise.allSettled([checks.forget(name), updates.forget(name), history.forget(name)]))
+          // what else was kept of it: its last check, its update policy, its uptime history and its clean-up
+          for (const r of await Promise.allSettled([checks.forget(name), updates.forget(name), history.forget(name), maintenance.forget(name)]))
             if (r.status === 'rejected') log(`cannot remove what was kept of "${name}": ${toEngawaError(r.reason).message}`);
           return undefined;
         },
@@ -292,7 +301,10 @@ export function createCore(deps: CoreDeps): EngawaCore {
     ...updates.handlers,
     ...checks.handlers,
     ...clock.handlers,
+    ...disk.handlers,
+    ...maintenance.handlers,
     ...history.handlers,
+    ...extras.handlers,
   };
 
   ensureWatching();
@@ -308,8 +320,9 @@ export function createCore(deps: CoreDeps): EngawaCore {
     bus,
     ops,
     subscribe: (listener: BusListener) => bus.subscribe(listener),
-    recheck: (reason) => watchdog.recheck(reason).finally(() => clock.afterWake()),
+    recheck,
     async close() {
+      extras.stop();
       await watchdog.stop();
       backups?.stop();
       updates.stop();

@@ -3,12 +3,13 @@
  * the recorder behind it. The recorder listens to the bus: every `instance.state` the core pushes
  * (from the manager's state cache; an Engawa operation running on the instance makes it Engawa's,
  * else Docker's) and every `watch.action` of the watchdog on an instance are appended to the
- * instance's log. The first state of each instance after Engawa starts is always written (it ends
+ * instance's log (one on the engine as a whole, to every watched instance's). The first state of each instance after Engawa starts is always written (it ends
  * the "not running" gap); then a heartbeat per watched instance every HEARTBEAT_MS (a slow timer)
  * and `closed` when the core closes. Each log is trimmed when first written in a process and then
- * once a day. A deleted server's log goes with it (`forget`).
+ * once a day. A deleted server's log goes with it (`forget`). The watchdog's last actions (when,
+ * what, why) come with the segments, for the dashboard's history under the strip.
  */
-import type { InstanceHistory, InstanceState } from '../../shared/contract';
+import type { HistoryActionInfo, InstanceHistory, InstanceState } from '../../shared/contract';
 import { toEngawaError } from '../util/errors';
 import { appendHistory, forgetHistory, HEARTBEAT_MS, readHistory, trimHistory, uptimeOf, type HistoryRecord } from '../watch/history';
 import type { EventBus } from './events';
@@ -18,6 +19,18 @@ import type { Services } from './wiring';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const HISTORY_DAYS = 7;
+/** how many of the watchdog's last actions `instances.history` returns */
+export const HISTORY_ACTIONS = 10;
+
+/** The watchdog's actions recorded since `from` (written as "<kind>: <reason>"), newest first. */
+export function actionsOf(records: readonly HistoryRecord[], from: number): HistoryActionInfo[] {
+  const out: HistoryActionInfo[] = [];
+  for (const r of records) {
+    const m = r.source === 'watchdog' && r.reason !== undefined ? /^([a-z-]+): ([\s\S]*)$/.exec(r.reason) : null;
+    if (m && Date.parse(r.at) >= from) out.push({ at: r.at, kind: m[1]!, reason: m[2]! });
+  }
+  return out.slice(-HISTORY_ACTIONS).reverse();
+}
 
 export interface HistoryOptions {
   now?: () => number;
@@ -83,7 +96,8 @@ export function createHistoryApi(
         await manager.get(name);
         await queues.get(name);
         const to = now();
-        const u = uptimeOf(await readHistory(home, name), to, HISTORY_DAYS);
+        const records = await readHistory(home, name);
+        const u = uptimeOf(records, to, HISTORY_DAYS);
         const iso = (t: number): string => new Date(t).toISOString();
         const history: InstanceHistory = {
           segments: u.segments.map((s) => ({ from: iso(s.from), to: iso(s.to), kind: s.kind })),
@@ -94,6 +108,7 @@ export function createHistoryApi(
           upSince: u.upSince ?? null,
           from: iso(to - HISTORY_DAYS * DAY_MS),
           to: iso(to),
+          actions: actionsOf(records, to - HISTORY_DAYS * DAY_MS),
         };
         return history;
       },
@@ -102,9 +117,10 @@ export function createHistoryApi(
       if (off !== undefined) return;
       off = bus.subscribe(({ event, payload }) => {
         if (event === 'instance.state') onState(payload.name, payload.state);
-        else if (event === 'watch.action' && payload.instance !== null && last.has(payload.instance)) {
-          const state = last.get(payload.instance) as InstanceState;
-          write(payload.instance, { state, source: 'watchdog', reason: `${payload.kind}: ${payload.reason}` });
+        else if (event === 'watch.action') {
+          // an action on the engine as a whole (Docker gone or back, its disk) concerns every server
+          const names = payload.instance === null ? [...last.keys()] : last.has(payload.instance) ? [payload.instance] : [];
+          for (const n of names) write(n, { state: last.get(n) as InstanceState, source: 'watchdog', reason: `${payload.kind}: ${payload.reason}` });
         }
       });
       timer = setInterval(beat, opts.heartbeatMs ?? HEARTBEAT_MS);

@@ -18,12 +18,13 @@ import type {
 } from '../../shared/contract';
 import type { RollbackPreview, UpdateStep } from '../update';
 import type { CheckResult } from '../check/index';
-import type { WatchAction } from '../watch/index';
+import { DISK_RANGE_TEXT, diskSettingsProblem, type WatchAction } from '../watch/index';
 import type { DoctorReport } from './system-check';
 import type { ErrorCode } from '../util/errors';
 import type { LogLine } from '../engine/types';
 import type { Progress } from '../util/progress';
 import { MIN_PASSPHRASE } from '../backup/passphrase';
+import { cleanDaysProblem, MAX_CLEAN_DAYS, MIN_CLEAN_DAYS } from '../stacks/maintenance';
 
 /** Methods without input accept nothing (undefined, or null from JSON). */
 const none = z.union([z.undefined(), z.null()]).transform(() => undefined);
@@ -38,6 +39,13 @@ export const SETTINGS_FIELDS = {
   launchAtLogin: z.boolean().optional(),
   notifications: z.boolean().optional(),
   allowPlainTextSecrets: z.boolean().optional(),
+  disk: z
+    .strictObject({ warnGB: z.number(), warnPercent: z.number(), criticalGB: z.number() })
+    .superRefine((v, ctx) => {
+      const problem = diskSettingsProblem(v);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `${problem} (allowed: ${DISK_RANGE_TEXT})` });
+    })
+    .optional(),
 };
 
 /** A Cloudflare token as pasted (API token or tunnel token); never echoed in an error. */
@@ -68,6 +76,10 @@ export const INPUT_SCHEMAS = {
   'system.startDocker': none,
   'system.clock': none,
   'system.fixClock': none,
+  'system.dockerAutostart': none,
+  'system.setDockerAutostart': z.strictObject({ enabled: z.boolean() }),
+  'system.networkChanged': none,
+  'system.disk': none,
   'stacks.list': none,
   'instances.list': none,
   'instances.get': instanceRef,
@@ -101,6 +113,12 @@ export const INPUT_SCHEMAS = {
   'instances.logs.unsubscribe': z.strictObject({ subscriptionId: id }),
   'instances.stats': instanceRef,
   'instances.disk': instanceRef,
+  'instances.clean': instanceRef,
+  'instances.maintenance': instanceRef,
+  'instances.maintenance.set': z.strictObject({
+    name,
+    days: z.number().refine((d) => cleanDaysProblem(d) === null, { message: `the days must be a whole number from ${MIN_CLEAN_DAYS} to ${MAX_CLEAN_DAYS}` }),
+  }),
   'instances.history': instanceRef,
   'instances.exportCompose': z.strictObject({ name, dir: z.string().min(1).max(4096) }),
   'settings.get': none,

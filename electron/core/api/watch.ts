@@ -6,11 +6,12 @@
  * for a wake from sleep, an unlocked screen and a network change (the Electron adapter forwards
  * them; Docker coming back is noticed by the watchdog itself).
  */
-import { acquireWatchLock, createWatchdog, type Watchdog, type WatchLock, type WatchTiming } from '../watch/index';
+import { acquireWatchLock, createWatchdog, validateTiming, watchStateFile, type Watchdog, type WatchLock, type WatchTiming } from '../watch/index';
 import type { SecretStore } from '../instances';
 import { isEngawaError, toEngawaError } from '../util/errors';
 import type { EventBus } from './events';
 import type { Services } from './wiring';
+import type { DiskGuardApiOptions } from './disk-guard';
 
 /** What the shell gives to run the watchdog (CoreDeps.watch). */
 export interface WatchOptions {
@@ -19,6 +20,8 @@ export interface WatchOptions {
   /** to redact the last log lines of a service it gives up on */
   secrets?: Pick<SecretStore, 'get'>;
   timing?: Partial<WatchTiming>;
+  /** the disk guard's options (api/disk-guard.ts: the clean-up to run, shorter periods in tests) */
+  disk?: DiskGuardApiOptions;
 }
 
 export interface WatchApi {
@@ -28,13 +31,26 @@ export interface WatchApi {
   stop(): Promise<void>;
 }
 
-export function createWatchApi(services: Services, bus: EventBus, opts: WatchOptions | undefined, log: (line: string) => void): WatchApi {
+/** What runs beside the watchdog, only while this process holds the watch lock (the disk guard). */
+export interface WatchCompanion {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createWatchApi(
+  services: Services,
+  bus: EventBus,
+  opts: WatchOptions | undefined,
+  log: (line: string) => void,
+  companions: readonly WatchCompanion[] = [],
+): WatchApi {
   let watchdog: Watchdog | undefined;
   let lock: WatchLock | undefined;
   let stopped = false;
   return {
     async start() {
       if (opts === undefined || stopped) return;
+      const timing = validateTiming(opts.timing); // nonsense refused before the lock is taken
       try {
         lock = await acquireWatchLock(services.home, opts.by);
       } catch (e) {
@@ -49,15 +65,18 @@ export function createWatchApi(services: Services, bus: EventBus, opts: WatchOpt
         log: (line) => log(`watchdog: ${line}`),
         onAction: (action) => bus.emit('watch.action', { ...action, ...(action.lastLogLines && { lastLogLines: [...action.lastLogLines] }) }),
         ...(opts.secrets && { secrets: opts.secrets }),
-        ...(opts.timing && { timing: opts.timing }),
+        timing,
+        stateFile: watchStateFile(services.home),
       });
       watchdog.start();
+      for (const c of companions) c.start();
     },
     async recheck(reason) {
       await watchdog?.recheck(reason);
     },
     async stop() {
       stopped = true;
+      await Promise.all(companions.map((c) => c.stop()));
       await watchdog?.stop();
       await lock?.release();
     },

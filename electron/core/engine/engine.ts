@@ -20,6 +20,7 @@ import { runningServiceContainer, runPlanStep } from './setup-steps';
 import { execIn } from './exec';
 import { probeEngineVm, type VmFacts } from './vm-probe';
 import { readVmClock, setVmClock } from './vm-clock';
+import { readVmDisk, type DiskSpace } from './vm-disk';
 import {
   type ApplyOptions,
   type EngineApi,
@@ -211,6 +212,11 @@ export class DockerEngine implements EngineApi {
     if (this.probeImage === undefined) return false;
     this.ctx.log(`set the engine's clock to ${new Date(epochSeconds * 1000).toISOString()}`);
     return setVmClock(this.docker, this.probeImage, epochSeconds);
+  }
+
+  /** Free space on Docker's data disk, by the probe image (none without one: nothing is pulled). */
+  async readDisk(): Promise<DiskSpace | undefined> {
+    return this.probeImage === undefined ? undefined : readVmDisk(this.docker, this.probeImage);
   }
 
   /** The plan's services as they are now, 'missing' for those without a container. */

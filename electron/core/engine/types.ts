@@ -119,4 +119,6 @@ export interface EngineApi {
   readClock?(): Promise<number | undefined>;
   /** sets the engine machine's clock by a helper container with CAP_SYS_TIME; false when it could not (vm-clock.ts) */
   setClock?(epochSeconds: number): Promise<boolean>;
+  /** free/total bytes where Docker keeps its data, read by a helper container (vm-disk.ts); rejects when Docker does not answer */
+  readDisk?(): Promise<import('./vm-disk').DiskSpace | undefined>;
 }

@@ -30,6 +30,8 @@ const BEGIN: Record<Op, InstanceState | null> = {
   rollback: 'starting',
   // the watchdog restarts single services of a running instance: it publishes what they show
   heal: null,
+  // a cache clean-up runs the stack's own tools in the running services: the server stays as it is
+  clean: null,
 };
 
 const END: Record<Op, InstanceState | null> = {
@@ -44,6 +46,7 @@ const END: Record<Op, InstanceState | null> = {
   update: 'running',
   rollback: 'running',
   heal: null,
+  clean: null,
 };
 
 const OPERATION_ONLY: ReadonlySet<InstanceState> = new Set<InstanceState>(['creating', 'stopping', 'destroying']);

@@ -12,7 +12,7 @@ export type { InstanceState, InstanceStatus } from '../../shared/contract';
  * through `InstanceManager.runOperation` (backup, restore, the drill on its temporary instance, and
  * the watchdog's 'heal': restarting the services that stay unhealthy, see core/watch).
  */
-export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill' | 'update' | 'rollback' | 'heal';
+export type Op = 'create' | 'start' | 'stop' | 'restart' | 'destroy' | 'backup' | 'restore' | 'drill' | 'update' | 'rollback' | 'heal' | 'clean';
 
 /** The operations that leave an instance incomplete until they finish (see InstanceRecord.pending). */
 export type PendingOp = 'create' | 'destroy';

@@ -116,6 +116,14 @@ const secretKind: Check = (x, p) => {
   if (needs !== undefined && kind[needs] === undefined) fail(join(p, needs), 'a value (the field is required)', undefined);
 };
 
+const texts = obj({ en: str, ja: str });
+const maintenanceBase = { id: name, service: name, schedule: oneOf('daily', 'on-demand'), volumes: list(name), removes: texts };
+const maintenanceTask: Check = (x, p) => {
+  const kind = (x as Record<string, unknown> | null)?.kind;
+  if (kind === 'admin-ui') return obj({ ...maintenanceBase, kind: oneOf('admin-ui'), where: texts })(x, p);
+  obj({ ...maintenanceBase, kind: oneOf('exec'), command: list(str, 1) }, { minDays: int(1, 365) })(x, p);
+};
+
 const healthcheck = obj({ test: list(str, 1), intervalMs: int(1), timeoutMs: int(1), retries: int(0) }, { startPeriodMs: int(0) });
 
 const service = obj(
@@ -237,5 +245,7 @@ const recipe = obj(
       1,
     ),
     check: obj({ probes: list(checkProbe, 1) }, { plcUrlEnv: envRef, relaysEnv: envRef }),
+    maintenance: list(maintenanceTask),
+    maintenanceNote: texts,
   },
 );

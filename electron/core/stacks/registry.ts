@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { EngawaError, isEngawaError } from '../util/errors';
 import { assertRecipe } from './assert-recipe';
 import { plan } from './plan';
+import { checkMaintenance } from './maintenance';
 import type { Recipe } from './types';
 import { mastodonRecipe } from './mastodon/recipe';
 import { misskeyRecipe } from './misskey/recipe';
@@ -57,6 +58,7 @@ export function loadRecipeFile(file: string): Recipe {
     const recipe = assertRecipe(JSON.parse(text));
     const secrets = Object.fromEntries(recipe.secrets.map((s) => [s.name, `placeholder-${s.name}`]));
     plan(recipe, { instance: 'check', domain: 'example.com', secrets });
+    checkMaintenance(recipe);
     return recipe;
   } catch (e) {
     const message = e instanceof SyntaxError || isEngawaError(e) ? e.message : String(e);

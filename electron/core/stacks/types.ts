@@ -266,6 +266,38 @@ export interface CheckSpec {
   relaysEnv?: { service: string; env: string };
 }
 
+/**
+ * One clean-up task of a stack's own tools (core/watch/maintenance.ts runs them): what shrinks a
+ * cache volume without touching the data. `exec` tasks run `command` in the running `service`
+ * (as its setup steps' exec does); `admin-ui` tasks need the admin's own session (a token Engawa
+ * does not keep), so the app only says where to do them.
+ */
+export type MaintenanceTask = {
+  /** a stable id, shown in the log and kept in the last run's result */
+  id: string;
+  /** the service whose container the task runs in (or the one whose data it cleans) */
+  service: string;
+  /** 'daily': Engawa runs it once a day (and on "Clean now"); 'on-demand': on "Clean now" only */
+  schedule: 'daily' | 'on-demand';
+  /** the cache volumes (recipe.volumes names, backup 'cache') it shrinks, measured before and after */
+  volumes: string[];
+  /** what it removes, for the app, per language */
+  removes: { en: string; ja: string };
+} & (
+  | {
+      kind: 'exec';
+      /** the command; `{{days}}` is the server's days setting (raised to `minDays`), no other placeholder */
+      command: string[];
+      /** the task is given at least this many days (upstream advises against less) */
+      minDays?: number;
+    }
+  | {
+      kind: 'admin-ui';
+      /** where the admin does it, per language */
+      where: { en: string; ja: string };
+    }
+);
+
 export interface Recipe {
   id: string;
   /** display name */
@@ -298,4 +330,8 @@ export interface Recipe {
   releases?: StackRelease[];
   /** the outside-in check of the public server (core/check); absent: only the tunnel and Cloudflare items */
   check?: CheckSpec;
+  /** clean-up tasks of the stack's own tools for its caches (core/watch/maintenance.ts); absent: nothing to prune */
+  maintenance?: MaintenanceTask[];
+  /** what the app says next to the clean-up (why there is nothing to prune, the stack's own retention settings), per language */
+  maintenanceNote?: { en: string; ja: string };
 }

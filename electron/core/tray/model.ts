@@ -31,6 +31,8 @@ export type TrayAction =
   | { type: 'open-server'; name: string; url: string }
   | { type: 'start'; name: string }
   | { type: 'stop'; name: string }
+  /** restarts the server (a notification's Restart button) */
+  | { type: 'restart'; name: string }
   | { type: 'backup'; name: string }
   /** shows the window on the server's dashboard (its overview, where the update card is) */
   | { type: 'open-dashboard'; name: string }
@@ -50,6 +52,8 @@ export interface TrayOptions {
   backups: boolean;
   /** the time now (ms), for "up 3 days" (default Date.now()) */
   now?: number;
+  /** Engawa started with the session and waits for Docker it started ('waiting'), or gave up waiting ('failed') */
+  docker?: 'waiting' | 'failed';
 }
 
 const PROBLEM: ReadonlySet<InstanceState> = new Set<InstanceState>(['error', 'degraded', 'unknown']);
@@ -81,6 +85,7 @@ function instanceActions(i: TrayInstance, t: Translate, opts: TrayOptions): Tray
 
 /** The whole tray for these instances. */
 export function trayModel(instances: readonly TrayInstance[], t: Translate, opts: TrayOptions = { backups: false }): TrayModel {
+  if (opts.docker !== undefined) return withDocker(trayModel(instances, t, { ...opts, docker: undefined }), opts.docker, t);
   const icon = trayIconState(instances.map((i) => i.state));
   const tooltip = withUptime(instances.length === 0 ? t('tray.tooltip.none') : t(`tray.tooltip.${icon}`), icon, instances, t, opts.now ?? Date.now());
   const heading = (i: TrayInstance): string => t('tray.instance', { name: i.name, domain: i.domain, state: t(`tray.state.${i.state}`) });
@@ -108,8 +113,21 @@ export function trayModel(instances: readonly TrayInstance[], t: Translate, opts
 }
 
 /**
+ * While Engawa waits for Docker it started at login, or after it gave up: the icon says so (starting,
+ * then a problem), the tooltip says only that, and the menu's first line too; the rest stays usable.
+ */
+function withDocker(model: TrayModel, docker: 'waiting' | 'failed', t: Translate): TrayModel {
+  const label = t(docker === 'waiting' ? 'tray.docker.waiting' : 'tray.docker.failed');
+  return {
+    icon: docker === 'waiting' ? 'starting' : 'problem',
+    tooltip: label,
+    menu: [{ kind: 'item', label, enabled: false }, { kind: 'separator' }, ...model.menu],
+  };
+}
+
+/**
  * When every server runs, the tooltip says for how long the one up the shortest time has been up
- * ("up 3 days"), from the servers' recorded history; as it was when the tray was last drawn.
+ * ("up 3 days"), from the servers' recorded history; the desktop draws the tray again every hour (UPTIME_REDRAW_MS) so it ages.
  */
 function withUptime(tooltip: string, icon: TrayIconState, instances: readonly TrayInstance[], t: Translate, now: number): string {
   if (icon !== 'running') return tooltip;

@@ -4,6 +4,7 @@
  * finishes, went back by itself, or failed (manual, or installed by itself under its policy).
  */
 import type { ApiEventMessage, InstanceState } from '../../shared/contract';
+import type { TrayAction } from './model';
 import type { Translate } from './strings';
 
 export interface DesktopNotification {
@@ -11,6 +12,10 @@ export interface DesktopNotification {
   body: string;
   /** the instance it is about (clicking opens Engawa on it) */
   instance?: string;
+  /** what a click does instead of opening Engawa (e.g. the server's dashboard) */
+  click?: TrayAction;
+  /** buttons, where the platform has them (macOS); elsewhere the click stands in for them */
+  actions?: { label: string; action: TrayAction }[];
 }
 
 /**

@@ -18,7 +18,15 @@ export type WatchActionKind =
   /** Docker cannot be reached: the watchdog waits (said once until it is back) */
   | 'engine-down'
   /** Docker answers again */
-  | 'engine-back';
+  | 'engine-back'
+  /** the disk guard (disk-guard.ts): a disk fell below its warning / critical level (instance null) */
+  | 'disk-warning'
+  | 'disk-critical'
+  /** … ran a server's clean-up because Docker's disk is critical */
+  | 'disk-clean'
+  /** … stopped a server cleanly before its database hits a full disk / started it again once space is back */
+  | 'disk-stop'
+  | 'disk-start';
 
 export interface WatchAction {
   /** the instance, null for the engine as a whole */
@@ -75,6 +83,8 @@ export interface WatchdogDeps {
   log: (line: string) => void;
   onAction?: (action: WatchAction) => void;
   timing?: Partial<WatchTiming>;
+  /** where the restart counts are kept across restarts of the watchdog (state.ts: `<home>/watch-state.json`); none: in memory only */
+  stateFile?: string;
 }
 
 export interface Watchdog {

@@ -20,6 +20,7 @@ import { giveUp, heal } from './heal';
 import { RestartBudget } from './budget';
 import { serviceSpecs, whyNotWatched, type NotReady } from './probe';
 import { runRecheck } from './recheck';
+import { loadRestarts, RestartsWriter } from './state';
 import { DEFAULT_TIMING, type WatchAction, type WatchActionKind, type Watchdog, type WatchdogDeps, type WatchTiming } from './types';
 
 const PROJECT = /^engawa-(.+)$/;
@@ -58,7 +59,8 @@ export class WatchdogCore implements Watchdog {
 
   constructor(readonly deps: WatchdogDeps) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
-    this.budget = new RestartBudget(this.timing);
+    const writer = deps.stateFile === undefined ? undefined : new RestartsWriter(deps.stateFile, deps.log);
+    this.budget = new RestartBudget(this.timing, writer && ((recent) => this.background(writer.save(recent))));
     this.engineDelay = this.timing.engineRetryMs;
   }
 
@@ -66,7 +68,15 @@ export class WatchdogCore implements Watchdog {
     if (this.running) return;
     this.running = true;
     this.deps.log('watchdog: watching Docker');
-    this.connect();
+    const file = this.deps.stateFile;
+    if (file === undefined) return this.connect();
+    // the restart counts of the watchdog before this one, then Docker
+    this.background(
+      loadRestarts(file, this.timing.windowMs, Date.now(), this.deps.log).then((restarts) => {
+        this.budget.restore(restarts);
+        if (this.running) this.connect();
+      }),
+    );
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,8 @@ import { TunnelCard } from './TunnelCard';
 import { CheckCard } from '../check/CheckCard';
 import { UpdateCard } from './UpdateCard';
 import { ClockNotice } from './ClockNotice';
+import { DockerLoginNotice } from './DockerLoginNotice';
+import { DiskNotice } from './DiskNotice';
 import { UptimeStrip } from './UptimeStrip';
 
 const TABS = ['overview', 'logs', 'backups', 'settings'] as const;
@@ -53,6 +55,8 @@ export function Dashboard(props: { name: string }) {
           <>
             <InstanceHeader instance={instance} />
             <ClockNotice />
+            <DockerLoginNotice />
+            <DiskNotice name={instance.name} running={instance.state === 'running'} />
             <div className="tabs" role="tablist" aria-label={t('dashboard.sections')}>
               {TABS.map((id) => (
                 <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => setTab(id)}>

@@ -1,7 +1,8 @@
 /**
  * The disk the instance's volumes use, each marked with what a backup does with it (caches are
  * left out of backups by default and fetched again). Docker measures every volume to answer, so
- * it is asked when the card appears, when the instance's state changes, and on "Refresh" only.
+ * it is asked when the card appears, when the instance's state changes, on "Refresh", and when a
+ * cache clean-up of the server ends (CacheCleanUp, which shows the cache and "Clean now").
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +12,7 @@ import { Loading } from '../components/Loading';
 import { toApiError } from '../lib/errors';
 import { formatBytes } from '../lib/format';
 import { useApi } from '../store/context';
+import { CacheCleanUp } from './CacheCleanUp';
 
 export function DiskUse(props: { name: string; state: InstanceState }) {
   const { t, i18n } = useTranslation();
@@ -75,8 +77,16 @@ export function DiskUse(props: { name: string; state: InstanceState }) {
           <button type="button" className="button" onClick={load}>
             {t('resources.disk.refresh')}
           </button>
+          <CacheCleanUp name={props.name} cacheBytes={cacheBytesOf(disk)} onCleaned={load} />
         </>
       )}
     </div>
   );
+}
+
+/** The size of the cache volumes (null when there are none, or one was not measured). */
+function cacheBytesOf(disk: InstanceDiskUse): number | null {
+  const caches = disk.volumes.filter((v) => v.backup === 'cache');
+  if (caches.length === 0 || caches.some((v) => v.bytes === null)) return null;
+  return caches.reduce((n, v) => n + (v.bytes ?? 0), 0);
 }

@@ -1,6 +1,7 @@
 /**
  * The server's last 7 days as a strip of colored stretches (up, starting, down, PC asleep or Engawa
- * not running), with a legend, the downtime summed and how long it has been up. Asked when the card
+ * not running), with a legend, the downtime summed and how long it has been up, and below it the
+ * watchdog's last actions with their reasons (WatchActions). Asked when the card
  * appears and when the server's state changes (the history is recorded by the core).
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -11,6 +12,7 @@ import { Loading } from '../components/Loading';
 import { toApiError } from '../lib/errors';
 import { useApi } from '../store/context';
 import { stripOf, summaryOf, UPTIME_KINDS, type Duration } from './uptime-strip';
+import { WatchActions } from './WatchActions';
 
 export function UptimeStrip(props: { name: string; state: InstanceState }) {
   const { t, i18n } = useTranslation();
@@ -65,6 +67,7 @@ export function UptimeStrip(props: { name: string; state: InstanceState }) {
         <p data-testid="uptime-down">{downText}</p>
         {summary.upFor !== null && <p data-testid="uptime-up">{t('uptime.upFor', { duration: duration(summary.upFor) })}</p>}
         {summary.unknown !== null && <p className="muted">{t('uptime.unknownFor', { duration: duration(summary.unknown) })}</p>}
+        <WatchActions actions={history.actions ?? []} />
       </>
     );
   }

@@ -1,6 +1,6 @@
 /**
- * The app's settings: language (the tray and notifications follow it), launch at login and
- * desktop notifications. Each change is saved at once through `settings.set`.
+ * The app's settings: language (the tray and notifications follow it), launch at login,
+ * desktop notifications and the disk guard's levels. Each change is saved at once through `settings.set`.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { Loading } from '../components/Loading';
 import { applyLanguage, browserLanguages, LANGUAGES, pickLanguage } from '../i18n';
 import { toApiError } from '../lib/errors';
 import { useApp } from '../store/context';
+import { DiskLevelsField } from './DiskLevelsField';
 
 export function SettingsPage() {
   const { t } = useTranslation();
@@ -55,6 +56,7 @@ export function SettingsPage() {
         {t('settings.notifications')}
       </label>
       <p className="help">{t('settings.notificationsHelp')}</p>
+      <DiskLevelsField value={settings.disk} onSave={(disk) => save({ disk })} />
     </section>
   );
 }

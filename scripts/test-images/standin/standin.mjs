@@ -11,6 +11,11 @@
 //   mastodon-sidekiq sidekiq …    a process named "sidekiq 8…" (set by the bundle wrapper)
 //   mastodon-streaming            /api/v1/streaming/health on $PORT (4000)
 //   mastodon-tootctl accounts create|approve …    prints "New password: <hex>" as tootctl does
+//   mastodon-tootctl media remove [--prune-profiles] [--days N], preview_cards remove [--days N]
+//                                 upstream's cache clean-up in miniature: deletes the files older
+//                                 than N days (mtime) under public/system/cache/media_attachments,
+//                                 …/accounts (avatars, headers) or …/preview_cards, records what
+//                                 went ('cache-removed') and prints tootctl's summary line
 //   misskey-pnpm run migrateandstart   reads .config/default.yml, migrates, serves /healthz and the
 //                                 admin API (admin/accounts/create → token, admin/update-meta);
 //                                 with STANDIN_FAIL_MIGRATION=<message> its migration fails halfway
@@ -25,7 +30,7 @@
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -360,8 +365,66 @@ function option(args, name) {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+/** Rails' number_to_human_size, as tootctl prints sizes: "0 Bytes", "512 Bytes", "1.5 KB", "3.4 MB". */
+function humanSize(bytes) {
+  if (bytes < 1024) return `${bytes} ${bytes === 1 ? 'Byte' : 'Bytes'}`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let n = bytes / 1024;
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i += 1;
+  }
+  return `${Number(n.toPrecision(3))} ${units[i]}`;
+}
+
+/** Deletes the files under `dir` last modified more than `days` days ago; answers how many and their bytes. */
+function removeOlderThan(dir, days) {
+  const before = Date.now() - days * 86_400_000;
+  let files = 0;
+  let bytes = 0;
+  const walk = (d) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return; // nothing cached there yet
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        const st = statSync(p);
+        if (st.mtimeMs < before) {
+          unlinkSync(p);
+          files += 1;
+          bytes += st.size;
+        }
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+/** `tootctl media remove` and `tootctl preview_cards remove` (see the top of the file). */
+function tootctlCache(group, args) {
+  const cache = path.join(process.cwd(), 'public/system/cache');
+  const daysText = option(args, '--days');
+  const days = daysText === undefined ? (group === 'preview_cards' ? 180 : 7) : Number(daysText);
+  if (!Number.isFinite(days) || days < 0) fail(`tootctl: --days must be a number, not ${daysText}`);
+  const profiles = args.includes('--prune-profiles');
+  const what = group === 'preview_cards' ? 'preview_cards' : profiles ? 'accounts' : 'media_attachments';
+  const { files, bytes } = removeOlderThan(path.join(cache, what), days);
+  record('cache-removed', { what, days, files, bytes });
+  if (what === 'preview_cards') process.stdout.write(`Removed ${files} preview cards (approx. ${humanSize(bytes)})\n`);
+  else if (what === 'accounts') process.stdout.write(`Visited ${files} accounts and removed profile media totaling ${humanSize(bytes)}\n`);
+  else process.stdout.write(`Removed ${files} media attachments (approx. ${humanSize(bytes)})\n`);
+}
+
 function tootctl(args) {
   record('exec', { program: 'tootctl', argv: args, cwd: process.cwd(), env: process.env });
+  if ((args[0] === 'media' || args[0] === 'preview_cards') && args[1] === 'remove') return tootctlCache(args[0], args.slice(2));
   const db = mastodonDb();
   const [group, action, username] = args;
   if (group !== 'accounts' || !username) fail(`tootctl ${args.join(' ')}: not something this stand-in knows`);

@@ -66,6 +66,11 @@ describe('instances.history', () => {
     expect(states.indexOf('stopped')).toBeGreaterThan(states.indexOf('running'));
     expect(records.filter((r) => r.state === 'stopping').map((r) => r.source)).toEqual(['engawa']); // during Engawa's stop
     expect(records.at(-1)).toMatchObject({ state: 'running', source: 'watchdog', reason: 'restart: web stayed unhealthy' });
+    expect(h.actions).toEqual([{ at: records.at(-1)!.at, kind: 'restart', reason: 'web stayed unhealthy' }]); // shown under the strip
+    // an action on the engine as a whole goes into every server's history
+    f.core.bus.emit('watch.action', { instance: null, service: null, kind: 'engine-down', reason: 'Docker cannot be reached', at: new Date().toISOString() });
+    const h2 = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
+    expect(h2.actions?.map((a) => a.kind)).toEqual(['engine-down', 'restart']);
 
     expect(Date.parse(h.to) - Date.parse(h.from)).toBe(7 * 24 * 60 * 60 * 1000);
     expect(h.segments.at(-1)).toMatchObject({ kind: 'up', to: h.to });

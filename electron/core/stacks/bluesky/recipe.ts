@@ -230,4 +230,10 @@ export const blueskyRecipe: Recipe = {
     { version: PREVIOUS_PDS_VERSION, services: { pds: { image: `ghcr.io/bluesky-social/pds:${PREVIOUS_PDS_VERSION}` } } },
   ],
   check: blueskyCheck,
+  // no maintenance tasks: the PDS stores only its own accounts' repositories and blobs (all data);
+  // it keeps no copies of other servers' media (the AppView and CDN serve those)
+  maintenanceNote: {
+    en: 'A Bluesky PDS keeps only its own accounts’ posts and files; it stores no copies of other servers’ media, so there is nothing to clean.',
+    ja: 'Bluesky PDSが保存するのは、自分のアカウントの投稿とファイルだけです。他のサーバーのメディアのコピーは保存しないため、削除するものはありません。',
+  },
 };

@@ -5,6 +5,7 @@
  * so backups can leave it out. Facts and their sources: test/fixtures/upstream/mastodon.json.
  */
 import type { Recipe } from '../types';
+import { mediaCacheTasks } from './maintenance';
 import { mastodonCheck } from './check';
 import { healthcheck, postgresService, redisService } from '../shared-services';
 
@@ -326,4 +327,9 @@ export const mastodonRecipe: Recipe = {
     },
   ],
   check: mastodonCheck,
+  maintenance: mediaCacheTasks,
+  maintenanceNote: {
+    en: 'Mastodon also has its own setting for this: Administration → Server settings → Content retention → Media cache retention period. Engawa’s daily clean-up works without it.',
+    ja: 'Mastodon自体にも同じ設定があります（管理 → サーバー設定 → コンテンツの保持 → メディアキャッシュの保持期間）。Engawaの毎日のクリーンアップは、この設定がなくても動きます。',
+  },
 };

@@ -4,7 +4,7 @@
  * setup container; the first admin and the federation switch are HTTP calls (`http`). Facts and
  * their sources: test/fixtures/upstream/misskey.json.
  */
-import type { Recipe } from '../types';
+import type { MaintenanceTask, Recipe } from '../types';
 import { misskeyCheck } from './check';
 import { healthcheck, postgresService, redisService } from '../shared-services';
 import { MISSKEY_CONFIG_PATH, misskeyConfigTemplate } from './default-yml';
@@ -25,6 +25,35 @@ const MISSKEY_UID = 991;
 
 const DB_NAME = 'misskey';
 const DB_USER = 'misskey';
+
+/**
+ * Misskey's clean-up of its remote-file cache: the control panel's Files → "Clear cache" (clearCachedFiles)
+ * (POST /api/admin/drive/clean-remote-files, which queues a job that deletes every drive file of
+ * another server that is stored rather than linked). The endpoint needs a moderator's token
+ * (requireModerator), and Engawa keeps no Misskey token after creating the first admin, so the app
+ * only says where to do it. With `cacheRemoteFiles` off (the federation step above) remote media are
+ * linked and proxied, not stored, so that cache stays small; cached files share the `files` volume
+ * with the users' own uploads (data), so there is no cache volume to measure. Sources: upstream's
+ * endpoints/admin/drive/clean-remote-files.ts, queue/processors/CleanRemoteFilesProcessorService.ts,
+ * models/Meta.ts (cacheRemoteFiles default false, cacheRemoteSensitiveFiles default true).
+ */
+const remoteFileTasks: MaintenanceTask[] = [
+  {
+    id: 'remote-files',
+    kind: 'admin-ui',
+    service: 'web',
+    schedule: 'on-demand',
+    volumes: [],
+    removes: {
+      en: 'stored copies of other servers’ files (only there if “Cache remote files” was turned on; the notes stay and link to the originals)',
+      ja: '保存された他のサーバーのファイルのコピー（「リモートのファイルをキャッシュする」をオンにした場合のみ。ノートは残り、元のファイルにリンクします）',
+    },
+    where: {
+      en: 'In Misskey, open Control panel → Files and choose “Clear cache” at the top (it deletes every cached remote file). Engawa keeps no admin token, so it cannot do this for you.',
+      ja: 'Misskeyのコントロールパネル →「ファイル」を開き、上部の「キャッシュをクリア」を選んでください（キャッシュされたリモートファイルがすべて削除されます）。Engawaは管理者トークンを保存しないため、代わりに実行できません。',
+    },
+  },
+];
 
 /** Misskey: one Node.js service with PostgreSQL and Redis. */
 export const misskeyRecipe: Recipe = {
@@ -131,10 +160,12 @@ export const misskeyRecipe: Recipe = {
     },
     {
       name: 'federation',
-      description: 'Turn federation on (new servers keep it off until the setup wizard is finished)',
+      // cacheRemoteFiles stays off, said out loud: remote media are then linked and proxied, not stored
+      // (the Meta column's default is false in current releases but was true in older ones)
+      description: 'Turn federation on (new servers keep it off until the setup wizard is finished); keep remote files uncached',
       when: 'create',
       path: '/api/admin/update-meta',
-      body: { federation: 'all' },
+      body: { federation: 'all', cacheRemoteFiles: false },
       bodyFromResponse: { step: 'admin-account', field: 'token', as: 'i' },
       admin: true,
     },
@@ -150,4 +181,9 @@ export const misskeyRecipe: Recipe = {
     { version: PREVIOUS_MISSKEY_VERSION, services: { web: { image: `misskey/misskey:${PREVIOUS_MISSKEY_VERSION}` } } },
   ],
   check: misskeyCheck,
+  maintenance: remoteFileTasks,
+  maintenanceNote: {
+    en: 'Engawa creates Misskey with “Cache remote files” off: other servers’ media are shown from their servers, not stored here, so there is little to clean.',
+    ja: 'EngawaはMisskeyを「リモートのファイルをキャッシュする」をオフにして作成します。他のサーバーのメディアは元のサーバーから表示され、ここには保存されないため、削除するものはほとんどありません。',
+  },
 };
