@@ -65,7 +65,9 @@ describe('backup faults', () => {
   beforeAll(async () => {
     // enough data that a kill lands while bytes are streaming
     await sql(name, "INSERT INTO notes(body) SELECT md5(random()::text) || repeat('x', 200) FROM generate_series(1, 200000)");
-    const blob = await execIn(docker().getContainer(`engawa-${name}-redis-1`), ['sh', '-c', 'head -c 150000000 /dev/urandom > /data/blob']);
+    const blob = await execIn(docker().getContainer(`engawa-${name}-redis-1`), ['sh', '-c', 'head -c 150000000 /dev/urandom > /data/blob'], {
+      user: 'redis', // the service's own user: root there lacks DAC_OVERRIDE
+    });
     expect(blob.exitCode).toBe(0);
     const r = await cli(home.dir, ['backup', name, '--json'], ENV);
     expect(r.code, r.stderr).toBe(0);

@@ -129,7 +129,7 @@ describe('backup and restore of a real Bluesky PDS', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as { path: string; downtimeMs: number; entries: { path: string }[] };
     file = out.path;
-    expect(out.entries.map((e) => e.path)).toEqual(['volumes/data.tar', 'secrets.json']);
+    expect(out.entries.map((e) => e.path)).toEqual(['secrets.json', 'volumes/data.tar']);
     expect(out.downtimeMs).toBeGreaterThan(0);
     // what the drill will compare: the account's repository, its records and the image, counted live
     const manifest = JSON.parse((await readRawArchive(file, PASS))[0]!.data.toString('utf8')) as Manifest;

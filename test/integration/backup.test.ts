@@ -2,14 +2,14 @@
  * Backups on the real engine with the test recipe (Postgres, Redis, a cache volume): the round
  * trip through destroy + restore, the standard `age` tool opening a backup, a restore over a
  * running instance (old data kept until confirmed), and the restore drill (a good backup passes,
- * one whose database dump is empty fails). The file holds the tunnel token but never the Cloudflare
- * API token; a crafted backup (the real passphrase: every checksum valid) whose overrides ask for
+ * one whose database dump is empty fails); a file made before the secrets came first restores and
+ * drills too. The file holds the tunnel token but never the Cloudflare API token; a crafted backup (the real passphrase: every checksum valid) whose overrides ask for
  * NODE_OPTIONS, LD_PRELOAD, TUNNEL_TOKEN and an unknown key restores as a new server and drills
  * without any of them, saying which it left out.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -36,7 +36,7 @@ describe('backup and restore of the test stack', () => {
     await writeFile(secretFile(home.dir, name), JSON.stringify({ ...kept, tunnel_token: 'the-connector-token', cloudflare_api_token: 'dns-of-every-zone' }));
   });
 
-  it('writes one encrypted file with the manifest first, then the dump, the volumes and the secrets', async () => {
+  it('writes one encrypted file with the manifest first, then the secrets, the dump and the volumes', async () => {
     const dangling = async () => ((await docker().listVolumes({ filters: { dangling: ['true'] } })).Volumes ?? []).map((v) => v.Name);
     const before = await dangling();
     const r = await cli(home.dir, ['backup', name, '--json'], ENV);
@@ -46,11 +46,11 @@ describe('backup and restore of the test stack', () => {
     const out = r.json() as { path: string; entries: Manifest['entries']; excluded: Manifest['excluded'] };
     file = out.path;
     expect(path.dirname(file)).toBe(path.join(home.dir, 'backups'));
-    expect(out.entries.map((e) => e.path)).toEqual(['databases/db.dump', 'volumes/redis.tar', 'secrets.json']);
+    expect(out.entries.map((e) => e.path)).toEqual(['secrets.json', 'databases/db.dump', 'volumes/redis.tar']);
     expect(out.excluded).toEqual([expect.objectContaining({ volume: 'cache', reason: 'cache' })]);
     const entries = await readRawArchive(file, PASS);
-    expect(entries.map((e) => e.name)).toEqual(['manifest.json', 'databases/db.dump', 'volumes/redis.tar', 'secrets.json']);
-    const inFile = JSON.parse(entries[3]!.data.toString('utf8')) as Record<string, string>;
+    expect(entries.map((e) => e.name)).toEqual(['manifest.json', 'secrets.json', 'databases/db.dump', 'volumes/redis.tar']);
+    const inFile = JSON.parse(entries[1]!.data.toString('utf8')) as Record<string, string>;
     expect(inFile.tunnel_token).toBe('the-connector-token');
     expect(inFile).not.toHaveProperty('cloudflare_api_token');
     expect(inFile).toHaveProperty('db_password');
@@ -140,6 +140,32 @@ describe('backup and restore of the test stack', () => {
     expect(r.stderr).toMatch(/restore drill failed/);
     const listed = (await listBackups(path.dirname(file), name)).find((b) => b.path === broken);
     expect(listed?.drill).toMatchObject({ ok: false, problems: [expect.stringMatching(/database dump of db in this backup is empty/)] });
+  });
+
+  it('restores and drills a backup made before the secrets came first (its dump waits in a private file until they are read)', async () => {
+    const good = await readRawArchive(file, PASS);
+    const manifest = JSON.parse(good[0]!.data.toString('utf8')) as Manifest;
+    const copy = `${name}-o`;
+    const older = path.join(path.dirname(file), `${copy}-20000103T000000000Z.engawa.age`);
+    const w = await ArchiveWriter.create(older, PASS, { workFactor: 10 });
+    const parts = good.slice(1);
+    for (const e of [...parts.filter((x) => x.name !== 'secrets.json'), ...parts.filter((x) => x.name === 'secrets.json')]) {
+      const entry = manifest.entries.find((x) => x.path === e.name)!;
+      await w.add(e.name, entry.kind, e.data, entry.source);
+    }
+    const { entries: _e, ...rest } = manifest;
+    await w.commit(rest);
+    expect((await readRawArchive(older, PASS)).map((e) => e.name)).toEqual(['manifest.json', 'databases/db.dump', 'volumes/redis.tar', 'secrets.json']);
+    try {
+      const r = await cli(home.dir, ['restore', older, '--name', copy], ENV);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await notes(copy)).toEqual(['first', 'second']);
+      expect(await readdir(path.join(home.dir, 'restore-dumps'))).toEqual([]); // the dump's file is gone
+      const d = await cli(home.dir, ['verify', older, '--drill'], ENV);
+      expect(d.code, d.stdout + d.stderr).toBe(0);
+    } finally {
+      await cli(home.dir, ['destroy', copy, '--yes']);
+    }
   });
 
   it('restores and drills a backup whose overrides ask for NODE_OPTIONS, LD_PRELOAD, TUNNEL_TOKEN and an unknown key without any of them, saying so', async () => {

@@ -2,9 +2,10 @@
  * Reading a backup file: decrypt, read the manifest (which must come first), then every entry,
  * checking its size and SHA-256 against the manifest, that it is listed exactly once, and that
  * every tar inside it is safe to restore (tar-reader.ts `unsafeEntry`, `InnerTarGuard`). With
- * `consume`, each entry's data is also handed over as it streams (the restore's second pass, whose
- * volume tars are checked again as they stream); without it the file is only checked (the first
- * pass, before anything is touched). Memory use does not grow with the data.
+ * `consume`, each entry's data is also handed over as it streams, checked as it goes (a restore's
+ * one pass: what it writes is what was hashed and checked, and it counts only once every entry
+ * matched); without it the file is only checked (`backups.verify`, `inspect`). Memory use does not
+ * grow with the data.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -31,21 +32,81 @@ export interface ReadResult {
 
 const MAX_SMALL = 1024 * 1024;
 
-/** Reads and checks the whole backup file; see the module comment. */
-export async function readArchive(file: string, opts: ReadOptions): Promise<ReadResult> {
+/**
+ * A backup file opened for one pass: its manifest read and checked, and the secrets when they come
+ * right after it (as Engawa writes them: small, checked against the manifest, so a restore can
+ * judge them before it touches anything); the rest not read yet. `rest` reads every other entry,
+ * once (the file is opened once: a file swapped at its path afterwards changes nothing), and gives
+ * `onSecrets` the secrets first when they were read ahead, else as their entry ends; `close` lets
+ * go of the file when the rest is never read.
+ */
+export interface OpenArchive {
+  readonly file: string;
+  readonly manifest: Manifest;
+  /** the secrets, when the file holds them right after the manifest */
+  readonly secrets: Record<string, string> | undefined;
+  rest(consume?: ReadOptions['consume'], onSecrets?: (secrets: Record<string, string>) => void | Promise<void>): Promise<ReadResult>;
+  close(): Promise<void>;
+}
+
+/** Opens `file` and reads its manifest (the passphrase is checked here); see OpenArchive. */
+export async function openArchive(file: string, opts: Omit<ReadOptions, 'consume' | 'onManifest'>): Promise<OpenArchive> {
   let plain = 0;
-  const counted = async function* (): AsyncGenerator<Buffer> {
-    const source = createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
-    for await (const chunk of decryptAge(source, opts.passphrase)) {
+  const source = (async function* (): AsyncGenerator<Buffer> {
+    const stream = createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
+    for await (const chunk of decryptAge(stream, opts.passphrase)) {
       if (opts.signal?.aborted) throw new EngawaError('CANCELLED', 'Reading the backup was cancelled.');
       plain += chunk.length;
       opts.onBytes?.(plain);
       yield chunk;
     }
-  };
-  const tar = new TarReader(counted());
+  })();
+  const tar = new TarReader(source);
+  const close = async (): Promise<void> => void (await source.return(undefined).catch(() => undefined));
   try {
-    return await readEntries(tar, opts);
+    const manifest = await mapErrors(file, () => readManifest(tar));
+    const pass: Pass = { tar, manifest, listed: new Map(manifest.entries.map((e) => [e.path, e])), seen: new Set(), ahead: undefined };
+    const ahead = await mapErrors(file, () => tar.next());
+    if (ahead !== null && isRegular(ahead) && pass.listed.get(ahead.name)?.kind === 'secrets') await mapErrors(file, () => readEntry(pass, ahead, undefined));
+    else pass.ahead = ahead;
+    const early = pass.secrets;
+    let read = false;
+    return {
+      file,
+      manifest,
+      secrets: early,
+      close,
+      rest: async (consume, onSecrets) => {
+        if (read) throw new Error('a backup file is read once');
+        read = true;
+        try {
+          if (early !== undefined) await onSecrets?.(early);
+          return await mapErrors(file, () => readEntries(pass, consume, early === undefined ? onSecrets : undefined));
+        } finally {
+          await close();
+        }
+      },
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Reads and checks the whole backup file; see the module comment. */
+export async function readArchive(file: string, opts: ReadOptions): Promise<ReadResult> {
+  const archive = await openArchive(file, opts);
+  try {
+    await opts.onManifest?.(archive.manifest);
+    return await archive.rest(opts.consume);
+  } finally {
+    await archive.close();
+  }
+}
+
+async function mapErrors<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
   } catch (e) {
     if (e instanceof TarFormatError) throw damaged(e.message);
     if (isEngawaError(e) || (e as NodeJS.ErrnoException).code === undefined) throw e;
@@ -55,45 +116,77 @@ export async function readArchive(file: string, opts: ReadOptions): Promise<Read
   }
 }
 
-async function readEntries(tar: TarReader, opts: ReadOptions): Promise<ReadResult> {
+async function readManifest(tar: TarReader): Promise<Manifest> {
   const first = await tar.next();
-  if (!first || first.name !== 'manifest.json' || !isRegular(first) || first.size > MAX_SMALL) {
+  if (!first || first.name !== 'manifest.json' || !isRegular(first)) {
     throw new EngawaError('INVALID_INPUT', 'This file is not an Engawa backup (it has no manifest first).', { reason: 'format' });
   }
-  const manifest = checkManifest((await readAll(tar.body(), MAX_SMALL)).toString('utf8'));
-  await opts.onManifest?.(manifest);
-  const listed = new Map(manifest.entries.map((e) => [e.path, e]));
-  const seen = new Set<string>();
-  let secrets: Record<string, string> | undefined;
-  for (let h = await tar.next(); h !== null; h = await tar.next()) {
-    const entry = listed.get(h.name);
-    const unsafe = unsafeEntry(h);
-    if (unsafe) throw refused(`it contains ${unsafe}`);
-    if (!entry || !isRegular(h)) throw refused(`it contains "${h.name}", which its description does not list`);
-    if (seen.has(h.name)) throw refused(`it contains "${h.name}" twice`);
-    seen.add(h.name);
-    const hash = createHash('sha256');
-    let size = 0;
-    const data = (async function* () {
-      for await (const chunk of tar.body()) {
-        hash.update(chunk);
-        size += chunk.length;
-        yield chunk;
-      }
-    })();
-    if (entry.kind === 'secrets') secrets = parseSecrets(await readAll(data, MAX_SMALL));
-    else if (opts.consume && entry.kind === 'volume') await consumeChecked(entry, data, opts.consume);
-    else if (opts.consume) await opts.consume(entry, data);
-    else if (entry.kind === 'volume') await checkInnerTar(entry, data);
-    for await (const _ of data); // whatever the consumer left
-    for await (const _ of tar.body()); // a consumer that stopped early left data: the size check catches it
-    if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw damaged(`${entry.path} does not match its checksum`);
+  if (first.size > MAX_SMALL) {
+    // Engawa's are a few KB (at most 1000 parts): a larger one would only cost memory and time
+    throw new EngawaError('INVALID_INPUT', `This backup's description is far too large (${first.size} bytes; Engawa's are at most ${MAX_SMALL}).`, {
+      reason: 'format',
+    });
+  }
+  return checkManifest((await readAll(tar.body(), MAX_SMALL)).toString('utf8'));
+}
+
+/** One pass's state: what the manifest lists, what was seen, the secrets once read, a header read ahead. */
+interface Pass {
+  tar: TarReader;
+  manifest: Manifest;
+  listed: Map<string, ManifestEntry>;
+  seen: Set<string>;
+  secrets?: Record<string, string>;
+  /** the header after the manifest, when it was read ahead and is not the secrets' (null: the end) */
+  ahead: TarHeader | null | undefined;
+}
+
+async function readEntries(
+  pass: Pass,
+  consume: ReadOptions['consume'],
+  onSecrets?: (secrets: Record<string, string>) => void | Promise<void>,
+): Promise<ReadResult> {
+  const { tar, manifest } = pass;
+  const first = pass.ahead !== undefined ? pass.ahead : await tar.next();
+  for (let h = first; h !== null; h = await tar.next()) {
+    await readEntry(pass, h, consume);
+    if (pass.listed.get(h.name)?.kind === 'secrets') await onSecrets?.(pass.secrets as Record<string, string>); // checked, as they end
   }
   if (!(await tar.trailingDataIsZero())) throw damaged('there is data after its end');
-  const missing = manifest.entries.filter((e) => !seen.has(e.path)).map((e) => e.path);
+  const missing = manifest.entries.filter((e) => !pass.seen.has(e.path)).map((e) => e.path);
   if (missing.length > 0) throw damaged(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
-  if (!secrets) throw damaged('the secrets are missing');
-  return { manifest, secrets };
+  if (!pass.secrets) throw damaged('the secrets are missing');
+  return { manifest, secrets: pass.secrets };
+}
+
+/** Reads the entry `h` begins, handing its data to `consume` as it streams; refuses it unless it matches its manifest entry. */
+async function readEntry(pass: Pass, h: TarHeader, consume: ReadOptions['consume']): Promise<void> {
+  const entry = pass.listed.get(h.name);
+  const unsafe = unsafeEntry(h);
+  if (unsafe) throw refused(`it contains ${unsafe}`);
+  if (!entry || !isRegular(h)) throw refused(`it contains "${h.name}", which its description does not list`);
+  if (pass.seen.has(h.name)) throw refused(`it contains "${h.name}" twice`);
+  // before a byte of it is read: a part larger than its description says is never written anywhere
+  if (h.size !== entry.size) throw damaged(`${entry.path} does not have the size its description gives`);
+  pass.seen.add(h.name);
+  const hash = createHash('sha256');
+  let size = 0;
+  const data = (async function* () {
+    for await (const chunk of pass.tar.body()) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+  })();
+  let secrets: Record<string, string> | undefined;
+  if (entry.kind === 'secrets') secrets = parseSecrets(await readAll(data, MAX_SMALL));
+  else if (consume && entry.kind === 'volume') await consumeChecked(entry, data, consume);
+  else if (consume) await consume(entry, data);
+  else if (entry.kind === 'volume') await checkInnerTar(entry, data);
+  for await (const _ of data); // whatever the consumer left
+  for await (const _ of pass.tar.body()); // a consumer that stopped early left data: the size check catches it
+  if (size !== entry.size || hash.digest('hex') !== entry.sha256) throw damaged(`${entry.path} does not match its checksum`);
+  if (secrets) pass.secrets = secrets;
 }
 
 function isRegular(h: TarHeader): boolean {
@@ -123,9 +216,10 @@ async function checkInnerTar(entry: ManifestEntry, data: AsyncIterable<Buffer>):
 }
 
 /**
- * Hands a volume's data to `consume` while the same bytes go through the inner-tar checks: the
- * restore's pass is checked too (a file swapped after the verifying pass is caught as it streams).
- * What `consume` wrote only lands in new volumes, which are dropped when anything fails.
+ * Hands a volume's data to `consume` while the same bytes go through the inner-tar checks, in
+ * step: a chunk goes on to `consume` only once the checker has read every header it completes, so
+ * no entry reaches a volume before it is judged (a header cut across two chunks is only whole in
+ * the second, which waits). What `consume` wrote only lands in new volumes, dropped when anything fails.
  */
 async function consumeChecked(entry: ManifestEntry, data: AsyncIterable<Buffer>, consume: NonNullable<ReadOptions['consume']>): Promise<void> {
   const feed = new ChunkFeed();
@@ -146,26 +240,31 @@ async function consumeChecked(entry: ManifestEntry, data: AsyncIterable<Buffer>,
   try {
     await consume(entry, tee());
   } catch (e) {
+    const first = failure; // the checker's refusal, when it is what stopped the consumer
+    feed.end();
     await checking;
-    throw failure ?? e;
+    throw first ?? e;
   }
+  feed.end();
   await checking;
   if (failure !== undefined) throw failure;
 }
 
-/** A one-way queue of chunks from a producer to one async reader, with a little backpressure. */
+/** A one-slot handoff of chunks to one async reader: `push` resolves once the reader asks for the next one (or stops). */
 class ChunkFeed implements AsyncIterable<Buffer> {
-  private readonly chunks: Buffer[] = [];
+  private slot: Buffer | undefined;
   private ended = false;
   private closed = false;
   private wake: (() => void) | undefined;
-  private drained: (() => void) | undefined;
+  private processed: (() => void) | undefined;
 
-  async push(chunk: Buffer): Promise<void> {
-    if (this.closed) return; // the reader stopped (it failed, or the tar ended): nothing more to check
-    this.chunks.push(chunk);
-    this.wake?.();
-    if (this.chunks.length > 16) await new Promise<void>((resolve) => (this.drained = resolve));
+  push(chunk: Buffer): Promise<void> {
+    if (this.closed) return Promise.resolve(); // the reader stopped (it failed, or the tar ended)
+    return new Promise((resolve) => {
+      this.slot = chunk;
+      this.processed = resolve;
+      this.wake?.();
+    });
   }
 
   end(): void {
@@ -175,21 +274,24 @@ class ChunkFeed implements AsyncIterable<Buffer> {
 
   close(): void {
     this.closed = true;
-    this.chunks.length = 0;
-    this.drained?.();
+    this.slot = undefined;
+    const done = this.processed;
+    this.processed = undefined;
+    done?.();
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     for (;;) {
-      const next = this.chunks.shift();
-      if (next !== undefined) {
-        if (this.chunks.length <= 4) this.drained?.();
-        yield next;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      while (this.slot === undefined && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
+      const chunk = this.slot;
+      if (chunk === undefined) return;
+      this.slot = undefined;
+      yield chunk;
+      // asked for the next chunk: every header this one completes has been checked
+      const done = this.processed;
+      this.processed = undefined;
+      done?.();
     }
   }
 }

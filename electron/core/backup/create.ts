@@ -86,6 +86,9 @@ export async function backupUnderLock(deps: BackupDeps, name: string, opts: Back
     });
     let downtimeMs = 0;
     try {
+      // first, so a restore knows the database passwords before the data comes: it streams it in one pass (staging.ts);
+      // never the Cloudflare API token (backup/credentials.ts)
+      await writer.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(backupSecrets(secrets))));
       let base = 0;
       const bytes = (what: string, total: number) => (n: number) => opts.onBytes?.({ step: what, current: n - base, total });
       for (const d of contents.databases) {
@@ -117,8 +120,6 @@ export async function backupUnderLock(deps: BackupDeps, name: string, opts: Back
           );
         }
       });
-      // never the Cloudflare API token (backup/credentials.ts)
-      await writer.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(backupSecrets(secrets))));
       const after = await measureProbes(deps.docker, recipe, plan, contents, secrets);
       const result = await step(opts.onProgress, 'Write the backup file', () =>
         writer.commit({

@@ -12,6 +12,7 @@
 import type { BackupTunnelMode } from '../../shared/contract';
 import { TUNNEL_SECRETS } from '../tunnel/types';
 import { EngawaError } from '../util/errors';
+import type { InstanceRecord } from '../instances';
 import type { Manifest } from './manifest';
 
 /** The tunnel credentials a restore may be given (`backups.restore`'s `apiToken` / `tunnelToken`). */
@@ -54,4 +55,24 @@ export function missingCredential(manifest: Manifest, needs: keyof GivenCredenti
 export function assertTunnelCredentials(manifest: Manifest, secrets: Record<string, string>): void {
   const needs = tunnelNeeds(manifest, secrets);
   if (needs !== undefined) throw missingCredential(manifest, needs);
+}
+
+/**
+ * Refuses a restore as the new server `name` of a backup whose tunnel is one another server here
+ * uses (same tunnel, id or public host name): the new server would run it, and deleting it would
+ * delete that tunnel. Restoring over that server is the way (it keeps its own tunnel).
+ */
+export function assertOwnTunnel(manifest: Manifest, name: string, records: readonly Pick<InstanceRecord, 'name' | 'tunnel'>[]): void {
+  const t = manifest.instance.tunnel;
+  if (t === undefined || t === null) return;
+  const ids = (x: NonNullable<InstanceRecord['tunnel']>): string[] =>
+    [x.publicHost, 'name' in x ? x.name : undefined, x.tunnelId].filter((v): v is string => v !== undefined).map((v) => v.toLowerCase());
+  const mine = new Set(ids(t));
+  const other = records.find((r) => r.name !== name && r.tunnel && ids(r.tunnel).some((v) => mine.has(v)));
+  if (other === undefined) return;
+  throw new EngawaError(
+    'INVALID_INPUT',
+    `This backup cannot be restored safely as "${name}": its tunnel (${t.publicHost}) is the one the server "${other.name}" uses here. Restore it over "${other.name}" instead.`,
+    { reason: 'tunnel-in-use', instance: other.name },
+  );
 }

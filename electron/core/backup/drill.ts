@@ -5,6 +5,7 @@
  * (probes.ts). The temporary instance is always removed, and the result is written beside the
  * backup (`<file>.drill.json`). A backup that cannot be read (wrong passphrase, not a backup) is
  * an error; one that reads but does not restore, or restores different data, is a failed drill.
+ * The file is read once: the temporary instance is filled as it is read and checked (staging.ts).
  * The copy runs with only the env overrides its recipe allows from a backup, as a restore as a new
  * server does; the others are left out and reported (DrillResult.droppedOverrides, a progress step).
  * The temporary instance is brought up and removed as an operation of the instance manager
@@ -21,7 +22,8 @@ import { compareProbes, measureProbes } from './probes';
 import { stagingOverrides, startStaging } from './staging';
 import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
-import { verifyBackup } from './verify';
+import { readOptions, recipeFor } from './verify';
+import { openArchive } from './archive-reader';
 
 export interface DrillResult extends DrillRecord {
   /** where the result was recorded */
@@ -36,22 +38,29 @@ export async function drillBackup(deps: BackupDeps, file: string, opts: CommonOp
   const problems: string[] = [];
   let dropped: DroppedOverride[] = [];
   try {
-    const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
-    const instance = `drill-${randomBytes(4).toString('hex')}`;
-    dropped = stagingOverrides({ recipe, manifest }).dropped;
-    await deps.manager.runOperation(instance, 'drill', async () => {
-      try {
-        const images = (await deps.manager.find(manifest.instance.name))?.images;
-        const plan = await startStaging(deps, file, { recipe, manifest, secrets, instance, ...(images && { images }) }, opts);
-        const contents = backupContents(recipe, plan, { includeCache: true });
-        const actual = await step(opts.onProgress, 'Check the restored data', () =>
-          measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes),
-        );
-        problems.push(...compareProbes(manifest.probes, actual));
-      } finally {
-        await deps.engine.remove(projectName(instance)).catch(() => undefined);
-      }
-    });
+    // one pass over the file: opened here, read by the temporary instance's restore (staging.ts)
+    const archive = await step(opts.onProgress, 'Check the backup file', () => openArchive(file, readOptions(opts, 'Restore the data')));
+    try {
+      const manifest = archive.manifest;
+      const recipe = recipeFor(deps, manifest);
+      const instance = `drill-${randomBytes(4).toString('hex')}`;
+      dropped = stagingOverrides({ recipe, manifest }).dropped;
+      await deps.manager.runOperation(instance, 'drill', async () => {
+        try {
+          const images = (await deps.manager.find(manifest.instance.name))?.images;
+          const { plan, secrets } = await startStaging(deps, archive, { recipe, manifest, instance, ...(images && { images }) }, opts);
+          const contents = backupContents(recipe, plan, { includeCache: true });
+          const actual = await step(opts.onProgress, 'Check the restored data', () =>
+            measureProbes(deps.docker, recipe, plan, contents, secrets, manifest.probes),
+          );
+          problems.push(...compareProbes(manifest.probes, actual));
+        } finally {
+          await deps.engine.remove(projectName(instance)).catch(() => undefined);
+        }
+      });
+    } finally {
+      await archive.close();
+    }
   } catch (e) {
     const err = toEngawaError(e);
     if (err.code === 'CANCELLED' || err.details?.reason === 'passphrase' || err.code === 'ENGINE_UNREACHABLE' || err.details?.path === file) throw err;

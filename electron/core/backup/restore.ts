@@ -5,13 +5,16 @@
  * volumes in use: it fills a new generation of volumes, `engawa-<name>_<key>-r<id>`, labelled with
  * the instance's project, and the instance record says which volumes the instance uses
  * (`InstanceRecord.volumes`; plan() names them, so start, export and destroy follow). Steps:
- * 1. verify the whole file (verify.ts) and that it fits: same stack, same domain as the instance it
- *    replaces — nothing is touched before this;
+ * 1. open the file and read its manifest (the passphrase is checked here), and check that it fits:
+ *    same stack, same domain as the instance it replaces — nothing is touched before this;
  * 2. as an operation of the instance manager (under the instance's lock, `runOperation`), clear
  *    what an interrupted restore left (its temporary instance, volumes of the project the record
  *    does not name);
- * 3. restore into the new volumes and start them as an isolated temporary instance (staging.ts)
- *    until healthy — the existing instance keeps running all along;
+ * 3. read the rest of the file, once, into the new volumes (each entry hashed, sized and its inner
+ *    tar checked as it streams, compared with the manifest as it ends: any mismatch aborts and the
+ *    new volumes go), then start them as an isolated temporary instance (staging.ts) until healthy
+ *    — the existing instance keeps running all along. Only what was hashed is used: a file swapped
+ *    at its path meanwhile changes nothing;
  * 4. swap: remove the temporary containers, record the new volumes (the old ones are kept under
  *    `beforeRestore` until `confirmRestore`), and start the instance on them. If that fails, the
  *    record, secrets and containers go back to the old volumes, as they were.
@@ -34,15 +37,17 @@ import { plan as makePlan } from '../stacks/plan';
 import { backupOverrides, type DroppedOverride, type EnvOverride } from '../stacks/overrides';
 import type { Recipe } from '../stacks/types';
 import { validateInstanceName } from '../stacks/validate';
-import { assertTunnelCredentials } from './credentials';
+import { assertOwnTunnel, assertTunnelCredentials } from './credentials';
 import { projectVolumes, removeLeftoverHelpers, removeVolumes } from './docker-io';
 import type { Manifest } from './manifest';
-import { reportDropped, startStaging } from './staging';
+import { layoutSecrets, reportDropped, startStaging } from './staging';
 import { loginVolumeName } from '../tunnel/login-connector';
 import { TUNNEL_SECRETS } from '../tunnel/types';
 import { asStep as step } from '../util/progress';
 import type { BackupDeps, CommonOptions } from './types';
-import { verifyBackup, type VerifyOptions } from './verify';
+import { checkListed, checkSecrets, readOptions, recipeFor, type VerifyOptions } from './verify';
+import { openArchive, type OpenArchive } from './archive-reader';
+import { canonicalJson } from '../util/canonical-json';
 
 export interface RestoreOptions extends VerifyOptions {
   /** the instance to restore into (default: the name in the backup) */
@@ -73,33 +78,52 @@ export function volumesOf(record: Pick<InstanceRecord, 'name' | 'volumes'>, reci
 
 /** Restores `file`; see the module comment. */
 export async function restoreBackup(deps: BackupDeps, file: string, opts: RestoreOptions): Promise<RestoreResult> {
-  const { manifest, secrets, recipe } = await verifyBackup(deps, file, opts);
-  const name = validateInstanceName(opts.name ?? manifest.instance.name);
-  const existing = await deps.manager.find(name);
-  assertFits(existing, name, manifest, recipe);
-  if (!existing) assertTunnelCredentials(manifest, secrets); // again under the lock: refused before even that
-  return deps.manager.runOperation(name, 'restore', (tx) => restoreUnderLock(deps, tx, file, { manifest, secrets, recipe }, opts));
+  const archive = await step(opts.onProgress, 'Check the backup file', () => openArchive(file, readOptions(opts, 'Restore the data')));
+  try {
+    const manifest = archive.manifest;
+    const recipe = recipeFor(deps, manifest);
+    checkListed(recipe, manifest);
+    const name = validateInstanceName(opts.name ?? manifest.instance.name);
+    const existing = await deps.manager.find(name);
+    assertFits(existing, name, manifest, recipe);
+    // a file Engawa writes holds the secrets first: judged before even the lock, a refusal leaves nothing behind
+    const secrets = archive.secrets && (await acceptSecrets(archive.secrets, { manifest, recipe }, existing, opts));
+    return await deps.manager.runOperation(name, 'restore', (tx) => restoreUnderLock(deps, tx, archive, { recipe, ...(secrets && { secrets }) }, opts));
+  } finally {
+    await archive.close();
+  }
 }
 
 /**
- * Steps 2-4 of a restore of a verified backup, for an operation that holds the instance's lock
- * (`restoreBackup`, and an update's data move and rollback). `verified.recipe` is the recipe the
- * restored server runs (the backup's own release for a restore; an update's data move gives the
- * new release's). `opts.record` changes the record the swap writes (an update's new release).
+ * Steps 2-4 of a restore, for an operation that holds the instance's lock (`restoreBackup`, and an
+ * update's data move and rollback). The file (a path, or one `restoreBackup` opened) is read once,
+ * in step 3. `expected.recipe` is the recipe the restored server runs (the backup's own release
+ * for a restore; an update's data move gives the new release's); `expected.manifest`, when given
+ * (an update checked its backup before), must be the file's; `expected.secrets` are the file's
+ * secrets already accepted (acceptSecrets). `opts.record` changes the record the
+ * swap writes (an update's new release).
  */
 export async function restoreUnderLock(
   deps: BackupDeps,
   tx: OperationTx,
-  file: string,
-  verified: { manifest: Manifest; secrets: Record<string, string>; recipe: Recipe },
+  source: string | OpenArchive,
+  expected: { recipe: Recipe; manifest?: Manifest; secrets?: Record<string, string> },
   opts: RestoreOptions & { record?: (r: InstanceRecord) => InstanceRecord },
 ): Promise<RestoreResult> {
-  const { manifest, secrets, recipe } = verified;
-  const name = tx.name;
-  {
+  const archive = typeof source === 'string' ? await openArchive(source, readOptions(opts, 'Restore the data')) : source;
+  try {
+    const { manifest, file } = archive;
+    const recipe = expected.recipe;
+    if (expected.manifest !== undefined && canonicalJson(expected.manifest) !== canonicalJson(manifest)) {
+      throw new EngawaError('INVALID_INPUT', `The backup ${path.basename(file)} changed after it was checked; nothing was restored.`, { reason: 'changed' });
+    }
+    const name = tx.name;
     const existing = await tx.read();
     assertFits(existing, name, manifest, recipe);
-    if (!existing) assertTunnelCredentials(manifest, secrets);
+    if (!existing) assertOwnTunnel(manifest, name, await deps.manager.list());
+    // accepted before anything is touched when the file holds them first, else once every entry matched
+    const accept = (read: Record<string, string>) => acceptSecrets(read, { manifest, recipe }, existing, opts);
+    const early = expected.secrets ?? (archive.secrets && (await accept(archive.secrets)));
     const project = projectName(name);
     const staging = restoreStagingName(name);
     await step(opts.onProgress, 'Clear what an interrupted restore left', async () => {
@@ -118,16 +142,24 @@ export async function restoreUnderLock(
     const { kept: overrides, dropped } = restoreOverrides(existing, recipe, manifest);
     reportDropped(opts, dropped);
     // labels as the instance's own volumes get them, so destroy removes these too
-    const realPlan = makePlan(recipe, { instance: name, domain: manifest.instance.domain, secrets, settings: manifest.instance.settings, overrides });
-    const labels = (key: string) => ({ ...(realPlan.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
+    const layout = makePlan(recipe, {
+      instance: name,
+      domain: manifest.instance.domain,
+      secrets: layoutSecrets(recipe),
+      settings: manifest.instance.settings,
+      overrides,
+    });
+    const labels = (key: string) => ({ ...(layout.volumes.find((v) => v.key === key)?.labels ?? {}), [LABELS.managed]: 'true' });
+    let secrets: Record<string, string>;
     try {
       const images = existing?.images;
-      await startStaging(
+      ({ secrets } = await startStaging(
         deps,
-        file,
-        { recipe, manifest, secrets, instance: staging, volumeNames: newVolumes, volumeLabels: labels, overrides, ...(images && { images }) },
+        archive,
+        { recipe, manifest, instance: staging, volumeNames: newVolumes, volumeLabels: labels, overrides, ...(images && { images }) },
         opts,
-      );
+        early ? () => early : accept,
+      ));
     } catch (e) {
       // a restored copy that never became healthy leaves nothing behind (the old data is untouched)
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
@@ -142,7 +174,22 @@ export async function restoreUnderLock(
         : adopt(deps, tx, { ...manifest, instance: { ...manifest.instance, overrides } }, recipe, secrets, newVolumes, opts),
     );
     return { name, replaced: existing !== undefined, manifest, droppedOverrides: dropped };
+  } finally {
+    if (archive !== source) await archive.close();
   }
+}
+
+/** The backup's secrets (checked against the manifest) as the restore keeps them: complete, reviewed (opts.review), with the tunnel's credential. */
+async function acceptSecrets(
+  read: Record<string, string>,
+  v: { manifest: Manifest; recipe: Recipe },
+  existing: unknown,
+  opts: RestoreOptions,
+): Promise<Record<string, string>> {
+  checkSecrets(v.recipe, read);
+  const { secrets } = opts.review ? await opts.review({ ...v, secrets: read }) : { secrets: read };
+  if (!existing) assertTunnelCredentials(v.manifest, secrets);
+  return secrets;
 }
 
 /**

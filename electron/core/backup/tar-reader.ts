@@ -203,6 +203,8 @@ export function unsafeEntry(h: TarHeader): string | null {
       return `a device file (${name})`;
     case '6':
       return `a named pipe (${name})`;
+    case 'S':
+      return `a sparse file (${name})`; // GNU's old format: its holes would be written out in full
     default:
       return `an entry of unknown type "${h.type}" (${name})`;
   }

@@ -7,7 +7,7 @@
 import { findRelease, recipeAt, releasesOf } from '../stacks/releases';
 import { EngawaError, isEngawaError } from '../util/errors';
 import type { Recipe } from '../stacks/types';
-import { readArchive } from './archive-reader';
+import { readArchive, type ReadOptions } from './archive-reader';
 import { dumpPath } from './contents';
 import type { Manifest } from './manifest';
 import { asStep as step } from '../util/progress';
@@ -32,25 +32,42 @@ export async function verifyBackup(deps: Pick<BackupDeps, 'recipes'>, file: stri
   let recipe: Recipe | undefined;
   const { manifest, secrets } = await step(opts.onProgress, 'Check the backup file', () =>
     readArchive(file, {
-      passphrase: opts.passphrase,
-      ...(opts.signal && { signal: opts.signal }),
-      ...(opts.onBytes && { onBytes: (n: number) => opts.onBytes?.({ step: 'Check the backup file', current: n, total: 0 }) }),
+      ...readOptions(opts),
       // refuse a backup of an unknown stack before reading the rest
       onManifest: (m) => void (recipe = recipeFor(deps, m)),
     }),
   );
   const r = recipe as Recipe;
-  const missing = r.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
-  if (missing.length > 0) {
-    throw new EngawaError('INVALID_INPUT', `This backup lacks secrets the server needs (${missing.join(', ')}).`, { reason: 'incomplete', missing });
-  }
+  checkListed(r, manifest);
+  checkSecrets(r, secrets);
+  const verified: Verified = { manifest, secrets, recipe: r };
+  return opts.review ? opts.review(verified) : verified;
+}
+
+/** The reader's options from a backup operation's: the passphrase, cancel, and bytes read (reported under `stepName`). */
+export function readOptions(opts: CommonOptions, stepName = 'Check the backup file'): ReadOptions {
+  return {
+    passphrase: opts.passphrase,
+    ...(opts.signal && { signal: opts.signal }),
+    ...(opts.onBytes && { onBytes: (n: number) => opts.onBytes?.({ step: stepName, current: n, total: 0 }) }),
+  };
+}
+
+/** Refuses a manifest that lacks a database the recipe keeps (known from the manifest alone, before the data is read). */
+export function checkListed(r: Recipe, manifest: Manifest): void {
   const paths = new Set(manifest.entries.map((e) => e.path));
   const dumps = (r.backup?.databases ?? []).filter((d) => !paths.has(dumpPath(d.service)));
   if (dumps.length > 0) {
     throw new EngawaError('INVALID_INPUT', `This backup lacks the database of ${dumps.map((d) => d.service).join(', ')}.`, { reason: 'incomplete' });
   }
-  const verified: Verified = { manifest, secrets, recipe: r };
-  return opts.review ? opts.review(verified) : verified;
+}
+
+/** Refuses secrets that lack one the recipe needs. */
+export function checkSecrets(r: Recipe, secrets: Record<string, string>): void {
+  const missing = r.secrets.filter((s) => !Object.hasOwn(secrets, s.name)).map((s) => s.name);
+  if (missing.length > 0) {
+    throw new EngawaError('INVALID_INPUT', `This backup lacks secrets the server needs (${missing.join(', ')}).`, { reason: 'incomplete', missing });
+  }
 }
 
 /** The recipe a manifest was made with, refusing unknown stacks and newer stack versions. */

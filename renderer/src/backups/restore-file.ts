@@ -23,6 +23,7 @@ export const BACKUP_ERRORS = [
   'incomplete',
   'workFactor',
   'tunnelToken',
+  'tunnelInUse',
   'otherServer',
 ] as const;
 export type BackupErrorKey = (typeof BACKUP_ERRORS)[number];
@@ -41,6 +42,7 @@ const BY_REASON: Record<string, BackupErrorKey> = {
   incomplete: 'incomplete',
   'work-factor': 'workFactor',
   'tunnel-token': 'tunnelToken',
+  'tunnel-in-use': 'tunnelInUse',
   'other-stack': 'otherServer',
   'other-domain': 'otherServer',
 };

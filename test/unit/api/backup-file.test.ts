@@ -114,8 +114,8 @@ async function writeBackup(
   const w = await ArchiveWriter.create(file, PASS, { workFactor: 10 });
   const files: TarEntry[] = [{ path: './data/a', content: 'a row', mode: 0o644, uid: 0, gid: 0 }];
   if (over.big) files.push({ path: './data/big', content: over.big, mode: 0o644, uid: 0, gid: 0 });
+  await w.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(over.secrets ?? SECRETS))); // first, as Engawa writes them
   await w.add('volumes/db.tar', 'volume', tarFiles(files), 'db');
-  await w.add('secrets.json', 'secrets', Buffer.from(JSON.stringify(over.secrets ?? SECRETS)));
   const { entries: _e, ...m } = manifestOf([], {
     createdAt: MADE,
     stack: { id: testRecipe.id, version: testRecipe.version },
