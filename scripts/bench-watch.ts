@@ -23,7 +23,12 @@ import { runCli } from '../electron/core/cli/run';
 import { FileSecretStore } from '../electron/core/instances';
 
 const SECONDS = Number(process.env.BENCH_WATCH_S ?? 60);
-const WARMUP_MS = 20_000;
+/**
+ * The start-up work is not idle and is left out: the watchdog's first scan, the disk guard's first
+ * measurement (at start) and the clock's first reading (a minute after start, api/clock.ts). After
+ * that they measure every 10 minutes and every 4 hours, outside a 60 s window.
+ */
+const WARMUP_MS = Number(process.env.BENCH_WATCH_WARMUP_S ?? 75) * 1000;
 const AIM = 0.2;
 const repo = path.resolve(import.meta.dirname, '..');
 
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
     const results: { label: string; host: number; self: number }[] = [];
     for (const dayTwo of [false, true]) {
       core = await startCore(dayTwo);
-      await new Promise((r) => setTimeout(r, WARMUP_MS)); // the start-up look (scan, first clock reading) is not idle
+      await new Promise((r) => setTimeout(r, WARMUP_MS)); // the start-up work (see WARMUP_MS) is not idle
       const m = await measure(SECONDS);
       results.push({ label: dayTwo ? 'watchdog and clock on' : 'day-two timers off', ...m });
       await core.close();
@@ -129,6 +134,9 @@ async function main(): Promise<void> {
     console.log(`  difference             host ${diff.toFixed(2)} %   this process ${(on.self - off.self).toFixed(3)} %`);
     console.log(
       `  aim: the difference is under ${AIM} % of a core: ${diff < AIM ? 'met' : 'NOT met'} (host figures include whatever else runs on this machine)`,
+    );
+    console.log(
+      `  not in the window: the start-up work (${WARMUP_MS / 1000} s warm-up), the disk guard's helper container every 10 min, the clock's every 4 h`,
     );
   } finally {
     await core?.close();
