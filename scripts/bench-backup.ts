@@ -21,6 +21,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { useBenchEngine } from './bench-engine';
 
 const MB = Number(process.env.BENCH_BACKUP_MB ?? 1024);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -118,12 +119,7 @@ async function cycle(mb: number, work: string, cliJs: string, pass: string): Pro
 }
 
 async function main(): Promise<void> {
-  let startedEngine = false;
-  if (!process.env.DOCKER_HOST) {
-    const out = sh('bash', ['scripts/test-engine.sh', 'start']);
-    process.env.DOCKER_HOST = /DOCKER_HOST=(\S+)/.exec(out)?.[1];
-    startedEngine = true;
-  }
+  const engine = useBenchEngine();
   const work = await mkdtemp(path.join(os.tmpdir(), 'engawa-bench-backup-'));
   const pass = path.join(work, 'pass');
   const cliJs = path.join(repo, 'node_modules/.cache/engawa-bench/cli-backup.mjs');
@@ -159,7 +155,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await rm(work, { recursive: true, force: true });
-    if (startedEngine) spawnSync('bash', ['scripts/test-engine.sh', 'stop'], { cwd: repo });
+    engine.stop();
   }
 }
 

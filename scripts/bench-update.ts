@@ -32,6 +32,7 @@ import { LABELS } from '../electron/core/plan/types';
 import type { Recipe, ServiceSpec } from '../electron/core/stacks/types';
 import { updateInstance, type UpdateDeps } from '../electron/core/update/index';
 import type { Progress } from '../electron/core/util/progress';
+import { useBenchEngine } from './bench-engine';
 
 const RUNS = Number(process.env.BENCH_UPDATE_RUNS ?? 3);
 const FROM = '1.0.0';
@@ -164,12 +165,7 @@ interface EngawaRun {
 }
 
 async function main(): Promise<void> {
-  let startedEngine = false;
-  if (!process.env.DOCKER_HOST) {
-    const out = sh('bash', ['scripts/test-engine.sh', 'start']);
-    process.env.DOCKER_HOST = /DOCKER_HOST=(\S+)/.exec(out)?.[1];
-    startedEngine = true;
-  }
+  const engine = useBenchEngine();
   const work = await mkdtemp(path.join(os.tmpdir(), 'engawa-bench-update-'));
   const home = path.join(work, 'home');
   const prefix = `bench-up-${randomBytes(3).toString('hex')}`;
@@ -307,7 +303,7 @@ async function main(): Promise<void> {
     for (const dir of composeDirs) spawnSync('docker-compose', ['down', '-v'], { cwd: dir });
     for (const name of made) await cli(home, ['destroy', name, '--yes'], env).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
-    if (startedEngine) spawnSync('bash', ['scripts/test-engine.sh', 'stop'], { cwd: repo });
+    engine.stop();
   }
 }
 

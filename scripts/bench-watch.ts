@@ -11,7 +11,6 @@
  * Uses the engine at DOCKER_HOST, or starts the private test engine (scripts/test-engine.sh).
  */
 import { LOCAL_IMAGES, TEST_RECIPE } from '../test/integration/helpers';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +20,7 @@ import { SettingsStore } from '../electron/core/api/settings';
 import { createServices } from '../electron/core/api/wiring';
 import { runCli } from '../electron/core/cli/run';
 import { FileSecretStore } from '../electron/core/instances';
+import { useBenchEngine } from './bench-engine';
 
 const SECONDS = Number(process.env.BENCH_WATCH_S ?? 60);
 /**
@@ -30,13 +30,6 @@ const SECONDS = Number(process.env.BENCH_WATCH_S ?? 60);
  */
 const WARMUP_MS = Number(process.env.BENCH_WATCH_WARMUP_S ?? 75) * 1000;
 const AIM = 0.2;
-const repo = path.resolve(import.meta.dirname, '..');
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { cwd: repo, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** Busy and total jiffies of all cores (the first line of /proc/stat). */
 async function cpuTimes(): Promise<{ busy: number; total: number }> {
@@ -94,12 +87,7 @@ async function cli(home: string, env: Record<string, string | undefined>, args: 
 }
 
 async function main(): Promise<void> {
-  let startedEngine = false;
-  if (!process.env.DOCKER_HOST) {
-    const out = sh('bash', ['scripts/test-engine.sh', 'start']);
-    process.env.DOCKER_HOST = /DOCKER_HOST=(\S+)/.exec(out)?.[1];
-    startedEngine = true;
-  }
+  const engine = useBenchEngine();
   const home = await mkdtemp(path.join(os.tmpdir(), 'engawa-bench-watch-'));
   const recipeFile = path.join(home, 'bench-watch.json');
   const name = `bench-wd-${randomBytes(3).toString('hex')}`;
@@ -142,7 +130,7 @@ async function main(): Promise<void> {
     await core?.close();
     await cli(home, env, ['destroy', name, '--yes']).catch((e: unknown) => console.error(String(e)));
     await rm(home, { recursive: true, force: true });
-    if (startedEngine) sh('bash', ['scripts/test-engine.sh', 'stop']);
+    engine.stop();
   }
 }
 

@@ -18,6 +18,7 @@ import { DockerEngine } from '../electron/core/engine/engine';
 import { InstanceManager } from '../electron/core/instances';
 import { FileSecretStore } from '../electron/core/instances';
 import { getRecipe, listRecipes } from '../electron/core/stacks/registry';
+import { useBenchEngine } from './bench-engine';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -46,12 +47,7 @@ async function waitHealthy(docker: Dockerode, project: string, services: number)
 }
 
 async function main(): Promise<void> {
-  let startedEngine = false;
-  if (!process.env.DOCKER_HOST) {
-    const out = sh('bash', ['scripts/test-engine.sh', 'start']);
-    process.env.DOCKER_HOST = /DOCKER_HOST=(\S+)/.exec(out)?.[1];
-    startedEngine = true;
-  }
+  const engine = useBenchEngine();
   try {
     sh('bash', ['scripts/build-test-images.sh']);
     if (!spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).stdout) {
@@ -144,7 +140,7 @@ async function main(): Promise<void> {
       await rm(work, { recursive: true, force: true });
     }
   } finally {
-    if (startedEngine) sh('bash', ['scripts/test-engine.sh', 'stop']);
+    engine.stop();
   }
 }
 

@@ -18,10 +18,10 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../electron/core/backup/manifest';
 import { LABELS } from '../../electron/core/plan/types';
-import { padding, regularFileHeader } from '../../electron/core/util/tar-write';
 import { entryFor, readRawArchive, writeRawArchive, type RawEntry } from '../unit/backup/raw-archive';
 import { ENV, PASS, sql, useTestWebInstance } from './backup-world';
 import { cli, docker, labelled, LOCAL_IMAGES, REPO, TEST_RECIPE } from './helpers';
+import { file, header, pax, tar } from '../unit/backup/crafted-tar';
 
 const run = promisify(execFile);
 const BUSYBOX = LOCAL_IMAGES['docker.io/library/busybox:1'] as string;
@@ -41,37 +41,6 @@ const dumpHash = (dump: string): string =>
   createHash('sha256')
     .update(dump.replace(/^\\(un)?restrict .*$/gm, ''))
     .digest('hex');
-
-/** A tar header of any type (the checksum fixed after the type, link and mode are set). */
-function header(name: string, o: { type?: string; link?: string; mode?: number; size?: number } = {}): Buffer {
-  const h = regularFileHeader({ path: name, size: o.size ?? 0, mode: o.mode ?? 0o644, uid: 0, gid: 0, mtime: 0 });
-  h.write(o.type ?? '0', 156, 'ascii');
-  if (o.link !== undefined) h.write(o.link, 157, 100, 'utf8');
-  h.write('        ', 148, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
-  return h;
-}
-
-function pax(records: Record<string, string>): Buffer {
-  const body = Object.entries(records)
-    .map(([k, v]) => {
-      const text = ` ${k}=${v}\n`;
-      let len = text.length + 1;
-      while (String(len).length + text.length !== len) len = String(len).length + text.length;
-      return `${len}${text}`;
-    })
-    .join('');
-  const data = Buffer.from(body);
-  return Buffer.concat([header('PaxHeaders/x', { type: 'x', size: data.length }), data, padding(data.length)]);
-}
-
-const file = (name: string, content: Buffer | string, mode = 0o644): Buffer => {
-  const data = Buffer.from(content);
-  return Buffer.concat([header(name, { size: data.length, mode }), data, padding(data.length)]);
-};
-const tar = (...parts: Buffer[]): Buffer => Buffer.concat([...parts, Buffer.alloc(1024)]);
 
 describe('hostile backups', () => {
   const { name, home } = useTestWebInstance('bkh');

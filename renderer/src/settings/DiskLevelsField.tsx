@@ -3,10 +3,17 @@
  * whichever is smaller), critical below so many GB. Saved with a button (three numbers belong
  * together); a value out of the range is refused with the range, and nothing is saved.
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppSettings } from '../../../electron/shared/contract';
 import { DISK_DEFAULTS, parseDiskLevels } from './disk-levels';
+
+/** The three numbers, each with its field id, label and the range the core accepts (shown by the browser too). */
+const LEVEL_FIELDS = [
+  { key: 'warnGB', id: 'disk-warn-gb', label: 'settings.diskWarnGB', min: 0.5, max: 10000 },
+  { key: 'warnPercent', id: 'disk-warn-percent', label: 'settings.diskWarnPercent', min: 1, max: 50 },
+  { key: 'criticalGB', id: 'disk-critical-gb', label: 'settings.diskCriticalGB', min: 0.5, max: 10000 },
+] as const;
 
 export function DiskLevelsField(props: { value: AppSettings['disk']; onSave: (disk: NonNullable<AppSettings['disk']>) => void }) {
   const { t } = useTranslation();
@@ -25,42 +32,22 @@ export function DiskLevelsField(props: { value: AppSettings['disk']; onSave: (di
   return (
     <fieldset className="field disk-levels" data-testid="disk-levels">
       <legend>{t('settings.diskTitle')}</legend>
-      <label htmlFor="disk-warn-gb">{t('settings.diskWarnGB')}</label>
-      <input
-        id="disk-warn-gb"
-        type="number"
-        inputMode="decimal"
-        min={0.5}
-        max={10000}
-        step="any"
-        value={fields.warnGB}
-        onChange={set('warnGB')}
-        aria-invalid={invalid}
-      />
-      <label htmlFor="disk-warn-percent">{t('settings.diskWarnPercent')}</label>
-      <input
-        id="disk-warn-percent"
-        type="number"
-        inputMode="decimal"
-        min={1}
-        max={50}
-        step="any"
-        value={fields.warnPercent}
-        onChange={set('warnPercent')}
-        aria-invalid={invalid}
-      />
-      <label htmlFor="disk-critical-gb">{t('settings.diskCriticalGB')}</label>
-      <input
-        id="disk-critical-gb"
-        type="number"
-        inputMode="decimal"
-        min={0.5}
-        max={10000}
-        step="any"
-        value={fields.criticalGB}
-        onChange={set('criticalGB')}
-        aria-invalid={invalid}
-      />
+      {LEVEL_FIELDS.map((f) => (
+        <Fragment key={f.key}>
+          <label htmlFor={f.id}>{t(f.label)}</label>
+          <input
+            id={f.id}
+            type="number"
+            inputMode="decimal"
+            min={f.min}
+            max={f.max}
+            step="any"
+            value={fields[f.key]}
+            onChange={set(f.key)}
+            aria-invalid={invalid}
+          />
+        </Fragment>
+      ))}
       <p className="help">{t('settings.diskHelp')}</p>
       {invalid ? (
         <p className="notice notice-error" role="alert" data-testid="disk-levels-invalid">

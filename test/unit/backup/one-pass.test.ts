@@ -12,8 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openArchive, readArchive } from '../../../electron/core/backup/archive-reader';
 import { ArchiveWriter } from '../../../electron/core/backup/archive-writer';
 import { isEngawaError } from '../../../electron/core/util/errors';
-import { padding, regularFileHeader, tarFiles } from '../../../electron/core/util/tar-write';
+import { tarFiles } from '../../../electron/core/util/tar-write';
 import { entryFor, manifestOf, writeRawArchive } from './raw-archive';
+import { file, header, pax, tar } from './crafted-tar';
 
 let dir: string;
 beforeEach(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), 'engawa-pass-'))));
@@ -30,38 +31,6 @@ async function writeGood(file: string, dump: Buffer, volume: Buffer): Promise<vo
   const { entries: _e, ...m } = manifestOf([]);
   await w.commit(m);
 }
-
-/** A tar header of any type (the checksum fixed after the type, link and mode are set). */
-function header(name: string, o: { type?: string; link?: string; mode?: number; size?: number } = {}): Buffer {
-  const h = regularFileHeader({ path: name, size: o.size ?? 0, mode: o.mode ?? 0o644, uid: 0, gid: 0, mtime: 0 });
-  h.write(o.type ?? '0', 156, 'ascii');
-  if (o.link !== undefined) h.write(o.link, 157, 100, 'utf8');
-  h.write('        ', 148, 'ascii');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
-  return h;
-}
-
-/** A PAX extended header carrying `records`. */
-function pax(records: Record<string, string>): Buffer {
-  const body = Object.entries(records)
-    .map(([k, v]) => {
-      const text = ` ${k}=${v}\n`;
-      let len = text.length + 1;
-      while (String(len).length + text.length !== len) len = String(len).length + text.length;
-      return `${len}${text}`;
-    })
-    .join('');
-  const data = Buffer.from(body);
-  return Buffer.concat([header('PaxHeaders/x', { type: 'x', size: data.length }), data, padding(data.length)]);
-}
-
-const file = (name: string, content: Buffer | string, mode = 0o644): Buffer => {
-  const data = Buffer.from(content);
-  return Buffer.concat([header(name, { size: data.length, mode }), data, padding(data.length)]);
-};
-const tar = (...parts: Buffer[]): Buffer => Buffer.concat([...parts, Buffer.alloc(1024)]);
 
 /** Writes a backup whose only volume is `volume` (listed with `declared` as its size, default its own). */
 async function withVolume(volume: Buffer, declared = volume.length): Promise<string> {

@@ -8,22 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InstanceManager, MemorySecretStore } from '../../../electron/core/instances';
-import type { Recipe } from '../../../electron/core/stacks/types';
 import { createWatchdog, watchStateFile, type WatchAction, type Watchdog, type WatchTiming } from '../../../electron/core/watch';
 import { loadRestarts } from '../../../electron/core/watch/state';
-import { EngawaError } from '../../../electron/core/util/errors';
 import { FakeEngine } from '../instances/fake-engine';
-import { testRecipe } from '../instances/recipe';
+import { stackWithGrace } from './fixtures';
 
 const PROJECT = 'engawa-blog';
-const recipe: Recipe = { ...testRecipe, services: testRecipe.services.map((s) => (s.name === 'db' ? { ...s, unhealthyGraceS: 0.1 } : s)) };
-const recipes = {
-  get: (id: string): Recipe => {
-    if (id === recipe.id) return recipe;
-    throw new EngawaError('NOT_FOUND', `no stack ${id}`);
-  },
-  list: (): Recipe[] => [recipe],
-};
+const { recipes } = stackWithGrace(0.1);
 const WINDOW = 60_000;
 const FAST: Partial<WatchTiming> = { backoffMs: 100, maxBackoffMs: 1000, cap: 3, windowMs: WINDOW, recheckGraceMs: 100, busyRetryMs: 100, engineRetryMs: 50 };
 

@@ -9,22 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InstanceManager, MemorySecretStore, type InstanceRecord } from '../../../electron/core/instances';
-import type { Recipe } from '../../../electron/core/stacks/types';
 import { createWatchdog, type WatchAction, type Watchdog, type WatchTiming } from '../../../electron/core/watch';
 import { EngawaError } from '../../../electron/core/util/errors';
 import { FakeEngine } from '../instances/fake-engine';
-import { testRecipe } from '../instances/recipe';
+import { stackWithGrace } from './fixtures';
 
 const PROJECT = 'engawa-blog';
 /** db has a health check and a grace of 0.3 s; web has none */
-const recipe: Recipe = { ...testRecipe, services: testRecipe.services.map((s) => (s.name === 'db' ? { ...s, unhealthyGraceS: 0.3 } : s)) };
-const recipes = {
-  get: (id: string): Recipe => {
-    if (id === recipe.id) return recipe;
-    throw new EngawaError('NOT_FOUND', `no stack ${id}`);
-  },
-  list: (): Recipe[] => [recipe],
-};
+const { recipes } = stackWithGrace(0.3);
 const FAST: Partial<WatchTiming> = { backoffMs: 400, maxBackoffMs: 5000, cap: 3, windowMs: 60_000, recheckGraceMs: 200, busyRetryMs: 200, engineRetryMs: 50 };
 
 let home: string;
