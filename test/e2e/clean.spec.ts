@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { LABELS } from '../../electron/core/plan/types';
 import { createServer, destroyServer, E2E_URL } from './host';
-import { expect, test } from './fixtures';
+import { expect, inEachLanguage, test } from './fixtures';
 import { screen } from './screens';
 
 const WORDS = {
@@ -40,62 +40,56 @@ async function inWeb(name: string, script: string): Promise<void> {
   if (ExitCode !== 0) throw new Error(`"${script}" failed in ${name}/web (exit ${ExitCode})`);
 }
 
-for (const [locale, lang] of [
-  ['en-US', 'en'],
-  ['ja-JP', 'ja'],
-] as const) {
-  test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
-    test.use({ locale });
-    const name = `clean-${lang}-${randomBytes(3).toString('hex')}`;
-    const words = WORDS[lang];
+inEachLanguage((lang) => {
+  const name = `clean-${lang}-${randomBytes(3).toString('hex')}`;
+  const words = WORDS[lang];
 
-    test.beforeAll(async () => {
-      test.setTimeout(240_000);
-      await createServer({ stack: 'mastodon', name, domain: `${name}.example.com`, allowLowMemory: true });
-      await inWeb(
-        name,
-        [
-          `for d in media_attachments/files/1 accounts/avatars/1 preview_cards/images/1; do mkdir -p ${CACHE}/$d`,
-          `head -c 1048576 /dev/urandom > ${CACHE}/$d/old.bin; touch -d '40 days ago' ${CACHE}/$d/old.bin; done`,
-          `head -c 4096 /dev/urandom > ${CACHE}/media_attachments/files/1/fresh.bin`,
-        ].join('; '),
-      );
-    });
-
-    test.afterAll(async () => {
-      test.setTimeout(120_000);
-      await destroyServer(name);
-    });
-
-    test('"Clean now" runs the clean-up and the cache size shown drops', async ({ page, problems }) => {
-      test.setTimeout(90_000);
-      await page.goto(E2E_URL);
-      await page
-        .locator('.dashboard')
-        .getByRole('button', { name: new RegExp(name) })
-        .click();
-      const card = page.getByTestId('cache-clean');
-      await expect(card.getByRole('heading', { name: words.title })).toBeVisible({ timeout: 30_000 });
-      const size = card.getByTestId('cache-size');
-      await expect(size).toBeVisible({ timeout: 30_000 });
-      const before = Number(await size.getAttribute('data-bytes'));
-      expect(before).toBeGreaterThan(3_000_000);
-      await expect(card.getByTestId('clean-next')).toHaveText(words.daily);
-
-      // keep 30 days (the files are 40 days old); the commands shown follow
-      await card.getByTestId('clean-days').fill('30');
-      await card.getByRole('button', { name: words.save }).click();
-      await expect(card.getByRole('status')).toBeVisible();
-      await expect(card.locator('[data-task="media"] code')).toHaveText('bin/tootctl media remove --days 30');
-      await expect(card.locator('[data-task="preview-cards"] code')).toHaveText('bin/tootctl preview_cards remove --days 30');
-
-      await card.getByRole('button', { name: words.now }).click();
-      await expect(card.getByTestId('clean-result')).toHaveText(words.done, { timeout: 60_000 });
-      await expect.poll(async () => Number(await size.getAttribute('data-bytes')), { timeout: 30_000 }).toBeLessThan(before - 3_000_000);
-      await expect(card.getByTestId('clean-last')).not.toHaveText(/^$/);
-      await card.scrollIntoViewIfNeeded();
-      await screen(page, `clean-${lang}`);
-      expect(problems).toEqual([]);
-    });
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
+    await createServer({ stack: 'mastodon', name, domain: `${name}.example.com`, allowLowMemory: true });
+    await inWeb(
+      name,
+      [
+        `for d in media_attachments/files/1 accounts/avatars/1 preview_cards/images/1; do mkdir -p ${CACHE}/$d`,
+        `head -c 1048576 /dev/urandom > ${CACHE}/$d/old.bin; touch -d '40 days ago' ${CACHE}/$d/old.bin; done`,
+        `head -c 4096 /dev/urandom > ${CACHE}/media_attachments/files/1/fresh.bin`,
+      ].join('; '),
+    );
   });
-}
+
+  test.afterAll(async () => {
+    test.setTimeout(120_000);
+    await destroyServer(name);
+  });
+
+  test('"Clean now" runs the clean-up and the cache size shown drops', async ({ page, problems }) => {
+    test.setTimeout(90_000);
+    await page.goto(E2E_URL);
+    await page
+      .locator('.dashboard')
+      .getByRole('button', { name: new RegExp(name) })
+      .click();
+    const card = page.getByTestId('cache-clean');
+    await expect(card.getByRole('heading', { name: words.title })).toBeVisible({ timeout: 30_000 });
+    const size = card.getByTestId('cache-size');
+    await expect(size).toBeVisible({ timeout: 30_000 });
+    const before = Number(await size.getAttribute('data-bytes'));
+    expect(before).toBeGreaterThan(3_000_000);
+    await expect(card.getByTestId('clean-next')).toHaveText(words.daily);
+
+    // keep 30 days (the files are 40 days old); the commands shown follow
+    await card.getByTestId('clean-days').fill('30');
+    await card.getByRole('button', { name: words.save }).click();
+    await expect(card.getByRole('status')).toBeVisible();
+    await expect(card.locator('[data-task="media"] code')).toHaveText('bin/tootctl media remove --days 30');
+    await expect(card.locator('[data-task="preview-cards"] code')).toHaveText('bin/tootctl preview_cards remove --days 30');
+
+    await card.getByRole('button', { name: words.now }).click();
+    await expect(card.getByTestId('clean-result')).toHaveText(words.done, { timeout: 60_000 });
+    await expect.poll(async () => Number(await size.getAttribute('data-bytes')), { timeout: 30_000 }).toBeLessThan(before - 3_000_000);
+    await expect(card.getByTestId('clean-last')).not.toHaveText(/^$/);
+    await card.scrollIntoViewIfNeeded();
+    await screen(page, `clean-${lang}`);
+    expect(problems).toEqual([]);
+  });
+});

@@ -26,3 +26,19 @@ export const test = base.extend<{ problems: string[] }>({
 });
 
 export { expect };
+
+/** The languages every spec of the app's screens runs in, with the browser's locale for each. */
+export const LANGUAGES = [
+  ['en-US', 'en'],
+  ['ja-JP', 'ja'],
+] as const;
+
+/** Registers `body`'s tests once per language, each in a describe block ("in English", "in Japanese") with the browser's locale set. */
+export function inEachLanguage(body: (lang: (typeof LANGUAGES)[number][1]) => void): void {
+  for (const [locale, lang] of LANGUAGES) {
+    test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
+      test.use({ locale });
+      body(lang);
+    });
+  }
+}

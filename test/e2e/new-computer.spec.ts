@@ -28,7 +28,7 @@ import { LABELS } from '../../electron/core/plan/types';
 import { blueskyRecipe } from '../../electron/core/stacks/bluesky/recipe';
 import { docker, labelled } from '../integration/helpers';
 import { PDS_IMAGES, PNG, requirePdsImages, startPlc, type Plc } from '../integration/pds-world';
-import { expect, test } from './fixtures';
+import { expect, inEachLanguage, test } from './fixtures';
 import { startOwnHost, type OwnHost } from './own-host';
 import { screen } from './screens';
 
@@ -166,165 +166,159 @@ async function checkFile(page: Page, file: string, passphrase: string, words: (t
   await page.getByRole('button', { name: words.check }).click();
 }
 
-for (const [locale, lang] of [
-  ['en-US', 'en'],
-  ['ja-JP', 'ja'],
-] as const) {
-  test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
-    test.use({ locale });
-    const name = `nc-${lang}-${randomBytes(3).toString('hex')}`;
-    const project = `engawa-${name}`;
-    const network = `${project}_default`;
-    const dirs: string[] = [];
-    const hosts: OwnHost[] = [];
-    let plc: Plc | undefined;
+inEachLanguage((lang) => {
+  const name = `nc-${lang}-${randomBytes(3).toString('hex')}`;
+  const project = `engawa-${name}`;
+  const network = `${project}_default`;
+  const dirs: string[] = [];
+  const hosts: OwnHost[] = [];
+  let plc: Plc | undefined;
 
-    test.afterEach(async () => {
-      const testInfo = test.info();
-      if (testInfo.status === testInfo.expectedStatus) return;
-      for (const [i, host] of hosts.entries()) await testInfo.attach(`host ${i + 1} log`, { body: host.log.join('\n'), contentType: 'text/plain' });
-    });
+  test.afterEach(async () => {
+    const testInfo = test.info();
+    if (testInfo.status === testInfo.expectedStatus) return;
+    for (const [i, host] of hosts.entries()) await testInfo.attach(`host ${i + 1} log`, { body: host.log.join('\n'), contentType: 'text/plain' });
+  });
 
-    test.afterAll(async () => {
-      test.setTimeout(180_000);
-      for (const host of hosts) {
-        await host.idle(120_000).catch(() => undefined);
-        await host.stop().catch(() => undefined);
+  test.afterAll(async () => {
+    test.setTimeout(180_000);
+    for (const host of hosts) {
+      await host.idle(120_000).catch(() => undefined);
+      await host.stop().catch(() => undefined);
+    }
+    await sweep(project);
+    await plc?.remove().catch(() => undefined);
+    await docker()
+      .getNetwork(network)
+      .remove()
+      .catch(() => undefined);
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a server backed up on one computer comes back on a new one from its file, after a non-backup and a wrong passphrase are refused', async ({
+    page,
+    problems,
+  }) => {
+    test.setTimeout(300_000);
+    const words = WORDS[lang];
+    const d = docker();
+    await requirePdsImages(d);
+    const tmp = (prefix: string) => mkdtemp(path.join(os.tmpdir(), prefix)).then((dir) => (dirs.push(dir), dir));
+    const drive = await tmp('engawa-e2e-drive-');
+    const oldHome = await tmp('engawa-e2e-old-home-');
+    await d.createNetwork({ Name: network });
+    plc = await startPlc(d, network, project);
+
+    // the old computer: a PDS with a post and a picture, backed up onto the drive
+    const backup = await test.step('the old computer makes a PDS, posts and backs it up', async () => {
+      const old = await startOwnHost(oldHome, PDS_IMAGES);
+      hosts.push(old);
+      const { api, ended, close } = await old.api();
+      try {
+        const created = await api.call('instances.create', {
+          stack: 'bluesky',
+          name,
+          domain: DOMAIN,
+          settings: OFFLINE,
+          admin: { user: OWNER, email: `${OWNER}@${DOMAIN}`, password: OWNER_PASSWORD },
+        });
+        expect(await ended(created.opId)).not.toHaveProperty('error');
+        const [server] = await api.call('instances.list');
+        expect(server).toMatchObject({ name, stack: 'bluesky', state: 'running' });
+        const written = await writeTestData(server!.localUrl);
+        const made = await api.call('backups.create', { name, passphrase: PASS });
+        expect(await ended(made.opId)).not.toHaveProperty('error');
+        const [file] = (await api.call('backups.list', { name })).backups;
+        if (file === undefined) throw new Error('the backup is not listed');
+        const onDrive = path.join(drive, file.fileName);
+        await copyFile(file.file, onDrive);
+
+        // wiped: the server destroyed, the host stopped, nothing of it on the engine, the home gone
+        const destroyed = await api.call('instances.destroy', { name });
+        expect(await ended(destroyed.opId)).not.toHaveProperty('error');
+        expect(await api.call('instances.list')).toEqual([]);
+        return { file: onDrive, createdAt: file.createdAt, written };
+      } finally {
+        close();
+        await old.idle(120_000);
+        await old.stop();
       }
-      await sweep(project);
-      await plc?.remove().catch(() => undefined);
-      await docker()
-        .getNetwork(network)
-        .remove()
-        .catch(() => undefined);
-      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
     });
+    expect(await leftOnEngine(project)).toEqual({ containers: [], volumes: [] });
+    await rm(oldHome, { recursive: true, force: true });
+    expect(existsSync(oldHome)).toBe(false);
+    const notBackup = path.join(drive, `${name}-20250101T000000000Z.engawa.age`);
+    await writeFile(notBackup, 'a shopping list, not a backup\n');
 
-    test('a server backed up on one computer comes back on a new one from its file, after a non-backup and a wrong passphrase are refused', async ({
-      page,
-      problems,
-    }) => {
-      test.setTimeout(300_000);
-      const words = WORDS[lang];
-      const d = docker();
-      await requirePdsImages(d);
-      const tmp = (prefix: string) => mkdtemp(path.join(os.tmpdir(), prefix)).then((dir) => (dirs.push(dir), dir));
-      const drive = await tmp('engawa-e2e-drive-');
-      const oldHome = await tmp('engawa-e2e-old-home-');
-      await d.createNetwork({ Name: network });
-      plc = await startPlc(d, network, project);
-
-      // the old computer: a PDS with a post and a picture, backed up onto the drive
-      const backup = await test.step('the old computer makes a PDS, posts and backs it up', async () => {
-        const old = await startOwnHost(oldHome, PDS_IMAGES);
-        hosts.push(old);
-        const { api, ended, close } = await old.api();
-        try {
-          const created = await api.call('instances.create', {
-            stack: 'bluesky',
-            name,
-            domain: DOMAIN,
-            settings: OFFLINE,
-            admin: { user: OWNER, email: `${OWNER}@${DOMAIN}`, password: OWNER_PASSWORD },
-          });
-          expect(await ended(created.opId)).not.toHaveProperty('error');
-          const [server] = await api.call('instances.list');
-          expect(server).toMatchObject({ name, stack: 'bluesky', state: 'running' });
-          const written = await writeTestData(server!.localUrl);
-          const made = await api.call('backups.create', { name, passphrase: PASS });
-          expect(await ended(made.opId)).not.toHaveProperty('error');
-          const [file] = (await api.call('backups.list', { name })).backups;
-          if (file === undefined) throw new Error('the backup is not listed');
-          const onDrive = path.join(drive, file.fileName);
-          await copyFile(file.file, onDrive);
-
-          // wiped: the server destroyed, the host stopped, nothing of it on the engine, the home gone
-          const destroyed = await api.call('instances.destroy', { name });
-          expect(await ended(destroyed.opId)).not.toHaveProperty('error');
-          expect(await api.call('instances.list')).toEqual([]);
-          return { file: onDrive, createdAt: file.createdAt, written };
-        } finally {
-          close();
-          await old.idle(120_000);
-          await old.stop();
-        }
-      });
-      expect(await leftOnEngine(project)).toEqual({ containers: [], volumes: [] });
-      await rm(oldHome, { recursive: true, force: true });
-      expect(existsSync(oldHome)).toBe(false);
-      const notBackup = path.join(drive, `${name}-20250101T000000000Z.engawa.age`);
-      await writeFile(notBackup, 'a shopping list, not a backup\n');
-
-      // the new computer: a host on an empty home
-      const host = await startOwnHost(await tmp('engawa-e2e-new-home-'), PDS_IMAGES);
-      hosts.push(host);
-      const nothingMade = async (): Promise<void> => {
-        const { api, close } = await host.api();
-        try {
-          expect(await api.call('instances.list')).toEqual([]);
-        } finally {
-          close();
-        }
-        expect(await leftOnEngine(project)).toEqual({ containers: [], volumes: [] });
-      };
-      const received: string[] = [];
-      page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
-
-      await page.goto(host.url);
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.welcome);
-      await page.getByRole('button', { name: words.action }).click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.action);
-      await screen(page, `new-computer-${lang}-1-pick`);
-
-      // refused, in the page's language, with nothing created
-      await checkFile(page, notBackup, PASS, words);
-      await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'notBackup');
-      await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.notBackup);
-      await nothingMade();
-      await checkFile(page, backup.file, 'not the passphrase', words);
-      await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'wrongPassphrase', { timeout: 30_000 });
-      await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.wrongPassphrase);
-      await screen(page, `new-computer-${lang}-2-wrong-passphrase`);
-      await nothingMade();
-
-      // what it holds, before anything happens
-      await checkFile(page, backup.file, PASS, words);
-      await expect(page.getByRole('heading', { level: 2 })).toHaveText(words.previewTitle, { timeout: 60_000 });
-      await expect(page.getByTestId('preview-stack')).toHaveText(`${blueskyRecipe.name} ${blueskyRecipe.version}`);
-      await expect(page.getByTestId('preview-domain')).toHaveText(DOMAIN);
-      const date = await page.evaluate(([iso, l]) => new Date(iso).toLocaleString(l), [backup.createdAt, lang] as const);
-      await expect(page.getByTestId('preview-date')).toHaveText(date);
-      await expect(page.getByTestId('backup-preview')).toContainText(`@${HANDLE}`); // the owner's account
-      await expect(page.getByTestId('preview-reach')).toHaveText(words.reach);
-      await expect(page.locator('#restore-name')).toHaveValue(name);
-      await screen(page, `new-computer-${lang}-3-preview`);
-      await nothingMade();
-
-      // restore with progress, then the server's dashboard
-      await page.getByRole('button', { name: words.restore }).click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.restoring);
-      await expect(page.locator('.progress .steps li').first()).toHaveText(words.firstStep, { timeout: 60_000 });
-      await expect(page.locator('.instance-header h1')).toHaveText(name, { timeout: 180_000 });
-      await expect(page.locator('.instance-header [data-state]').first()).toHaveText(words.running, { timeout: 60_000 });
-      await screen(page, `new-computer-${lang}-4-dashboard`);
-
-      // the same server: the post and its picture, under the same DID
+    // the new computer: a host on an empty home
+    const host = await startOwnHost(await tmp('engawa-e2e-new-home-'), PDS_IMAGES);
+    hosts.push(host);
+    const nothingMade = async (): Promise<void> => {
       const { api, close } = await host.api();
       try {
-        const [restored] = await api.call('instances.list');
-        expect(restored).toMatchObject({ name, stack: 'bluesky', domain: DOMAIN, state: 'running' });
-        expect(await readBack(restored!.localUrl, backup.written)).toEqual({
-          did: backup.written.did,
-          text: backup.written.text,
-          picture: backup.written.blobCid,
-          same: true,
-        });
-        expect((await api.call('backups.list', { name })).passphraseSet).toBe(false);
+        expect(await api.call('instances.list')).toEqual([]);
       } finally {
         close();
       }
-      expect(received.join('\n')).not.toContain(PASS);
-      expect(problems).toEqual([]);
-    });
+      expect(await leftOnEngine(project)).toEqual({ containers: [], volumes: [] });
+    };
+    const received: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
+
+    await page.goto(host.url);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.welcome);
+    await page.getByRole('button', { name: words.action }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.action);
+    await screen(page, `new-computer-${lang}-1-pick`);
+
+    // refused, in the page's language, with nothing created
+    await checkFile(page, notBackup, PASS, words);
+    await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'notBackup');
+    await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.notBackup);
+    await nothingMade();
+    await checkFile(page, backup.file, 'not the passphrase', words);
+    await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'wrongPassphrase', { timeout: 30_000 });
+    await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.wrongPassphrase);
+    await screen(page, `new-computer-${lang}-2-wrong-passphrase`);
+    await nothingMade();
+
+    // what it holds, before anything happens
+    await checkFile(page, backup.file, PASS, words);
+    await expect(page.getByRole('heading', { level: 2 })).toHaveText(words.previewTitle, { timeout: 60_000 });
+    await expect(page.getByTestId('preview-stack')).toHaveText(`${blueskyRecipe.name} ${blueskyRecipe.version}`);
+    await expect(page.getByTestId('preview-domain')).toHaveText(DOMAIN);
+    const date = await page.evaluate(([iso, l]) => new Date(iso).toLocaleString(l), [backup.createdAt, lang] as const);
+    await expect(page.getByTestId('preview-date')).toHaveText(date);
+    await expect(page.getByTestId('backup-preview')).toContainText(`@${HANDLE}`); // the owner's account
+    await expect(page.getByTestId('preview-reach')).toHaveText(words.reach);
+    await expect(page.locator('#restore-name')).toHaveValue(name);
+    await screen(page, `new-computer-${lang}-3-preview`);
+    await nothingMade();
+
+    // restore with progress, then the server's dashboard
+    await page.getByRole('button', { name: words.restore }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.restoring);
+    await expect(page.locator('.progress .steps li').first()).toHaveText(words.firstStep, { timeout: 60_000 });
+    await expect(page.locator('.instance-header h1')).toHaveText(name, { timeout: 180_000 });
+    await expect(page.locator('.instance-header [data-state]').first()).toHaveText(words.running, { timeout: 60_000 });
+    await screen(page, `new-computer-${lang}-4-dashboard`);
+
+    // the same server: the post and its picture, under the same DID
+    const { api, close } = await host.api();
+    try {
+      const [restored] = await api.call('instances.list');
+      expect(restored).toMatchObject({ name, stack: 'bluesky', domain: DOMAIN, state: 'running' });
+      expect(await readBack(restored!.localUrl, backup.written)).toEqual({
+        did: backup.written.did,
+        text: backup.written.text,
+        picture: backup.written.blobCid,
+        same: true,
+      });
+      expect((await api.call('backups.list', { name })).passphraseSet).toBe(false);
+    } finally {
+      close();
+    }
+    expect(received.join('\n')).not.toContain(PASS);
+    expect(problems).toEqual([]);
   });
-}
+});

@@ -18,7 +18,7 @@ import type { Page } from '@playwright/test';
 import { execIn } from '../../electron/core/engine/exec';
 import { formatBytes } from '../../renderer/src/lib/format';
 import { E2E_URL, hostApi } from './host';
-import { expect, test } from './fixtures';
+import { expect, inEachLanguage, test } from './fixtures';
 import { screen } from './screens';
 
 const PASS = 'e2e restore passphrase 7';
@@ -118,86 +118,80 @@ async function checkFile(page: Page, file: string, passphrase: string, words: (t
   await page.getByRole('button', { name: words.check }).click();
 }
 
-for (const [locale, lang] of [
-  ['en-US', 'en'],
-  ['ja-JP', 'ja'],
-] as const) {
-  test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
-    test.use({ locale });
-    const name = `rf-${lang}-${randomBytes(3).toString('hex')}`;
-    const note = `a note from before the move ${randomBytes(4).toString('hex')}`;
-    let drive = '';
+inEachLanguage((lang) => {
+  const name = `rf-${lang}-${randomBytes(3).toString('hex')}`;
+  const note = `a note from before the move ${randomBytes(4).toString('hex')}`;
+  let drive = '';
 
-    test.afterAll(async () => {
-      test.setTimeout(120_000);
-      await destroyIfThere(name);
-      if (drive !== '') await rm(drive, { recursive: true, force: true });
-    });
-
-    test('a new computer restores the server from its backup file, after refusing a non-backup and a wrong passphrase', async ({ page, problems }) => {
-      test.setTimeout(480_000);
-      const words = WORDS[lang];
-      drive = await mkdtemp(path.join(os.tmpdir(), 'engawa-e2e-drive-'));
-      const backup = await serverGoneWithItsBackup(name, note, drive);
-      const notBackup = path.join(drive, 'notes-20250101T000000000Z.engawa.age');
-      await writeFile(notBackup, 'a shopping list, not a backup\n');
-      const received: string[] = [];
-      page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
-
-      await page.goto(E2E_URL);
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.welcome);
-      await screen(page, `restore-file-${lang}-0-welcome`);
-      await page.getByRole('button', { name: words.action }).click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.action);
-      await expect(page.getByRole('button', { name: /Choose…|選択…/ })).toHaveCount(0); // a browser cannot name a local file
-      await screen(page, `restore-file-${lang}-1-pick`);
-
-      // refused, in the page's language, with nothing created
-      await checkFile(page, notBackup, PASS, words);
-      await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'notBackup');
-      await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.notBackup);
-      await checkFile(page, backup.file, 'not the passphrase', words);
-      await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'wrongPassphrase', { timeout: 30_000 });
-      await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.wrongPassphrase);
-      await screen(page, `restore-file-${lang}-2-wrong-passphrase`);
-      await expectNoServer();
-
-      // what it holds, before anything happens
-      await checkFile(page, backup.file, PASS, words);
-      await expect(page.getByRole('heading', { level: 2 })).toHaveText(words.previewTitle, { timeout: 60_000 });
-      await expect(page.getByTestId('preview-stack')).toHaveText('Test web stack 1.0.0');
-      await expect(page.getByTestId('preview-domain')).toHaveText(`${name}.example.com`);
-      const date = await page.evaluate(([iso, l]) => new Date(iso).toLocaleString(l), [backup.createdAt, lang] as const);
-      await expect(page.getByTestId('preview-date')).toHaveText(date);
-      await expect(page.getByTestId('preview-size')).toHaveText(formatBytes(backup.bytes, lang));
-      await expect(page.locator('#restore-name')).toHaveValue(name);
-      await screen(page, `restore-file-${lang}-3-preview`);
-      await expectNoServer();
-
-      // restore with progress, then the server's dashboard
-      await page.getByRole('button', { name: words.restore }).click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.restoring);
-      await expect(page.locator('.progress .steps li').first()).toHaveText(lang === 'en' ? /Check the backup file/ : /バックアップファイルを確認/, {
-        timeout: 60_000,
-      });
-      await expect(page.locator('.instance-header h1')).toHaveText(name, { timeout: 240_000 });
-      await expect(page.locator('.instance-header [data-state]').first()).toHaveText(words.running, { timeout: 60_000 });
-      await screen(page, `restore-file-${lang}-4-dashboard`);
-
-      // the data came back, and the passphrase typed for the file was not kept
-      expect((await sql(name, 'SELECT body FROM notes ORDER BY id')).split('\n')).toContain(note);
-      const { api, close } = await hostApi();
-      try {
-        expect((await api.call('backups.list', { name })).passphraseSet).toBe(false);
-        const [restored] = await api.call('instances.list');
-        expect(restored).toMatchObject({ name, stack: 'test-web', domain: `${name}.example.com`, state: 'running' });
-        const page2 = await fetch(restored?.localUrl ?? '');
-        expect(await page2.text()).toContain(`Hello from ${name}.example.com`);
-      } finally {
-        close();
-      }
-      expect(received.join('\n')).not.toContain(PASS);
-      expect(problems).toEqual([]);
-    });
+  test.afterAll(async () => {
+    test.setTimeout(120_000);
+    await destroyIfThere(name);
+    if (drive !== '') await rm(drive, { recursive: true, force: true });
   });
-}
+
+  test('a new computer restores the server from its backup file, after refusing a non-backup and a wrong passphrase', async ({ page, problems }) => {
+    test.setTimeout(480_000);
+    const words = WORDS[lang];
+    drive = await mkdtemp(path.join(os.tmpdir(), 'engawa-e2e-drive-'));
+    const backup = await serverGoneWithItsBackup(name, note, drive);
+    const notBackup = path.join(drive, 'notes-20250101T000000000Z.engawa.age');
+    await writeFile(notBackup, 'a shopping list, not a backup\n');
+    const received: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(String(f.payload))));
+
+    await page.goto(E2E_URL);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.welcome);
+    await screen(page, `restore-file-${lang}-0-welcome`);
+    await page.getByRole('button', { name: words.action }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.action);
+    await expect(page.getByRole('button', { name: /Choose…|選択…/ })).toHaveCount(0); // a browser cannot name a local file
+    await screen(page, `restore-file-${lang}-1-pick`);
+
+    // refused, in the page's language, with nothing created
+    await checkFile(page, notBackup, PASS, words);
+    await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'notBackup');
+    await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.notBackup);
+    await checkFile(page, backup.file, 'not the passphrase', words);
+    await expect(page.getByTestId('backup-file-error')).toHaveAttribute('data-reason', 'wrongPassphrase', { timeout: 30_000 });
+    await expect(page.getByTestId('backup-file-error').locator('.notice-title')).toHaveText(words.wrongPassphrase);
+    await screen(page, `restore-file-${lang}-2-wrong-passphrase`);
+    await expectNoServer();
+
+    // what it holds, before anything happens
+    await checkFile(page, backup.file, PASS, words);
+    await expect(page.getByRole('heading', { level: 2 })).toHaveText(words.previewTitle, { timeout: 60_000 });
+    await expect(page.getByTestId('preview-stack')).toHaveText('Test web stack 1.0.0');
+    await expect(page.getByTestId('preview-domain')).toHaveText(`${name}.example.com`);
+    const date = await page.evaluate(([iso, l]) => new Date(iso).toLocaleString(l), [backup.createdAt, lang] as const);
+    await expect(page.getByTestId('preview-date')).toHaveText(date);
+    await expect(page.getByTestId('preview-size')).toHaveText(formatBytes(backup.bytes, lang));
+    await expect(page.locator('#restore-name')).toHaveValue(name);
+    await screen(page, `restore-file-${lang}-3-preview`);
+    await expectNoServer();
+
+    // restore with progress, then the server's dashboard
+    await page.getByRole('button', { name: words.restore }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(words.restoring);
+    await expect(page.locator('.progress .steps li').first()).toHaveText(lang === 'en' ? /Check the backup file/ : /バックアップファイルを確認/, {
+      timeout: 60_000,
+    });
+    await expect(page.locator('.instance-header h1')).toHaveText(name, { timeout: 240_000 });
+    await expect(page.locator('.instance-header [data-state]').first()).toHaveText(words.running, { timeout: 60_000 });
+    await screen(page, `restore-file-${lang}-4-dashboard`);
+
+    // the data came back, and the passphrase typed for the file was not kept
+    expect((await sql(name, 'SELECT body FROM notes ORDER BY id')).split('\n')).toContain(note);
+    const { api, close } = await hostApi();
+    try {
+      expect((await api.call('backups.list', { name })).passphraseSet).toBe(false);
+      const [restored] = await api.call('instances.list');
+      expect(restored).toMatchObject({ name, stack: 'test-web', domain: `${name}.example.com`, state: 'running' });
+      const page2 = await fetch(restored?.localUrl ?? '');
+      expect(await page2.text()).toContain(`Hello from ${name}.example.com`);
+    } finally {
+      close();
+    }
+    expect(received.join('\n')).not.toContain(PASS);
+    expect(problems).toEqual([]);
+  });
+});

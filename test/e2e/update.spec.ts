@@ -16,7 +16,7 @@ import { rm } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import Dockerode from 'dockerode';
 import { createServer, E2E_URL, hostApi, RELEASES_STACK } from './host';
-import { expect, test } from './fixtures';
+import { expect, inEachLanguage, test } from './fixtures';
 import { screen } from './screens';
 
 const PASS = 'e2e update passphrase 3';
@@ -121,139 +121,133 @@ async function setPolicy(page: Page, name: string, words: (typeof WORDS)[keyof t
   await expect(again.getByTestId('update-policy-state')).toHaveText(words.isNotify);
 }
 
-for (const [locale, lang] of [
-  ['en-US', 'en'],
-  ['ja-JP', 'ja'],
-] as const) {
-  test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
-    test.use({ locale });
-    const name = `up-${lang}-${randomBytes(3).toString('hex')}`;
-    const words = WORDS[lang];
+inEachLanguage((lang) => {
+  const name = `up-${lang}-${randomBytes(3).toString('hex')}`;
+  const words = WORDS[lang];
 
-    test.beforeAll(async () => {
-      test.setTimeout(180_000);
-      await createServer({ stack: RELEASES_STACK.id, name, domain: `${name}.example.com`, version: RELEASES_STACK.old });
-    });
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    await createServer({ stack: RELEASES_STACK.id, name, domain: `${name}.example.com`, version: RELEASES_STACK.old });
+  });
 
-    test.afterAll(async () => {
-      test.setTimeout(120_000);
-      const { api, ended, close } = await hostApi();
-      try {
-        if ((await api.call('instances.list')).some((i) => i.name === name)) {
-          const files = (await api.call('backups.list', { name })).backups.map((b) => b.file);
-          const { opId } = await api.call('instances.destroy', { name });
-          expect(await ended(opId)).not.toHaveProperty('error');
-          for (const f of files) await rm(f, { force: true });
-        }
-      } finally {
-        close();
+  test.afterAll(async () => {
+    test.setTimeout(120_000);
+    const { api, ended, close } = await hostApi();
+    try {
+      if ((await api.call('instances.list')).some((i) => i.name === name)) {
+        const files = (await api.call('backups.list', { name })).backups.map((b) => b.file);
+        const { opId } = await api.call('instances.destroy', { name });
+        expect(await ended(opId)).not.toHaveProperty('error');
+        for (const f of files) await rm(f, { force: true });
       }
-    });
-
-    if (lang === 'ja') {
-      // first the policy, which asks for the passphrase (none is kept yet) and keeps it
-      test('the update card sets security updates to install by themselves, asking the passphrase once', async ({ page, problems }) => {
-        await page.goto(E2E_URL);
-        await page
-          .locator('.dashboard')
-          .getByRole('button', { name: new RegExp(name) })
-          .click();
-        await setPolicy(page, name, words, true);
-        expect(problems).toEqual([]);
-      });
+    } finally {
+      close();
     }
+  });
 
-    test('the update card updates the server to the security release, live, then offers to go back', async ({ page, problems }) => {
-      test.setTimeout(240_000);
-      const frames: string[] = [];
-      page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
-      expect(await webRelease(name)).toBe(RELEASES_STACK.old);
+  if (lang === 'ja') {
+    // first the policy, which asks for the passphrase (none is kept yet) and keeps it
+    test('the update card sets security updates to install by themselves, asking the passphrase once', async ({ page, problems }) => {
       await page.goto(E2E_URL);
       await page
         .locator('.dashboard')
         .getByRole('button', { name: new RegExp(name) })
         .click();
-      await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
-
-      // what is on offer, before anything runs
-      const card = page.getByTestId('update-card');
-      await expect(card).toHaveAttribute('data-offer', 'available');
-      await expect(card.getByTestId('update-versions')).toContainText(`${RELEASES_STACK.old} → ${RELEASES_STACK.new}`);
-      await expect(card.getByTestId('update-security')).toHaveText(words.security);
-      const notes = card.getByTestId('update-notes');
-      await expect(notes).toHaveText(words.notes);
-      await expect(notes).toHaveAttribute('href', RELEASES_STACK.notesUrl);
-      await expect(notes).toHaveAttribute('target', '_blank');
-      await expect(card.getByTestId('update-downtime')).toHaveText(words.downtime);
-      await expect(card.getByTestId('update-rollback-offer')).toHaveCount(0);
-      await screen(page, `update-${lang}-1-available`);
-
-      // the passphrase is asked when none is kept (in Japanese the policy kept it)
-      const update = card.getByRole('button', { name: words.update });
-      if (lang === 'en') {
-        await expect(update).toBeDisabled();
-        await card.locator('#update-passphrase').fill(PASS);
-      } else {
-        await expect(card.locator('#update-passphrase')).toHaveCount(0);
-      }
-      await expect(update).toBeEnabled();
-      await update.click();
-
-      // the steps, live (the backup alone takes seconds), then the result, the steps behind a toggle
-      const op = card.getByTestId('update-op');
-      await expect(card.locator('[data-testid="update-op"][data-status="running"] .steps li').first()).toBeVisible({ timeout: 30_000 });
-      await screen(page, `update-${lang}-2-running`);
-      await expect(op).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
-      await expect(card.getByTestId('update-done')).toHaveText(words.done);
-      await op.locator('details summary').click();
-      await expect(op.locator('.steps li.step-done', { hasText: words.step })).toBeVisible();
-      expect(frames.some((f) => f.includes('"op":"update"') && f.includes('"kind":"step"'))).toBe(true);
-      expect(frames.join('\n')).not.toContain(PASS);
-
-      // on 1.1.0 now, with the rollback offer
-      await expect(card).toHaveAttribute('data-offer', 'upToDate');
-      await expect(card.getByTestId('update-up-to-date')).toContainText(words.upToDate);
-      const offer = card.getByTestId('update-rollback-offer');
-      await expect(offer).toBeVisible();
-      expect(await webRelease(name)).toBe(RELEASES_STACK.new);
-      await screen(page, `update-${lang}-3-done`);
-
-      if (lang === 'en') {
-        // what going back would do, then cancelled: nothing changes
-        await offer.getByRole('button', { name: words.goBack }).click();
-        const confirm = card.getByTestId('rollback-confirm');
-        await expect(confirm.locator('.notice-title')).toHaveText(words.previewTitle, { timeout: 30_000 });
-        await screen(page, `update-${lang}-4-rollback-preview`);
-        await confirm.getByRole('button', { name: words.cancel }).click();
-        await expect(confirm).toHaveCount(0);
-        await expect(offer).toBeVisible();
-      } else {
-        await offer.getByRole('button', { name: words.keep }).click();
-        await expect(offer).toHaveCount(0, { timeout: 30_000 });
-      }
-
-      const { api, close } = await hostApi();
-      try {
-        const info = (await api.call('updates.list')).find((u) => u.name === name);
-        expect(info).toMatchObject({ current: RELEASES_STACK.new, steps: [], passphraseKept: true });
-        if (lang === 'en') expect(info?.rollback).toMatchObject({ to: RELEASES_STACK.old, updatedTo: RELEASES_STACK.new });
-        else expect(info).not.toHaveProperty('rollback');
-      } finally {
-        close();
-      }
+      await setPolicy(page, name, words, true);
       expect(problems).toEqual([]);
     });
+  }
+
+  test('the update card updates the server to the security release, live, then offers to go back', async ({ page, problems }) => {
+    test.setTimeout(240_000);
+    const frames: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+    expect(await webRelease(name)).toBe(RELEASES_STACK.old);
+    await page.goto(E2E_URL);
+    await page
+      .locator('.dashboard')
+      .getByRole('button', { name: new RegExp(name) })
+      .click();
+    await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
+
+    // what is on offer, before anything runs
+    const card = page.getByTestId('update-card');
+    await expect(card).toHaveAttribute('data-offer', 'available');
+    await expect(card.getByTestId('update-versions')).toContainText(`${RELEASES_STACK.old} → ${RELEASES_STACK.new}`);
+    await expect(card.getByTestId('update-security')).toHaveText(words.security);
+    const notes = card.getByTestId('update-notes');
+    await expect(notes).toHaveText(words.notes);
+    await expect(notes).toHaveAttribute('href', RELEASES_STACK.notesUrl);
+    await expect(notes).toHaveAttribute('target', '_blank');
+    await expect(card.getByTestId('update-downtime')).toHaveText(words.downtime);
+    await expect(card.getByTestId('update-rollback-offer')).toHaveCount(0);
+    await screen(page, `update-${lang}-1-available`);
+
+    // the passphrase is asked when none is kept (in Japanese the policy kept it)
+    const update = card.getByRole('button', { name: words.update });
+    if (lang === 'en') {
+      await expect(update).toBeDisabled();
+      await card.locator('#update-passphrase').fill(PASS);
+    } else {
+      await expect(card.locator('#update-passphrase')).toHaveCount(0);
+    }
+    await expect(update).toBeEnabled();
+    await update.click();
+
+    // the steps, live (the backup alone takes seconds), then the result, the steps behind a toggle
+    const op = card.getByTestId('update-op');
+    await expect(card.locator('[data-testid="update-op"][data-status="running"] .steps li').first()).toBeVisible({ timeout: 30_000 });
+    await screen(page, `update-${lang}-2-running`);
+    await expect(op).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+    await expect(card.getByTestId('update-done')).toHaveText(words.done);
+    await op.locator('details summary').click();
+    await expect(op.locator('.steps li.step-done', { hasText: words.step })).toBeVisible();
+    expect(frames.some((f) => f.includes('"op":"update"') && f.includes('"kind":"step"'))).toBe(true);
+    expect(frames.join('\n')).not.toContain(PASS);
+
+    // on 1.1.0 now, with the rollback offer
+    await expect(card).toHaveAttribute('data-offer', 'upToDate');
+    await expect(card.getByTestId('update-up-to-date')).toContainText(words.upToDate);
+    const offer = card.getByTestId('update-rollback-offer');
+    await expect(offer).toBeVisible();
+    expect(await webRelease(name)).toBe(RELEASES_STACK.new);
+    await screen(page, `update-${lang}-3-done`);
 
     if (lang === 'en') {
-      test('the update card sets security updates to install by themselves with the kept passphrase', async ({ page, problems }) => {
-        await page.goto(E2E_URL);
-        await page
-          .locator('.dashboard')
-          .getByRole('button', { name: new RegExp(name) })
-          .click();
-        await setPolicy(page, name, words, false);
-        expect(problems).toEqual([]);
-      });
+      // what going back would do, then cancelled: nothing changes
+      await offer.getByRole('button', { name: words.goBack }).click();
+      const confirm = card.getByTestId('rollback-confirm');
+      await expect(confirm.locator('.notice-title')).toHaveText(words.previewTitle, { timeout: 30_000 });
+      await screen(page, `update-${lang}-4-rollback-preview`);
+      await confirm.getByRole('button', { name: words.cancel }).click();
+      await expect(confirm).toHaveCount(0);
+      await expect(offer).toBeVisible();
+    } else {
+      await offer.getByRole('button', { name: words.keep }).click();
+      await expect(offer).toHaveCount(0, { timeout: 30_000 });
     }
+
+    const { api, close } = await hostApi();
+    try {
+      const info = (await api.call('updates.list')).find((u) => u.name === name);
+      expect(info).toMatchObject({ current: RELEASES_STACK.new, steps: [], passphraseKept: true });
+      if (lang === 'en') expect(info?.rollback).toMatchObject({ to: RELEASES_STACK.old, updatedTo: RELEASES_STACK.new });
+      else expect(info).not.toHaveProperty('rollback');
+    } finally {
+      close();
+    }
+    expect(problems).toEqual([]);
   });
-}
+
+  if (lang === 'en') {
+    test('the update card sets security updates to install by themselves with the kept passphrase', async ({ page, problems }) => {
+      await page.goto(E2E_URL);
+      await page
+        .locator('.dashboard')
+        .getByRole('button', { name: new RegExp(name) })
+        .click();
+      await setPolicy(page, name, words, false);
+      expect(problems).toEqual([]);
+    });
+  }
+});

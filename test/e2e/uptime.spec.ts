@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createServer, destroyServer, E2E_URL } from './host';
-import { expect, test } from './fixtures';
+import { expect, inEachLanguage, test } from './fixtures';
 import { screen } from './screens';
 
 const WORDS = {
@@ -58,60 +58,54 @@ function recordedWeek(now: number): string {
   return lines.map((l) => `${JSON.stringify(l)}\n`).join('');
 }
 
-for (const [locale, lang] of [
-  ['en-US', 'en'],
-  ['ja-JP', 'ja'],
-] as const) {
-  test.describe(`in ${lang === 'en' ? 'English' : 'Japanese'}`, () => {
-    test.use({ locale });
-    const name = `uptime-${lang}-${randomBytes(3).toString('hex')}`;
-    const words = WORDS[lang];
+inEachLanguage((lang) => {
+  const name = `uptime-${lang}-${randomBytes(3).toString('hex')}`;
+  const words = WORDS[lang];
 
-    test.beforeAll(async () => {
-      test.setTimeout(180_000);
-      await createServer({ stack: 'test-web', name, domain: `${name}.example.com` });
-      const home = process.env.ENGAWA_E2E_HOME;
-      if (home === undefined) throw new Error('ENGAWA_E2E_HOME is not set (playwright.config.ts sets it)');
-      await mkdir(path.join(home, 'history'), { recursive: true });
-      await writeFile(path.join(home, 'history', `${name}.jsonl`), recordedWeek(Date.now()));
-    });
-
-    test.afterAll(async () => {
-      test.setTimeout(120_000);
-      await destroyServer(name);
-    });
-
-    test('the dashboard draws the last 7 days from the recorded history, with the downtime summed', async ({ page, problems }) => {
-      await page.goto(E2E_URL);
-      await page
-        .locator('.dashboard')
-        .getByRole('button', { name: new RegExp(name) })
-        .click();
-      await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
-      const card = page.locator('.uptime-card');
-      await expect(card.getByRole('heading', { name: words.title })).toBeVisible();
-      const strip = card.getByTestId('uptime-strip');
-      await expect(strip.locator('[data-kind]')).toHaveCount(5);
-      const kinds = await strip.locator('[data-kind]').evaluateAll((bars) => bars.map((b) => b.getAttribute('data-kind')));
-      expect(kinds).toEqual(['up', 'unknown', 'up', 'down', 'up']);
-      // the day Engawa was closed is a seventh of the strip, starting four days in
-      const widths = await strip.locator('[data-kind]').evaluateAll((bars) => bars.map((b) => Number.parseFloat((b as HTMLElement).style.width)));
-      expect(widths[1]).toBeCloseTo(100 / 7, 0);
-      await expect(strip).toHaveAttribute('aria-label', new RegExp(words.down));
-      await expect(card.getByTestId('uptime-down')).toHaveText(words.down);
-      await expect(card.getByTestId('uptime-up')).toHaveText(words.up);
-      await expect(card.locator('.uptime-legend').getByRole('listitem')).toHaveText([...words.legend]);
-      await expect(strip.locator('[data-kind="down"]')).toHaveAttribute('title', new RegExp(`^${words.legend[2]}`));
-      // the watchdog's actions under the strip, newest first: what (translated) and why (as recorded)
-      await expect(card.getByRole('heading', { name: words.actions })).toBeVisible();
-      const actions = card.getByTestId('watch-actions').getByRole('listitem');
-      await expect(actions).toHaveCount(2);
-      await expect(actions.locator('strong')).toHaveText([...words.kinds]);
-      await expect(actions.locator('.watch-action-reason')).toHaveText(['Docker is back: not ready: web', 'web stayed unhealthy']);
-      await expect(actions.first().locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
-      await card.scrollIntoViewIfNeeded();
-      await screen(page, `uptime-${lang}`);
-      expect(problems).toEqual([]);
-    });
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    await createServer({ stack: 'test-web', name, domain: `${name}.example.com` });
+    const home = process.env.ENGAWA_E2E_HOME;
+    if (home === undefined) throw new Error('ENGAWA_E2E_HOME is not set (playwright.config.ts sets it)');
+    await mkdir(path.join(home, 'history'), { recursive: true });
+    await writeFile(path.join(home, 'history', `${name}.jsonl`), recordedWeek(Date.now()));
   });
-}
+
+  test.afterAll(async () => {
+    test.setTimeout(120_000);
+    await destroyServer(name);
+  });
+
+  test('the dashboard draws the last 7 days from the recorded history, with the downtime summed', async ({ page, problems }) => {
+    await page.goto(E2E_URL);
+    await page
+      .locator('.dashboard')
+      .getByRole('button', { name: new RegExp(name) })
+      .click();
+    await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
+    const card = page.locator('.uptime-card');
+    await expect(card.getByRole('heading', { name: words.title })).toBeVisible();
+    const strip = card.getByTestId('uptime-strip');
+    await expect(strip.locator('[data-kind]')).toHaveCount(5);
+    const kinds = await strip.locator('[data-kind]').evaluateAll((bars) => bars.map((b) => b.getAttribute('data-kind')));
+    expect(kinds).toEqual(['up', 'unknown', 'up', 'down', 'up']);
+    // the day Engawa was closed is a seventh of the strip, starting four days in
+    const widths = await strip.locator('[data-kind]').evaluateAll((bars) => bars.map((b) => Number.parseFloat((b as HTMLElement).style.width)));
+    expect(widths[1]).toBeCloseTo(100 / 7, 0);
+    await expect(strip).toHaveAttribute('aria-label', new RegExp(words.down));
+    await expect(card.getByTestId('uptime-down')).toHaveText(words.down);
+    await expect(card.getByTestId('uptime-up')).toHaveText(words.up);
+    await expect(card.locator('.uptime-legend').getByRole('listitem')).toHaveText([...words.legend]);
+    await expect(strip.locator('[data-kind="down"]')).toHaveAttribute('title', new RegExp(`^${words.legend[2]}`));
+    // the watchdog's actions under the strip, newest first: what (translated) and why (as recorded)
+    await expect(card.getByRole('heading', { name: words.actions })).toBeVisible();
+    const actions = card.getByTestId('watch-actions').getByRole('listitem');
+    await expect(actions).toHaveCount(2);
+    await expect(actions.locator('strong')).toHaveText([...words.kinds]);
+    await expect(actions.locator('.watch-action-reason')).toHaveText(['Docker is back: not ready: web', 'web stayed unhealthy']);
+    await expect(actions.first().locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+    await card.scrollIntoViewIfNeeded();
+    await screen(page, `uptime-${lang}`);
+    expect(problems).toEqual([]);
+  });
+});
