@@ -101,12 +101,14 @@ function makePlan(webEnv: Record<string, string> = {}, images: { web?: string } 
         secretEnv: ['POSTGRES_PASSWORD'],
         mounts: [mount('db', '/var/lib/postgresql/data')],
         healthcheck: hc(['CMD-SHELL', 'pg_isready -h 127.0.0.1 -U app']),
+        capAdd: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'], // what the recipes give PostgreSQL (every other capability is dropped)
       }),
       service(project, {
         name: 'redis',
         image: 'local/redis:7',
         mounts: [mount('redis', '/data')],
         healthcheck: hc(['CMD', 'redis-cli', 'ping']),
+        capAdd: ['CHOWN', 'SETGID', 'SETUID'],
       }),
       service(project, {
         name: 'web',

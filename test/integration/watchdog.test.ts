@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../electron/core/api/wiring';
 import { FileSecretStore } from '../../electron/core/instances';
 import { createWatchdog, type WatchAction, type Watchdog } from '../../electron/core/watch';
+import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
+import { buildStandin, STANDIN } from '../stubs/cloudflare/standin';
 import { cli, docker, eventually, execOutput, LOCAL_IMAGES, REPO, TEST_RECIPE, tempHome, uniqueName } from './helpers';
 
 const GRACE_S = 2;
@@ -141,5 +143,91 @@ describe('the watchdog on the real engine', () => {
     }
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(err).toContain('stopped watching');
+  });
+});
+
+/**
+ * The tunnel's connector (the cloudflared stand-in, which answers `cloudflared tunnel … ready`
+ * from its /ready file): one that stops answering is unhealthy, and the watchdog restarts it after
+ * its grace; after a wake from sleep, the re-check runs the ready check itself and restarts exactly
+ * the connector that is not ready, leaving the web service alone.
+ */
+describe('the watchdog and the tunnel connector on the real engine', () => {
+  const tunnelled = uniqueName('wdt');
+  const connector = `engawa-${tunnelled}-cloudflared-1`;
+  const web = `engawa-${tunnelled}-web-1`;
+  const images = { ...LOCAL_IMAGES, [CLOUDFLARED_IMAGE]: STANDIN };
+  const tunnelEnv = (): Record<string, string> => ({ ENGAWA_RECIPES: recipeFile, ENGAWA_IMAGES: JSON.stringify(images) });
+  let watchdog: Watchdog | undefined;
+  const startedAt = async (c: string): Promise<string> => (await docker().getContainer(c).inspect()).State.StartedAt;
+  const connectorHealth = async (): Promise<string | undefined> => (await docker().getContainer(connector).inspect()).State.Health?.Status;
+
+  beforeAll(async () => {
+    await buildStandin(docker());
+    const tokenFile = path.join(recipeDir, 'tunnel-token');
+    await writeFile(tokenFile, 'eyJhIjoidGVzdC1hY2NvdW50IiwidCI6InRlc3QtdHVubmVsIiwicyI6InNlY3JldCJ9');
+    const domain = `${tunnelled}.example.com`;
+    const r = await cli(
+      home.dir,
+      ['create', 'watch-web', '--name', tunnelled, '--domain', domain, '--tunnel', 'token', '--tunnel-token-file', tokenFile, '--hostname', domain],
+      tunnelEnv(),
+    );
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await watchdog?.stop();
+    await cli(home.dir, ['destroy', tunnelled, '--yes'], tunnelEnv());
+  });
+
+  it('restarts a connector that stops answering /ready, and after a wake restarts exactly the one not ready', async () => {
+    const services = createServices({
+      home: home.dir,
+      env: { DOCKER_HOST: process.env.DOCKER_HOST },
+      images,
+      recipeFiles: [recipeFile],
+      secrets: new FileSecretStore(home.dir),
+    });
+    const actions: WatchAction[] = [];
+    watchdog = createWatchdog({
+      manager: services.manager,
+      engine: services.engine,
+      log: () => {},
+      onAction: (a) => actions.push(a),
+      timing: { defaultGraceS: 2, backoffMs: 1000, maxBackoffMs: 2000, recheckGraceMs: 1000 },
+    });
+    watchdog.start();
+    await new Promise((r) => setTimeout(r, 500)); // subscribed
+    await eventually(async () => ((await connectorHealth()) === 'healthy' ? true : undefined), 60_000, 'the connector healthy');
+
+    // it stops answering: unhealthy after its health check's retries, restarted after the grace, ready again
+    const before = await startedAt(connector);
+    await execOutput(connector, ['rm', '/standin/www/ready']);
+    await eventually(
+      async () => (actions.some((a) => a.service === 'cloudflared' && a.kind === 'restart') ? true : undefined),
+      60_000,
+      'the connector restarted',
+    );
+    expect(actions.find((a) => a.kind === 'restart')).toMatchObject({
+      instance: tunnelled,
+      service: 'cloudflared',
+      reason: expect.stringMatching(/unhealthy for \d+ s \(grace 2 s\)/),
+    });
+    expect(await startedAt(connector)).not.toBe(before);
+    await eventually(async () => ((await connectorHealth()) === 'healthy' ? true : undefined), 60_000, 'the connector healthy again');
+
+    // a wake from sleep: the re-check asks the connector itself, before its health check has noticed
+    actions.length = 0;
+    const webBefore = await startedAt(web);
+    const connectorBefore = await startedAt(connector);
+    await execOutput(connector, ['rm', '/standin/www/ready']);
+    await watchdog.recheck('a wake from sleep (test)');
+    const restarted = actions.filter((a) => a.kind === 'restart' && a.instance === tunnelled).map((a) => a.service);
+    expect(restarted).toEqual(['cloudflared']);
+    expect(await startedAt(connector)).not.toBe(connectorBefore);
+    expect(await startedAt(web)).toBe(webBefore);
+    await eventually(async () => ((await connectorHealth()) === 'healthy' ? true : undefined), 60_000, 'the connector healthy after the wake');
+    await watchdog.stop();
+    watchdog = undefined;
   });
 });
