@@ -8,6 +8,7 @@
  *   and it exits 0 on SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,14 +166,15 @@ describe('the watchdog and the tunnel connector on the real engine', () => {
   beforeAll(async () => {
     await buildStandin(docker());
     const tokenFile = path.join(recipeDir, 'tunnel-token');
-    await writeFile(tokenFile, 'eyJhIjoidGVzdC1hY2NvdW50IiwidCI6InRlc3QtdHVubmVsIiwicyI6InNlY3JldCJ9');
+    // a connector token as Cloudflare's dashboard gives one: base64 JSON of the account, the tunnel id and its secret
+    await writeFile(tokenFile, Buffer.from(JSON.stringify({ a: 'test-account', t: randomUUID(), s: randomBytes(32).toString('base64') })).toString('base64'));
     const domain = `${tunnelled}.example.com`;
     const r = await cli(
       home.dir,
       ['create', 'watch-web', '--name', tunnelled, '--domain', domain, '--tunnel', 'token', '--tunnel-token-file', tokenFile, '--hostname', domain],
       tunnelEnv(),
     );
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   });
 
   afterAll(async () => {
