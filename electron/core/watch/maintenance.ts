@@ -71,7 +71,8 @@ export async function runCleanUp(deps: CleanUpDeps, name: string, ctx: CleanUpCo
   const now = deps.now ?? (() => new Date());
   return deps.manager.runOperation(name, 'clean', async (tx) => {
     const record = await tx.get();
-    const tasks = execTasksOf(deps, record);
+    // the daily run runs the daily tasks; "Clean now" and the disk guard run the on-demand ones too
+    const tasks = execTasksOf(deps, record).filter((t) => ctx.trigger !== 'schedule' || t.schedule === 'daily');
     const volumes = cacheVolumesOf(deps.manager.recipeOf(record));
     if (tasks.length === 0) return { ran: [], cacheBytesBefore: null, cacheBytesAfter: null };
     const { days } = await readMaintenance(deps.home, name);

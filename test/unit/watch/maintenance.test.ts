@@ -116,6 +116,15 @@ describe('runCleanUp', () => {
     });
   });
 
+  it('the daily run leaves on-demand tasks out; "Clean now" and the disk guard run them too', async () => {
+    const tasks = mastodonRecipe.maintenance ?? [];
+    const onDemand = { ...tasks[0]!, id: 'deep', schedule: 'on-demand' as const };
+    const w = fakeWorld({ recipe: { ...mastodonRecipe, maintenance: [...tasks, onDemand] } });
+    expect((await runCleanUp(w.deps, 'social', { trigger: 'schedule' })).ran).toEqual(['media', 'preview-cards', 'profiles']);
+    expect((await runCleanUp(w.deps, 'social', { trigger: 'manual' })).ran).toEqual(['media', 'preview-cards', 'profiles', 'deep']);
+    expect((await runCleanUp(w.deps, 'social', { trigger: 'disk-guard' })).ran).toEqual(['media', 'preview-cards', 'profiles', 'deep']);
+  });
+
   it('refuses a server whose web service is not running, runs nothing, and keeps the run as skipped', async () => {
     const w = fakeWorld({ services: { web: 'exited', db: 'running' } });
     await expect(runCleanUp(w.deps, 'social')).rejects.toMatchObject({
