@@ -7,9 +7,8 @@
  * Its levels come from the settings (AppSettings.disk) and are read again when they change.
  */
 import type { ApiEventMessage } from '../../shared/contract';
-import { defaultBackupDir } from '../backup/files';
-import { ScheduleStore } from '../backup/schedule-store';
-import { createDiskGuard, toThresholds, type DiskGuard, type DiskGuardDeps } from '../watch/index';
+import { backupFolders, ScheduleStore } from '../backup/schedule-store';
+import { createDiskGuard, DISK_PERIOD_MS, toThresholds, type DiskGuard, type DiskGuardDeps } from '../watch/index';
 import type { EventBus } from './events';
 import { internalClient, type Operations } from './ops';
 import type { SettingsStore } from './settings';
@@ -44,7 +43,7 @@ export function createDiskGuardApi(
 ): DiskGuardApi {
   const client = internalClient('disk-guard');
   const schedules = new ScheduleStore(services.home);
-  const period = opts.periodMs ?? 10 * 60_000;
+  const period = opts.periodMs ?? DISK_PERIOD_MS;
   let started = false;
   let unsubscribe: (() => void) | undefined;
   let levels = JSON.stringify(settings.get().disk ?? null);
@@ -53,7 +52,7 @@ export function createDiskGuardApi(
     manager: services.manager,
     engine: services.engine,
     thresholds: () => toThresholds(settings.get().disk),
-    backupFolders: async () => [defaultBackupDir(services.home), ...(await schedules.list().catch(() => [])).map((s) => s.out)],
+    backupFolders: () => backupFolders(services.home, schedules),
     stopServer: (name) => ops.run('stop', name, client, (ctx) => services.manager.stop(name, ctx), { cancellable: false }),
     startServer: (name) => ops.run('start', name, client, (ctx) => services.manager.start(name, ctx), { cancellable: false }),
     log,

@@ -7,10 +7,10 @@
  */
 import type { MaintenanceInfo, MaintenanceTaskInfo } from '../../shared/contract';
 import type { InstanceRecord } from '../instances';
-import { maintenanceTasks, taskCommand } from '../stacks/maintenance';
+import { cacheVolumesOf, maintenanceTasks, taskCommand } from '../stacks/maintenance';
 import type { Recipe } from '../stacks/types';
 import { EngawaError } from '../util/errors';
-import { runCleanUp, type CleanUpContext, type CleanUpDeps, type CleanUpResult } from '../watch/maintenance';
+import { execTasksOf, runCleanUp, type CleanUpContext, type CleanUpDeps, type CleanUpResult } from '../watch/maintenance';
 import { CLEAN_AT, CleanScheduler, nextCleanAt } from '../watch/maintenance-schedule';
 import { forgetMaintenance, readMaintenance, setMaintenanceDays } from '../watch/maintenance-store';
 import { internalClient, type Operations } from './ops';
@@ -46,7 +46,7 @@ export function toMaintenanceInfo(record: InstanceRecord, recipe: Recipe, state:
     name: record.name,
     days: state.days,
     tasks,
-    cacheVolumes: [...new Set(maintenanceTasks(recipe).flatMap((t) => t.volumes))],
+    cacheVolumes: cacheVolumesOf(recipe),
     note: recipe.maintenanceNote ? { ...recipe.maintenanceNote } : null,
     dailyAt: CLEAN_AT,
     nextRunAt: daily ? nextCleanAt(CLEAN_AT, state.lastRun?.at, record.createdAt).toISOString() : null,
@@ -90,7 +90,7 @@ export function createMaintenanceApi(services: Services, ops: Operations, log: (
       'instances.clean': async ({ name }, caller) => {
         const record = await manager.get(name);
         const recipe = manager.recipeOf(record);
-        if (!maintenanceTasks(recipe).some((t) => t.kind === 'exec')) {
+        if (execTasksOf({ manager }, record).length === 0) {
           const why = recipe.maintenanceNote?.en ?? `${recipe.name} has no clean-up tasks.`;
           throw new EngawaError('STATE', `Engawa has nothing to clean on "${name}": ${why}`, { name, reason: 'no-tasks' });
         }
@@ -113,7 +113,9 @@ export function createMaintenanceApi(services: Services, ops: Operations, log: (
     },
     scheduler: { start: () => scheduler.start(), stop: () => scheduler.stop() },
     afterWake: () => scheduler.poke(),
-    cleanUp: (name, reason) => {
+    cleanUp: async (name, reason) => {
+      // a stack without tasks of its own (Misskey, the PDS): no operation to show, nothing ran
+      if (execTasksOf({ manager }, await manager.get(name)).length === 0) return { ran: [], cacheBytesBefore: null, cacheBytesAfter: null };
       log(`clean-up of ${name}: ${reason}`);
       return asOperation(name, 'disk-guard');
     },

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMissing, readJson, writeFileAtomic } from '../util/atomic';
+import { defaultBackupDir } from './files';
 import { checkSchedule, type BackupSchedule } from './schedule';
 
 /** The schedules file of `home`. */
@@ -60,4 +61,9 @@ export class ScheduleStore {
       () => 0,
     );
   }
+}
+
+/** Every folder backups of this home go to: the default one and each schedule's (the disk guard measures them). */
+export async function backupFolders(home: string, store: ScheduleStore = new ScheduleStore(home)): Promise<string[]> {
+  return [defaultBackupDir(home), ...(await store.list().catch(() => [])).map((s) => s.out)];
 }

@@ -7,8 +7,7 @@
  */
 import type { WatchAction } from '../watch/index';
 import { createDiskGuard, DISK_DEFAULTS, toThresholds, validateDiskSettings, type DiskGuard, type DiskSettings } from '../watch/index';
-import { defaultBackupDir } from '../backup/files';
-import { ScheduleStore } from '../backup/schedule-store';
+import { backupFolders, ScheduleStore } from '../backup/schedule-store';
 import type { InstanceManager } from '../instances';
 import { SettingsStore } from '../api/settings';
 import { EngawaError } from '../util/errors';
@@ -43,7 +42,7 @@ export function startCliDiskGuard(ctx: CliContext, manager: InstanceManager, set
     manager,
     engine: () => ctx.engine(),
     thresholds: () => toThresholds(settings),
-    backupFolders: async () => [defaultBackupDir(ctx.home), ...(await schedules.list().catch(() => [])).map((s) => s.out)],
+    backupFolders: () => backupFolders(ctx.home, schedules),
     cleanUp: (name) => runCleanUp({ manager, engine: () => ctx.engine(), home: ctx.home, log }, name, { trigger: 'disk-guard' }),
     stopServer: (name) => manager.stop(name),
     startServer: (name) => manager.start(name),

@@ -23,6 +23,7 @@ import { isEngawaError, toEngawaError } from '../util/errors';
 import { diskLevel, warnLevelBytes, worstLevel } from './disk-levels';
 import { measureFolders, readStoppedByGuard, writeStoppedByGuard } from './disk-places';
 import { whyNotWatched } from './probe';
+import type { CleanUpResult } from './maintenance';
 import type { WatchAction, WatchActionKind } from './types';
 
 export const DISK_PERIOD_MS = 10 * 60_000;
@@ -41,7 +42,7 @@ export interface DiskGuardDeps {
    * runs a server's clean-up tasks now (maintenance.ts, as an operation); without it the guard goes
    * straight on. When it answers `{ ran: [] }` the server had nothing to clean (no action is told).
    */
-  cleanUp?: (name: string, reason: string) => Promise<unknown>;
+  cleanUp?: (name: string, reason: string) => Promise<Pick<CleanUpResult, 'ran'>>;
   /** stops a server cleanly (the instance manager's stop, as an operation the UI can follow) */
   stopServer: (name: string, reason: string) => Promise<void>;
   startServer: (name: string, reason: string) => Promise<void>;
@@ -143,7 +144,7 @@ export function createDiskGuard(deps: DiskGuardDeps): DiskGuard {
       for (const name of servers) {
         try {
           const result = await deps.cleanUp(name, 'the disk is almost full');
-          if (ranNothing(result)) deps.log(`disk guard: ${name} has no clean-up tasks`);
+          if (result.ran.length === 0) deps.log(`disk guard: ${name} has no clean-up tasks`);
           else act(name, 'disk-clean', `${describe(now, t)}: ran the server's clean-up to make room`);
         } catch (e) {
           deps.log(`disk guard: the clean-up of ${name} failed: ${toEngawaError(e).message}`);
@@ -300,12 +301,6 @@ export function createDiskGuard(deps: DiskGuardDeps): DiskGuard {
     check,
     last: () => (last ? copy(last) : undefined),
   };
-}
-
-/** A clean-up's answer saying that no task ran (maintenance.ts: `{ ran: [] }`). */
-function ranNothing(result: unknown): boolean {
-  const ran = (result as { ran?: unknown } | null | undefined)?.ran;
-  return Array.isArray(ran) && ran.length === 0;
 }
 
 function copy(s: DiskStatusInfo): DiskStatusInfo {

@@ -79,6 +79,7 @@ function guard(over: Partial<DiskGuardDeps> = {}, start = true): DiskGuard {
     measureFolders: async (dirs) => dirs.slice(0, 1).map((p) => ({ path: p, ...backups })),
     cleanUp: async (name) => {
       cleaned.push(name);
+      return { ran: ['clean'] };
     },
     stopServer: (name) => manager.stop(name),
     startServer: (name) => manager.start(name),
@@ -164,6 +165,7 @@ describe('the disk guard', () => {
       cleanUp: async (name) => {
         cleaned.push(name);
         disk.freeBytes = 6 * GB;
+        return { ran: ['clean'] };
       },
     });
     disk.freeBytes = 1 * GB;
