@@ -5,10 +5,11 @@
  *   running for stopped, error or degraded — a stop someone asked for goes through 'stopping' and
  *   starts nothing — and is cancelled when it runs again, is stopped or deleted. The notification
  *   carries a Restart button (where the platform has buttons) and a click opens its dashboard.
- * - a tunnel down: the watchdog acted on the server's connector (it restarts one that stays unready
- *   or unhealthy past its grace, then gives up). `tunnelMs` later the tunnel's health is asked for
- *   once (`tunnel.status`, never polled); still down, it is told. A later action on the connector
- *   asks again after as long; a tunnel found up is forgotten, so its next outage is told again.
+ * - a tunnel down: the watchdog restarted the server's connector (one that stays unready or
+ *   unhealthy past its grace; a give-up is told by its own notification). `tunnelMs` later the
+ *   tunnel's health is asked for once (`tunnel.status`, never polled); still down, it is told. A
+ *   later restart asks again after as long; a tunnel found up, or a server running again, is
+ *   forgotten, so its next outage is told again.
  * - Docker's disk or the backup folder low on space (`disk.changed`): told when the level gets
  *   worse (ok → warning → critical), not again while it stays, nor when it gets better.
  */
@@ -142,7 +143,8 @@ export function watchProblems(deps: ProblemWatchDeps): ProblemWatch {
     stateChanged({ name, previous, next }) {
       if (closed) return;
       if (ENDS_DOWN.has(next)) endDown(name);
-      if (next === 'stopping' || next === 'destroying') endTunnel(name);
+      // running again (every service healthy, the connector too) or stopped: a tunnel outage told is over
+      if (next === 'stopping' || next === 'destroying' || (next === 'running' && tunnels.get(name)?.told === true)) endTunnel(name);
       if (previous === 'running' && DOWN.has(next) && !down.has(name)) down.set(name, { timer: timers.set(() => tellDown(name), downMs) });
     },
     message(message) {
@@ -150,7 +152,8 @@ export function watchProblems(deps: ProblemWatchDeps): ProblemWatch {
       if (message.event === 'disk.changed') return diskChanged(message.payload);
       if (message.event !== 'watch.action') return;
       const { instance, service, kind } = message.payload;
-      if (instance === null || service !== CONNECTOR_SERVICE || (kind !== 'restart' && kind !== 'give-up')) return;
+      // a give-up is told at once by its own notification (notify.ts watchNotification): only restarts start the check
+      if (instance === null || service !== CONNECTOR_SERVICE || kind !== 'restart') return;
       const entry = tunnels.get(instance);
       if (entry === undefined) tunnels.set(instance, { timer: timers.set(() => checkTunnel(instance), tunnelMs), told: false });
       else if (entry.timer === undefined) entry.timer = timers.set(() => checkTunnel(instance), tunnelMs);

@@ -129,12 +129,28 @@ describe('a tunnel down', () => {
         click: { type: 'open-dashboard', name: 'blog' },
       },
     ]);
-    // the watchdog gives up later: asked again, still down, not told again
-    watch.message(action({ kind: 'give-up' }));
+    // the watchdog restarts it again: asked again, still down, not told again
+    watch.message(action({}));
     timers.advance(5 * MIN);
     await flush();
     expect(asked).toEqual(['blog', 'blog']);
     expect(told).toHaveLength(1);
+    // a give-up is told by its own notification (notify.ts): it starts no check of its own
+    watch.message(action({ kind: 'give-up' }));
+    expect(timers.pending()).toBe(0);
+  });
+
+  it('after the server runs again, the next outage of its tunnel is told again', async () => {
+    const { timers, told, watch, move } = setUp(async () => false);
+    watch.message(action({}));
+    timers.advance(5 * MIN);
+    await flush();
+    expect(told).toHaveLength(1);
+    move('blog', 'degraded', 'running'); // the connector healthy again by itself
+    watch.message(action({}));
+    timers.advance(5 * MIN);
+    await flush();
+    expect(told).toHaveLength(2);
   });
 
   it('tells nothing when the tunnel is up by then, and tells its next outage', async () => {
