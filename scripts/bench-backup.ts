@@ -20,8 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { useBenchEngine } from './bench-engine';
+import { bundleCli, useBenchEngine } from './bench-engine';
 
 const MB = Number(process.env.BENCH_BACKUP_MB ?? 1024);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -122,18 +121,9 @@ async function main(): Promise<void> {
   const engine = useBenchEngine();
   const work = await mkdtemp(path.join(os.tmpdir(), 'engawa-bench-backup-'));
   const pass = path.join(work, 'pass');
-  const cliJs = path.join(repo, 'node_modules/.cache/engawa-bench/cli-backup.mjs');
   try {
     if (process.env.BENCH_IMAGES_BUILT !== '1') sh('bash', ['scripts/build-test-images.sh']);
-    await build({
-      entryPoints: [path.join(repo, 'electron/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: cliJs,
-      packages: 'external',
-      logLevel: 'error',
-    });
+    const cliJs = await bundleCli('cli-backup');
     await writeFile(pass, 'bench passphrase for engawa\n', { mode: 0o600 });
     // two sizes: the time ratio at the full size, and peak RSS that does not grow with the data
     const cycles: Cycle[] = [];

@@ -12,13 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
-import { build } from 'esbuild';
 import { connectEngine } from '../electron/core/engine/connect';
 import { DockerEngine } from '../electron/core/engine/engine';
 import { InstanceManager } from '../electron/core/instances';
 import { FileSecretStore } from '../electron/core/instances';
 import { getRecipe, listRecipes } from '../electron/core/stacks/registry';
-import { useBenchEngine } from './bench-engine';
+import { bundleCli, useBenchEngine } from './bench-engine';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -55,18 +54,7 @@ async function main(): Promise<void> {
     }
     const work = await mkdtemp(path.join(os.tmpdir(), 'engawa-bench-'));
     const home = path.join(work, 'home');
-    // The CLI as users run it: bundled, plain node, no TypeScript loader. It sits inside the repo
-    // so that its external packages resolve from node_modules.
-    const cliJs = path.join(repo, 'node_modules/.cache/engawa-bench/cli.mjs');
-    await build({
-      entryPoints: [path.join(repo, 'electron/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: cliJs,
-      packages: 'external',
-      logLevel: 'error',
-    });
+    const cliJs = await bundleCli('cli'); // the CLI as users run it
     const env = { ...process.env, ENGAWA_HOME: home, ENGAWA_RECIPES: recipeFile, ENGAWA_IMAGES: JSON.stringify(images) };
     const engawa = (...args: string[]) => sh(process.execPath, [cliJs, ...args], env);
     const { docker, endpoint } = await connectEngine();

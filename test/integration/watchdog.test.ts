@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../electron/core/api/wiring';
 import { FileSecretStore } from '../../electron/core/instances';
-import { createWatchdog, type WatchAction, type Watchdog } from '../../electron/core/watch';
+import { createWatchdog, type WatchAction, type Watchdog, type WatchTiming } from '../../electron/core/watch';
 import { CLOUDFLARED_IMAGE } from '../../electron/core/tunnel/connector';
 import { buildStandin, STANDIN } from '../stubs/cloudflare/standin';
 import { cli, docker, eventually, execOutput, LOCAL_IMAGES, REPO, TEST_RECIPE, tempHome, uniqueName } from './helpers';
@@ -56,6 +56,18 @@ async function writeRecipe(): Promise<void> {
   await writeFile(recipeFile, JSON.stringify(recipe));
 }
 
+/** A watchdog (not started) over the test home's servers, with `images` and shorter `timing`, collecting its actions. */
+function watchdogOver(images: Record<string, string>, actions: WatchAction[], timing: Partial<WatchTiming>): Watchdog {
+  const services = createServices({
+    home: home.dir,
+    env: { DOCKER_HOST: process.env.DOCKER_HOST },
+    images,
+    recipeFiles: [recipeFile],
+    secrets: new FileSecretStore(home.dir),
+  });
+  return createWatchdog({ manager: services.manager, engine: services.engine, log: () => {}, onAction: (a) => actions.push(a), timing });
+}
+
 const health = async (): Promise<string | undefined> => (await docker().getContainer(container).inspect()).State.Health?.Status;
 const healthIs = (want: string) => async (): Promise<true | undefined> => ((await health()) === want ? true : undefined);
 const env = (): Record<string, string> => ({ ENGAWA_RECIPES: recipeFile, ENGAWA_IMAGES: JSON.stringify(LOCAL_IMAGES) });
@@ -80,21 +92,8 @@ describe('the watchdog on the real engine', () => {
   afterAll(async () => watchdog?.stop());
 
   it('restarts a service unhealthy past its grace, then gives up after the cap with its last log lines', async () => {
-    const services = createServices({
-      home: home.dir,
-      env: { DOCKER_HOST: process.env.DOCKER_HOST },
-      images: LOCAL_IMAGES,
-      recipeFiles: [recipeFile],
-      secrets: new FileSecretStore(home.dir),
-    });
     const actions: WatchAction[] = [];
-    watchdog = createWatchdog({
-      manager: services.manager,
-      engine: services.engine,
-      log: () => {},
-      onAction: (a) => actions.push(a),
-      timing: { backoffMs: 1000, maxBackoffMs: 2000, cap: 3 },
-    });
+    watchdog = watchdogOver(LOCAL_IMAGES, actions, { backoffMs: 1000, maxBackoffMs: 2000, cap: 3 });
     watchdog.start();
     await new Promise((r) => setTimeout(r, 500)); // subscribed
 
@@ -183,21 +182,8 @@ describe('the watchdog and the tunnel connector on the real engine', () => {
   });
 
   it('restarts a connector that stops answering /ready, and after a wake restarts exactly the one not ready', async () => {
-    const services = createServices({
-      home: home.dir,
-      env: { DOCKER_HOST: process.env.DOCKER_HOST },
-      images,
-      recipeFiles: [recipeFile],
-      secrets: new FileSecretStore(home.dir),
-    });
     const actions: WatchAction[] = [];
-    watchdog = createWatchdog({
-      manager: services.manager,
-      engine: services.engine,
-      log: () => {},
-      onAction: (a) => actions.push(a),
-      timing: { defaultGraceS: 2, backoffMs: 1000, maxBackoffMs: 2000, recheckGraceMs: 1000 },
-    });
+    watchdog = watchdogOver(images, actions, { defaultGraceS: 2, backoffMs: 1000, maxBackoffMs: 2000, recheckGraceMs: 1000 });
     watchdog.start();
     await new Promise((r) => setTimeout(r, 500)); // subscribed
     await eventually(async () => ((await connectorHealth()) === 'healthy' ? true : undefined), 60_000, 'the connector healthy');

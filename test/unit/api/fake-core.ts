@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEventMessage } from '../../../electron/shared/contract';
+import type { ApiEventMessage, ApiResult } from '../../../electron/shared/contract';
+import type { Session } from '../../../electron/core/api/dispatch';
 import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
 import type { Services } from '../../../electron/core/api/wiring';
 import { SettingsStore } from '../../../electron/core/api/settings';
@@ -65,4 +66,21 @@ export async function waitForEvent<T extends ApiEventMessage>(events: ApiEventMe
     if (Date.now() > end) throw new Error(`no matching event among ${events.map((e) => e.event).join(', ')}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** The value of a call's answer; throws with the error when it failed. */
+export async function valueOf<T>(p: Promise<ApiResult<unknown>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
+  return r.value as T;
+}
+
+/** Starts the operation `method` through `session` and waits until it ends; throws unless it ended done. */
+export async function runOp(session: Session, events: ApiEventMessage[], method: string, input: object): Promise<void> {
+  const { opId } = await valueOf<{ opId: string }>(session.call(method, input));
+  const end = await waitForEvent(
+    events,
+    (m): m is Extract<ApiEventMessage, { event: 'op.done' | 'op.failed' }> => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId,
+  );
+  if (end.event !== 'op.done') throw new Error(`${method} failed: ${JSON.stringify(end.payload)}`);
 }

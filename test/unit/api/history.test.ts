@@ -9,14 +9,14 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEventMessage, ApiResult, InstanceHistory } from '../../../electron/shared/contract';
+import type { ApiEventMessage, InstanceHistory } from '../../../electron/shared/contract';
 import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { EventBus } from '../../../electron/core/api/events';
 import { createHistoryApi } from '../../../electron/core/api/history';
 import type { Operations } from '../../../electron/core/api/ops';
 import type { Services } from '../../../electron/core/api/wiring';
 import { historyFile, readHistory } from '../../../electron/core/watch/history';
-import { fakeCore, type FakeCore } from './fake-core';
+import { fakeCore, runOp, valueOf, type FakeCore } from './fake-core';
 
 let f: FakeCore;
 let session: Session;
@@ -32,24 +32,8 @@ afterEach(async () => {
   await f.cleanup();
 });
 
-async function value<T>(p: Promise<ApiResult<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
-
-async function run(method: 'instances.create' | 'instances.stop' | 'instances.start' | 'instances.destroy', input: object): Promise<void> {
-  const { opId } = await value<{ opId: string }>(session.call(method, input as never));
-  for (let i = 0; i < 1000; i++) {
-    const end = events.find((m) => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId);
-    if (end) {
-      expect(end.event).toBe('op.done');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${method} did not end`);
-}
+const value = valueOf;
+const run = (method: string, input: object): Promise<void> => runOp(session, events, method, input);
 
 describe('instances.history', () => {
   it('records the pushed states and a watchdog action, and answers the last 7 days', async () => {

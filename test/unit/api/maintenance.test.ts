@@ -8,13 +8,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEventMessage, ApiResult, MaintenanceInfo } from '../../../electron/shared/contract';
+import type { ApiEventMessage, MaintenanceInfo } from '../../../electron/shared/contract';
 import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { toMaintenanceInfo } from '../../../electron/core/api/maintenance';
 import type { InstanceRecord } from '../../../electron/core/instances';
 import { mastodonRecipe } from '../../../electron/core/stacks/mastodon/recipe';
 import { maintenanceFile } from '../../../electron/core/watch/maintenance-store';
-import { fakeCore, type FakeCore } from './fake-core';
+import { fakeCore, runOp, valueOf, type FakeCore } from './fake-core';
 
 let f: FakeCore;
 let session: Session;
@@ -30,21 +30,8 @@ afterEach(async () => {
   await f.cleanup();
 });
 
-async function value<T>(p: Promise<ApiResult<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
-
-async function run(method: 'instances.create' | 'instances.destroy', input: object): Promise<void> {
-  const { opId } = await value<{ opId: string }>(session.call(method, input as never));
-  for (let i = 0; i < 1000; i++) {
-    const end = events.find((m) => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId);
-    if (end) return void expect(end.event).toBe('op.done');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${method} did not end`);
-}
+const value = valueOf;
+const run = (method: string, input: object): Promise<void> => runOp(session, events, method, input);
 
 describe('the maintenance methods', () => {
   it('keeps the days (default 7), refuses days outside 1–365 with the range and writes nothing, and forgets a deleted server', async () => {
