@@ -115,7 +115,9 @@ function open(key: Buffer, index: number, last: boolean, sealed: Uint8Array): Bu
   const d = createDecipheriv('chacha20-poly1305', key, nonceOf(index, last), { authTagLength: TAG });
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
-    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
+    const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+    const rest = d.final(); // empty for a stream cipher: no copy of every chunk for nothing
+    return rest.length === 0 ? plain : Buffer.concat([plain, rest]);
   } catch {
     throw damaged('a part of it does not match its checksum');
   }
