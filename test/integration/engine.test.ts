@@ -416,6 +416,31 @@ describe('DockerEngine apply: setup steps and failing services', () => {
     expect((err as Error).message).toContain('within 2 seconds');
   });
 
+  it('a start waits for the services, not for Docker’s interval: their own checks, run in them, make them ready', async () => {
+    // Docker's first check of each would come two minutes after its start (no start period: no StartInterval either)
+    const slowCheck = { test: ['CMD-SHELL', 'timeout 3 wget -q -O /dev/null http://127.0.0.1/'], intervalMs: 120_000, timeoutMs: 5000, retries: 3 };
+    const plan = basePlan(p, [
+      httpd('store', { healthcheck: slowCheck }),
+      httpd('front', { healthcheck: slowCheck, dependsOn: [{ service: 'store', condition: 'healthy' }] }),
+    ]);
+    const events: string[] = [];
+    await engine.apply(plan, { healthTimeoutMs: 60_000, onProgress: (e) => e.kind === 'health' && events.push(`${e.service}:${e.health}`) });
+    expect(events).toContain('store:healthy');
+    expect(events.indexOf('store:healthy')).toBeLessThan(events.indexOf('front:starting'));
+    expect(events).toContain('front:healthy');
+    for (const name of ['store', 'front']) {
+      const info = await docker.getContainer(`${p}-${name}-1`).inspect();
+      expect(info.State.Running).toBe(true);
+      expect(info.State.Health?.Status).toBe('starting'); // Docker itself has not checked yet
+    }
+    // the status says what the wait found until Docker has its own verdict; a container started again starts over
+    const health = async () => Object.fromEntries((await engine.status(p)).map((s) => [s.name, s.health]));
+    expect(await health()).toEqual({ store: 'healthy', front: 'healthy' });
+    await docker.getContainer(`${p}-front-1`).restart({ t: 1 });
+    expect(await health()).toEqual({ store: 'healthy', front: 'starting' });
+    await engine.remove(p);
+  });
+
   it('remove leaves nothing of the project behind', async () => {
     await engine.remove(p);
     expect(await leftovers(p)).toEqual({ containers: 0, volumes: 0, networks: 0 });

@@ -9,6 +9,7 @@ import { EngawaError } from '../util/errors';
 import { asStep as step, noProgress } from '../util/progress';
 import { classifyEngineError } from './classify';
 import { waitReady, type HealthTarget } from './health';
+import type { ProbedReady } from './start-probe';
 import { ensureImages, throwIfCancelled } from './images';
 import { dependencyClosure } from './order';
 import { decideAction, type ServiceAction } from './reconcile';
@@ -24,6 +25,8 @@ import type { Plan, PlannedService, PlannedStep } from '../plan/types';
 export interface EngineContext {
   docker: Dockerode;
   log: (line: string) => void;
+  /** container starts the waits found ready by their own check (status reads show them healthy) */
+  probed?: ProbedReady;
 }
 
 /** The project's service containers by service name. */
@@ -53,7 +56,8 @@ class Starter {
     const s = this.plan.services.find((x) => x.name === name);
     const id = this.ids.get(name);
     if (!s || !id) throw new EngawaError('INTERNAL', `The service "${name}" has no container.`, { service: name });
-    return { service: name, containerId: id, hasHealthcheck: requireHealthy && s.healthcheck !== undefined };
+    const healthcheck = requireHealthy ? s.healthcheck : undefined;
+    return { service: name, containerId: id, hasHealthcheck: healthcheck !== undefined, ...(healthcheck && { healthcheck }) };
   }
 
   async waitFor(names: readonly string[], requireHealthy = true): Promise<void> {
@@ -67,6 +71,7 @@ class Starter {
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
       secretValues: this.plan.secretValues,
+      ...(this.ctx.probed && { onProbePassed: this.ctx.probed.mark.bind(this.ctx.probed) }),
     };
   }
 

@@ -16,6 +16,7 @@ import { parseDependsOnLabel, stopWaves, DEPENDS_ON_LABEL } from './order';
 import { listProjectContainers, removeProject } from './resources';
 import { serviceStats, type RawStats } from './stats';
 import { isServiceContainer, inspectToServiceStatus } from './status';
+import { ProbedReady } from './start-probe';
 import { runningServiceContainer, runPlanStep } from './setup-steps';
 import { execIn } from './exec';
 import { probeEngineVm, type VmFacts } from './vm-probe';
@@ -60,12 +61,14 @@ export class DockerEngine implements EngineApi {
   private readonly endpoint: EndpointLike;
   private readonly probeImage: string | undefined;
   private probed: { at: number; facts: Promise<VmFacts | undefined> } | undefined;
+  /** starts the waits found ready before Docker's first check (start-probe.ts) */
+  private readonly ready = new ProbedReady();
 
   constructor(
     private readonly docker: Dockerode,
     opts: DockerEngineOptions = {},
   ) {
-    this.ctx = { docker, log: opts.log ?? (() => {}) };
+    this.ctx = { docker, log: opts.log ?? (() => {}), probed: this.ready };
     this.endpoint = opts.endpoint ?? endpointOf(docker);
     this.probeImage = opts.probeImage;
   }
@@ -153,7 +156,7 @@ export class DockerEngine implements EngineApi {
           this.docker
             .getContainer(c.Id)
             .inspect()
-            .then(inspectToServiceStatus)
+            .then((info) => this.ready.view(inspectToServiceStatus(info), info.State?.StartedAt))
             .catch((e: unknown) => {
               if ((e as { statusCode?: number }).statusCode === 404) return undefined; // removed meanwhile
               throw e;

@@ -43,14 +43,22 @@ export function parsePortsLabel(value: string | undefined): Map<number, string> 
   return out;
 }
 
-/** Docker's HealthConfig from ours (durations in nanoseconds). */
+/** How often Docker 25 and later check during the start period (earlier engines ignore the field). */
+export const START_INTERVAL_MS = 1000;
+
+/**
+ * Docker's HealthConfig from ours (durations in nanoseconds). With a start period, the checks in
+ * it come every START_INTERVAL_MS (at most the interval) where the engine knows `StartInterval`,
+ * so Docker's own status turns healthy soon after Engawa's wait saw the service ready
+ * (start-probe.ts), not an interval later.
+ */
 export function healthConfig(h: HealthcheckSpec): Dockerode.HealthConfig {
   return {
     Test: h.test,
     Interval: h.intervalMs * MS_TO_NS,
     Timeout: h.timeoutMs * MS_TO_NS,
     Retries: h.retries,
-    ...(h.startPeriodMs !== undefined ? { StartPeriod: h.startPeriodMs * MS_TO_NS } : {}),
+    ...(h.startPeriodMs !== undefined ? { StartPeriod: h.startPeriodMs * MS_TO_NS, StartInterval: Math.min(START_INTERVAL_MS, h.intervalMs) * MS_TO_NS } : {}),
   };
 }
 

@@ -64,8 +64,14 @@ describe('serviceContainerSpec', () => {
   });
 
   it('converts health check durations to nanoseconds', () => {
-    expect(spec.Healthcheck).toEqual({ Test: ['CMD', 'true'], Interval: 500e6, Timeout: 3000e6, Retries: 5, StartPeriod: 10_000e6 });
+    expect(spec.Healthcheck).toEqual({ Test: ['CMD', 'true'], Interval: 500e6, Timeout: 3000e6, Retries: 5, StartPeriod: 10_000e6, StartInterval: 500e6 });
     expect(healthConfig({ test: ['NONE'], intervalMs: 1, timeoutMs: 2, retries: 0 })).not.toHaveProperty('StartPeriod');
+  });
+
+  it('checks every second during the start period where Docker knows StartInterval (never slower than the interval)', () => {
+    const c = healthConfig({ test: ['CMD', 'true'], intervalMs: 10_000, timeoutMs: 5000, retries: 5, startPeriodMs: 60_000 });
+    expect(c).toMatchObject({ Interval: 10_000e6, StartPeriod: 60_000e6, StartInterval: 1000e6 });
+    expect(healthConfig({ test: ['CMD', 'true'], intervalMs: 10_000, timeoutMs: 5000, retries: 5 })).not.toHaveProperty('StartInterval');
   });
 });
 

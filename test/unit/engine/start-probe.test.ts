@@ -1,0 +1,183 @@
+import type Dockerode from 'dockerode';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { waitReady, type HealthTarget } from '../../../electron/core/engine/health';
+import { PROBE_FIRST_MS, PROBE_MAX_MS, probeCommand, ProbedReady, StartProbe } from '../../../electron/core/engine/start-probe';
+import type { ServiceStatus } from '../../../electron/core/engine/types';
+import { isEngawaError } from '../../../electron/core/util/errors';
+import type { Progress } from '../../../electron/core/util/progress';
+
+describe('probeCommand', () => {
+  it('runs a CMD-SHELL test in /bin/sh and a CMD test as it is, as Docker does; NONE and empty forms not at all', () => {
+    expect(probeCommand(['CMD-SHELL', 'pg_isready -U app'])).toEqual(['/bin/sh', '-c', 'pg_isready -U app']);
+    expect(probeCommand(['CMD', 'redis-cli', 'ping'])).toEqual(['redis-cli', 'ping']);
+    expect(probeCommand(['NONE'])).toBeUndefined();
+    expect(probeCommand(['CMD'])).toBeUndefined();
+    expect(probeCommand([])).toBeUndefined();
+  });
+});
+
+describe('StartProbe', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+  const check = { intervalMs: 10_000, timeoutMs: 5000 };
+
+  it('runs first after PROBE_FIRST_MS, one run at a time, and passes on exit code 0', async () => {
+    let finish: ((code: number) => void) | undefined;
+    const run = vi.fn((_cmd: string[]) => new Promise<number>((resolve) => (finish = resolve)));
+    const probe = new StartProbe(['true'], check, run);
+    probe.poll();
+    expect(run).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(PROBE_FIRST_MS);
+    probe.poll();
+    probe.poll();
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(run).toHaveBeenCalledWith(['true']);
+    expect(probe.passed).toBe(false);
+    finish?.(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(probe.passed).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    probe.poll();
+    expect(run).toHaveBeenCalledTimes(1); // passed: no more runs
+  });
+
+  it('after a failure waits longer each time, up to PROBE_MAX_MS, and never longer than the check interval', async () => {
+    const times: number[] = [];
+    const run = vi.fn(() => {
+      times.push(Date.now());
+      return Promise.resolve(1);
+    });
+    const probe = new StartProbe(['false'], check, run);
+    const start = Date.now();
+    for (let t = 0; t < 12_000; t += 10) {
+      probe.poll();
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(probe.passed).toBe(false);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    expect(times[0] as number).toBeGreaterThanOrEqual(start + PROBE_FIRST_MS);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i] as number).toBeGreaterThanOrEqual(gaps[i - 1] as number);
+    expect(gaps.at(-1)).toBeGreaterThanOrEqual(PROBE_MAX_MS);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(PROBE_MAX_MS + 20);
+
+    const fast = vi.fn(() => Promise.resolve(1));
+    const tight = new StartProbe(['false'], { intervalMs: 300, timeoutMs: 100 }, fast);
+    const at: number[] = [];
+    for (let t = 0; t < 5000; t += 10) {
+      const before = fast.mock.calls.length;
+      tight.poll();
+      if (fast.mock.calls.length > before) at.push(Date.now());
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(Math.max(...at.slice(1).map((t, i) => t - (at[i] as number)))).toBeLessThanOrEqual(300 + 20);
+  });
+
+  it('counts a run that outlasts the timeout, or cannot run, as failed, and tries again', async () => {
+    const run = vi
+      .fn<(cmd: string[]) => Promise<number>>()
+      .mockReturnValueOnce(new Promise<number>(() => undefined))
+      .mockRejectedValueOnce(new Error('gone'))
+      .mockResolvedValue(0);
+    const probe = new StartProbe(['x'], { intervalMs: 10_000, timeoutMs: 500 }, run);
+    for (let t = 0; t < 3000 && !probe.passed; t += 10) {
+      probe.poll();
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(run).toHaveBeenCalledTimes(3);
+    expect(probe.passed).toBe(true);
+  });
+});
+
+describe('waitReady with start probes', () => {
+  type State = { Status: string; Running: boolean; StartedAt: string; Health?: { Status: string } };
+  /** A docker whose only container reports `state()` on each inspect. */
+  const fakeDocker = (state: () => State) =>
+    ({ getContainer: () => ({ inspect: () => Promise.resolve({ State: state(), RestartCount: 0 }) }) }) as unknown as Dockerode;
+  const target: HealthTarget = {
+    service: 'db',
+    containerId: 'c1',
+    hasHealthcheck: true,
+    healthcheck: { test: ['CMD-SHELL', 'pg_isready'], intervalMs: 10_000, timeoutMs: 5000 },
+  };
+  const starting: State = { Status: 'running', Running: true, StartedAt: 's1', Health: { Status: 'starting' } };
+
+  it('ends when the service’s own check passes while Docker still says starting, and reports it healthy', async () => {
+    const events: Progress[] = [];
+    const ran: string[][] = [];
+    await waitReady(
+      fakeDocker(() => starting),
+      [target],
+      {
+        timeoutMs: 10_000,
+        onProgress: (e) => events.push(e),
+        probeRunner: (t) => (cmd) => {
+          expect(t.containerId).toBe('c1');
+          ran.push(cmd);
+          return Promise.resolve(ran.length >= 2 ? 0 : 1);
+        },
+      },
+    );
+    expect(ran).toEqual([
+      ['/bin/sh', '-c', 'pg_isready'],
+      ['/bin/sh', '-c', 'pg_isready'],
+    ]);
+    expect(events.filter((e) => e.kind === 'health').map((e) => (e as { health: string }).health)).toEqual(['starting', 'healthy']);
+  });
+
+  it('does not end on a check that keeps failing: Docker decides (here: a timeout)', async () => {
+    let runs = 0;
+    const err = await waitReady(
+      fakeDocker(() => starting),
+      [target],
+      {
+        timeoutMs: 800,
+        probeRunner: () => () => Promise.resolve(++runs && 1),
+      },
+    ).catch((e: unknown) => e);
+    expect(isEngawaError(err, 'UNHEALTHY')).toBe(true);
+    expect(runs).toBeGreaterThan(0);
+  });
+
+  it('forgets a pass from before the container restarted', async () => {
+    let runs = 0;
+    // the first start's probe passes, but the container has restarted by the next look; the second start's check never passes
+    const state = (): State => ({ ...starting, StartedAt: runs > 0 ? 's2' : 's1' });
+    const err = await waitReady(fakeDocker(state), [target], {
+      timeoutMs: 1500,
+      probeRunner: () => () => Promise.resolve(++runs === 1 ? 0 : 1),
+    }).catch((e: unknown) => e);
+    expect(runs).toBeGreaterThan(1);
+    expect(isEngawaError(err, 'UNHEALTHY')).toBe(true);
+  });
+
+  it('runs no probe for a service without a check, or one Docker already calls healthy', async () => {
+    const probeRunner = vi.fn(() => () => Promise.resolve(0));
+    const running: State = { Status: 'running', Running: true, StartedAt: 's1' };
+    await waitReady(
+      fakeDocker(() => running),
+      [{ service: 'web', containerId: 'c1', hasHealthcheck: false }],
+      { probeRunner },
+    );
+    await waitReady(
+      fakeDocker(() => ({ ...starting, Health: { Status: 'healthy' } })),
+      [target],
+      { probeRunner },
+    );
+    expect(probeRunner).not.toHaveBeenCalled();
+  });
+});
+
+describe('ProbedReady', () => {
+  const status = (health: ServiceStatus['health'], containerId = 'c1'): ServiceStatus => ({ name: 'db', containerId, state: 'running', health, ports: {} });
+
+  it('shows a start the wait found ready as healthy while Docker says starting; Docker’s own verdict wins and ends it', () => {
+    const ready = new ProbedReady();
+    expect(ready.view(status('starting'), 's1').health).toBe('starting');
+    ready.mark('c1', 's1');
+    expect(ready.view(status('starting'), 's1').health).toBe('healthy');
+    expect(ready.view(status('starting', 'c2'), 's1').health).toBe('starting');
+    expect(ready.view(status('starting'), 's2').health).toBe('starting'); // started again
+    expect(ready.view(status('unhealthy'), 's1').health).toBe('unhealthy');
+    expect(ready.view(status('starting'), 's1').health).toBe('starting'); // forgotten once Docker had its say
+  });
+});
