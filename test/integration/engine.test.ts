@@ -102,6 +102,7 @@ function makePlan(webEnv: Record<string, string> = {}, images: { web?: string } 
         mounts: [mount('db', '/var/lib/postgresql/data')],
         healthcheck: hc(['CMD-SHELL', 'pg_isready -h 127.0.0.1 -U app']),
         capAdd: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'], // what the recipes give PostgreSQL (every other capability is dropped)
+        init: false, // as the recipes run it: process 1, so the stop signal reaches it
       }),
       service(project, {
         name: 'redis',
@@ -109,6 +110,7 @@ function makePlan(webEnv: Record<string, string> = {}, images: { web?: string } 
         mounts: [mount('redis', '/data')],
         healthcheck: hc(['CMD', 'redis-cli', 'ping']),
         capAdd: ['CHOWN', 'SETGID', 'SETUID'],
+        init: false,
       }),
       service(project, {
         name: 'web',
@@ -433,11 +435,14 @@ describe('DockerEngine apply: setup steps and failing services', () => {
       expect(info.State.Running).toBe(true);
       expect(info.State.Health?.Status).toBe('starting'); // Docker itself has not checked yet
     }
-    // the status says what the wait found until Docker has its own verdict; a container started again starts over
-    const health = async () => Object.fromEntries((await engine.status(p)).map((s) => [s.name, s.health]));
-    expect(await health()).toEqual({ store: 'healthy', front: 'healthy' });
+    // the status says what the checks say until Docker has its own verdict: here, and in another process (the CLI, `engawa watch`)
+    const health = async (e: DockerEngine) => Object.fromEntries((await e.status(p)).map((s) => [s.name, s.health]));
+    expect(await health(engine)).toEqual({ store: 'healthy', front: 'healthy' });
+    expect(await health(new DockerEngine(docker))).toEqual({ store: 'healthy', front: 'healthy' });
+    // a check that fails is not made healthy by an earlier pass
+    await engine.exec(p, 'front', ['rm', '-f', '/www/index.html']);
     await docker.getContainer(`${p}-front-1`).restart({ t: 1 });
-    expect(await health()).toEqual({ store: 'healthy', front: 'starting' });
+    expect(await health(new DockerEngine(docker))).toEqual({ store: 'healthy', front: 'starting' });
     await engine.remove(p);
   });
 

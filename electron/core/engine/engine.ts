@@ -16,7 +16,7 @@ import { parseDependsOnLabel, stopWaves, DEPENDS_ON_LABEL } from './order';
 import { listProjectContainers, removeProject } from './resources';
 import { serviceStats, type RawStats } from './stats';
 import { isServiceContainer, inspectToServiceStatus } from './status';
-import { ProbedReady } from './start-probe';
+import { execRunner, ProbedReady } from './start-probe';
 import { runningServiceContainer, runPlanStep } from './setup-steps';
 import { execIn } from './exec';
 import { probeEngineVm, type VmFacts } from './vm-probe';
@@ -61,7 +61,7 @@ export class DockerEngine implements EngineApi {
   private readonly endpoint: EndpointLike;
   private readonly probeImage: string | undefined;
   private probed: { at: number; facts: Promise<VmFacts | undefined> } | undefined;
-  /** starts the waits found ready before Docker's first check (start-probe.ts) */
+  /** health of starts Docker has not checked yet, as their own check says (start-probe.ts) */
   private readonly ready = new ProbedReady();
 
   constructor(
@@ -156,7 +156,7 @@ export class DockerEngine implements EngineApi {
           this.docker
             .getContainer(c.Id)
             .inspect()
-            .then((info) => this.ready.view(inspectToServiceStatus(info), info.State?.StartedAt))
+            .then((info) => this.ready.view(inspectToServiceStatus(info), info, execRunner(this.docker, c.Id)))
             .catch((e: unknown) => {
               if ((e as { statusCode?: number }).statusCode === 404) return undefined; // removed meanwhile
               throw e;

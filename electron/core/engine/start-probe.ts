@@ -60,42 +60,71 @@ export class StartProbe {
   poll(): void {
     if (this.passedOnce || this.running || Date.now() < this.due) return;
     this.running = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // a run that outlasts the check's timeout counts as failed; it is left to end in the container
-    const timedOut = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), this.check.timeoutMs)));
-    const done = (code: number): void => {
-      clearTimeout(timer);
-      if (code === 0) this.passedOnce = true;
+    // a run that outlasts the check's timeout, or could not start (the container went), failed: the wait's own inspect sees why
+    const done = (passed: boolean): void => {
+      if (passed) this.passedOnce = true;
       this.delay = Math.min(this.delay * PROBE_GROWTH, PROBE_MAX_MS, Math.max(this.check.intervalMs, PROBE_FIRST_MS));
       this.due = Date.now() + this.delay;
       this.running = false;
     };
-    // a run that could not start (the container went, the engine did not answer) failed: the wait's own inspect sees why
-    Promise.race([this.run(this.cmd), timedOut]).then(done, () => done(-1));
+    runOnce(this.run, this.cmd, this.check.timeoutMs).then(done, () => done(false));
   }
 }
 
+/** Longest a status read waits for one run of a check (a check that hangs must not hang the dashboard). */
+export const STATUS_PROBE_MAX_MS = 2000;
+
+/** What a status read knows of a container: its id, its start, its health check (Docker's inspect). */
+export interface ProbedContainer {
+  Id: string;
+  State?: { Running?: boolean; StartedAt?: string };
+  Config?: { Healthcheck?: { Test?: string[]; Timeout?: number } };
+}
+
 /**
- * The container starts a wait found ready by their own check, so that a status read before
- * Docker's own first check says what the wait said (`healthy`) rather than `starting`. Docker's
- * verdict, once it has one, is what counts (and the entry goes); a container started again is
- * `starting` again.
+ * The health of container starts Docker has not checked yet (`starting`), as their own check
+ * says: a start the waits found ready (`mark`), or, read in another process (the CLI, `engawa
+ * watch`), one run of the check when the status is read (`view`), at most STATUS_PROBE_MAX_MS,
+ * shared by reads at the same time. A pass is kept for that start of the container; a failure is
+ * not (the next read asks again), and Docker's own verdict, once it has one, is what counts.
  */
 export class ProbedReady {
   private readonly seen = new Map<string, string>();
+  private readonly asking = new Map<string, Promise<boolean>>();
 
   mark(containerId: string, startedAt: string): void {
     this.seen.set(containerId, startedAt);
   }
 
-  /** `status` of the container start `startedAt`, with the wait's verdict while Docker's is still `starting`. */
-  view(status: ServiceStatus, startedAt: string | undefined): ServiceStatus {
-    const id = status.containerId;
-    if (id === undefined) return status;
-    if (status.health !== 'starting') {
-      this.seen.delete(id);
+  /** `status` of the container `info`, with its check's answer while Docker's is still `starting`. */
+  async view(status: ServiceStatus, info: ProbedContainer, run: ProbeRunner): Promise<ServiceStatus> {
+    const startedAt = info.State?.StartedAt;
+    if (status.health !== 'starting' || info.State?.Running !== true || startedAt === undefined) {
+      this.seen.delete(info.Id);
       return status;
     }
-    return startedAt !== undefined && this.seen.get(id) === startedAt ? { ...status, health: 'healthy' } : status;
+    if (this.seen.get(info.Id) === startedAt) return { ...status, health: 'healthy' };
+    const cmd = probeCommand(info.Config?.Healthcheck?.Test ?? []);
+    if (cmd === undefined) return status;
+    const key = `${info.Id}@${startedAt}`;
+    let asking = this.asking.get(key);
+    if (asking === undefined) {
+      const timeoutMs = Math.min(STATUS_PROBE_MAX_MS, (info.Config?.Healthcheck?.Timeout ?? Infinity) / 1e6);
+      asking = runOnce(run, cmd, timeoutMs).finally(() => this.asking.delete(key));
+      this.asking.set(key, asking);
+    }
+    if (!(await asking)) return status;
+    this.mark(info.Id, startedAt);
+    return { ...status, health: 'healthy' };
   }
+}
+
+/** One run of `cmd`: true when it exits 0 within `timeoutMs` (it is left to end in the container otherwise). */
+function runOnce(run: ProbeRunner, cmd: string[], timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), timeoutMs)));
+  return Promise.race([run(cmd), timedOut]).then(
+    (code) => (clearTimeout(timer), code === 0),
+    () => (clearTimeout(timer), false),
+  );
 }

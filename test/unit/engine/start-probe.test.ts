@@ -1,7 +1,15 @@
 import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitReady, type HealthTarget } from '../../../electron/core/engine/health';
-import { PROBE_FIRST_MS, PROBE_MAX_MS, probeCommand, ProbedReady, StartProbe } from '../../../electron/core/engine/start-probe';
+import {
+  PROBE_FIRST_MS,
+  PROBE_MAX_MS,
+  probeCommand,
+  ProbedReady,
+  StartProbe,
+  STATUS_PROBE_MAX_MS,
+  type ProbedContainer,
+} from '../../../electron/core/engine/start-probe';
 import type { ServiceStatus } from '../../../electron/core/engine/types';
 import { isEngawaError } from '../../../electron/core/util/errors';
 import type { Progress } from '../../../electron/core/util/progress';
@@ -169,15 +177,50 @@ describe('waitReady with start probes', () => {
 
 describe('ProbedReady', () => {
   const status = (health: ServiceStatus['health'], containerId = 'c1'): ServiceStatus => ({ name: 'db', containerId, state: 'running', health, ports: {} });
+  const info = (startedAt: string, over: Partial<ProbedContainer> = {}): ProbedContainer => ({
+    Id: 'c1',
+    State: { Running: true, StartedAt: startedAt },
+    Config: { Healthcheck: { Test: ['CMD-SHELL', 'pg_isready'], Timeout: 5e9 } },
+    ...over,
+  });
 
-  it('shows a start the wait found ready as healthy while Docker says starting; Docker’s own verdict wins and ends it', () => {
+  it('shows a start the wait found ready as healthy while Docker says starting, without running anything; Docker’s verdict wins and ends it', async () => {
     const ready = new ProbedReady();
-    expect(ready.view(status('starting'), 's1').health).toBe('starting');
+    const run = vi.fn(() => Promise.resolve(1));
     ready.mark('c1', 's1');
-    expect(ready.view(status('starting'), 's1').health).toBe('healthy');
-    expect(ready.view(status('starting', 'c2'), 's1').health).toBe('starting');
-    expect(ready.view(status('starting'), 's2').health).toBe('starting'); // started again
-    expect(ready.view(status('unhealthy'), 's1').health).toBe('unhealthy');
-    expect(ready.view(status('starting'), 's1').health).toBe('starting'); // forgotten once Docker had its say
+    expect((await ready.view(status('starting'), info('s1'), run)).health).toBe('healthy');
+    expect(run).not.toHaveBeenCalled();
+    expect((await ready.view(status('starting'), info('s2'), run)).health).toBe('starting'); // started again: its check fails now
+    expect(run).toHaveBeenCalledWith(['/bin/sh', '-c', 'pg_isready']);
+    expect((await ready.view(status('unhealthy'), info('s1'), run)).health).toBe('unhealthy');
+    expect((await ready.view(status('starting'), info('s1'), run)).health).toBe('starting'); // forgotten once Docker had its say
+  });
+
+  it('asks the check once for reads at the same time, keeps a pass for that start, asks again after a failure', async () => {
+    const ready = new ProbedReady();
+    const codes = [1, 0];
+    const run = vi.fn(() => Promise.resolve(codes.shift() ?? 9));
+    expect((await ready.view(status('starting'), info('s1'), run)).health).toBe('starting');
+    const both = await Promise.all([ready.view(status('starting'), info('s1'), run), ready.view(status('starting'), info('s1'), run)]);
+    expect(both.map((s) => s.health)).toEqual(['healthy', 'healthy']);
+    expect((await ready.view(status('starting'), info('s1'), run)).health).toBe('healthy');
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up on a check that hangs after at most STATUS_PROBE_MAX_MS, and never asks a stopped container or one without a check', async () => {
+    vi.useFakeTimers();
+    try {
+      const ready = new ProbedReady();
+      const hang = vi.fn(() => new Promise<number>(() => undefined));
+      const read = ready.view(status('starting'), info('s1', { Config: { Healthcheck: { Test: ['CMD', 'sleep', '60'], Timeout: 30e9 } } }), hang);
+      await vi.advanceTimersByTimeAsync(STATUS_PROBE_MAX_MS);
+      expect((await read).health).toBe('starting');
+      const never = vi.fn(() => Promise.resolve(0));
+      expect((await ready.view(status('starting'), info('s1', { State: { Running: false, StartedAt: 's1' } }), never)).health).toBe('starting');
+      expect((await ready.view(status('starting'), info('s1', { Config: { Healthcheck: { Test: ['NONE'] } } }), never)).health).toBe('starting');
+      expect(never).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
