@@ -39,13 +39,23 @@ export const DOCKER_DEFAULT_CAPS: readonly string[] = [
  */
 const MIN_SEARCHED = 8;
 
-/** The capabilities a service adds back, checked against Docker's defaults (a recipe bug otherwise). */
+/**
+ * The capabilities a service adds back, checked against Docker's defaults (a recipe bug otherwise).
+ * Also refused: Docker's init (`init`, on unless the recipe says no) with SETUID but not KILL. Such
+ * an entrypoint steps down from root to the server's own user (PostgreSQL's, Redis's gosu), and
+ * the init, still root, may then not signal it: on `docker stop` it dies ("Unexpected error when
+ * forwarding signal") and the server is killed, not shut down, every time. Such images are made
+ * to run their server as process 1 (upstream's compose files do): `init: false`.
+ */
 export function capAddOf(spec: ServiceSpec): string[] {
   const caps = spec.capAdd ?? [];
   for (const cap of caps) {
     if (!DOCKER_DEFAULT_CAPS.includes(cap)) {
       throw recipeBug(`service "${spec.name}" adds the capability "${cap}", which is not one of Docker's defaults (${DOCKER_DEFAULT_CAPS.join(', ')})`);
     }
+  }
+  if ((spec.init ?? true) && caps.includes('SETUID') && !caps.includes('KILL')) {
+    throw recipeBug(`service "${spec.name}" runs under Docker's init with SETUID but not KILL: the init could not pass the stop signal on (init: false)`);
   }
   return [...new Set(caps)].sort();
 }

@@ -43,6 +43,7 @@ export function postgresService(opts: { image: string; user: string; db: string;
     env: { POSTGRES_USER: opts.user, POSTGRES_PASSWORD_FILE, POSTGRES_DB: opts.db },
     files: [{ path: POSTGRES_PASSWORD_FILE, content: '{{secret.db_password}}', mode: 0o400, uid: 0, gid: 0 }],
     capAdd: POSTGRES_CAPS,
+    init: false, // the server is process 1 and shuts down on the image's stop signal (SIGINT): Docker's init could not signal it (hardening.ts)
     mounts: [{ volume: 'db-data', target: opts.dataPath }],
     // over TCP: during first initialisation the server listens on its socket only, not yet for real
     healthcheck: healthcheck(['CMD-SHELL', `pg_isready -h 127.0.0.1 -U ${opts.user} -d ${opts.db}`], 60_000),
@@ -58,6 +59,7 @@ export function redisService(opts: { image: string; memoryMiB: number }): Servic
     image: opts.image,
     mounts: [{ volume: 'redis-data', target: '/data' }],
     capAdd: REDIS_CAPS,
+    init: false, // as PostgreSQL: the server is process 1 and saves on SIGTERM
     healthcheck: healthcheck(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], 30_000),
     memoryMiB: opts.memoryMiB,
   };

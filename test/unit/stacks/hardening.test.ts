@@ -141,6 +141,21 @@ describe('capabilities', () => {
     expect(DOCKER_DEFAULT_CAPS).not.toContain('DAC_READ_SEARCH');
   });
 
+  it('refuses Docker’s init over an entrypoint that steps down to another user (SETUID) unless the init may signal it (KILL)', () => {
+    const stepsDown = (extra: Partial<Recipe['services'][number]>) => ({
+      ...misskeyRecipe,
+      services: misskeyRecipe.services.map((s) => (s.name === 'web' ? { ...s, capAdd: ['SETGID', 'SETUID'], ...extra } : s)),
+    });
+    expect(() => planOf(stepsDown({ init: true }))).toThrow(/"web" runs under Docker's init with SETUID but not KILL/);
+    expect(() => planOf(stepsDown({ init: false }))).not.toThrow();
+    expect(() => planOf(stepsDown({ init: true, capAdd: ['KILL', 'SETGID', 'SETUID'] }))).not.toThrow();
+    expect(() => planOf(stepsDown({ init: undefined }))).toThrow(/runs under Docker's init/); // on unless the recipe says no
+    // the stores of every stack are their own process 1, as upstream runs them
+    for (const recipe of [mastodonRecipe, misskeyRecipe]) {
+      for (const s of planOf(recipe).plan.services.filter((x) => x.name === 'db' || x.name === 'redis')) expect(s.init, `${recipe.id} ${s.name}`).toBe(false);
+    }
+  });
+
   it('recipe files may declare capAdd and envSecrets, and a malformed capability is refused with its path', () => {
     const base = JSON.parse(JSON.stringify(misskeyRecipe)) as Recipe;
     base.services[0]!.capAdd = ['CHOWN'];
