@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../electron/core/backup/archive-writer';
 import { listBackups } from '../../electron/core/backup/files';
+import { restoreStagingName } from '../../electron/core/backup/restore';
 import type { Manifest } from '../../electron/core/backup/manifest';
 import { secretFile } from '../../electron/core/instances';
 import { readRawArchive } from '../unit/backup/raw-archive';
@@ -87,6 +88,11 @@ describe('backup and restore of the test stack', () => {
     const r = await cli(home.dir, ['restore', file], ENV);
     expect(r.code, r.stderr).toBe(0);
     expect(await notes(name)).toEqual(['first', 'second']);
+    // the copy that proved the data was stopped cleanly, not killed, and is gone: the server opened its database without recovery
+    expect(await labelled(`engawa-${restoreStagingName(name)}`)).toEqual({ containers: [], volumes: [], networks: [] });
+    const dbLog = (await docker().getContainer(`engawa-${name}-db-1`).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(dbLog).toContain('database system was shut down');
+    expect(dbLog).not.toMatch(/not properly shut down|automatic recovery|interrupted/);
     const record = JSON.parse(await readFile(path.join(home.dir, 'instances', `${name}.json`), 'utf8')) as {
       volumes: Record<string, string>;
       beforeRestore: { volumes: Record<string, string> }[];

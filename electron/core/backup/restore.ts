@@ -48,6 +48,7 @@ import type { BackupDeps, CommonOptions } from './types';
 import { checkListed, checkSecrets, readOptions, recipeFor, type VerifyOptions } from './verify';
 import { openArchive, type OpenArchive } from './archive-reader';
 import { canonicalJson } from '../util/canonical-json';
+import { settled } from '../util/settled';
 
 export interface RestoreOptions extends VerifyOptions {
   /** the instance to restore into (default: the name in the backup) */
@@ -165,14 +166,14 @@ export async function restoreUnderLock(
       await deps.engine.remove(projectName(staging), { keepVolumes: true });
       await removeVolumes(deps.docker, Object.values(newVolumes)).catch(() => undefined);
       throw e;
-    } finally {
-      await deps.engine.remove(projectName(staging), { keepVolumes: true });
     }
-    await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', () =>
-      existing
-        ? swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), newVolumes, file, opts, opts.record)
-        : adopt(deps, tx, { ...manifest, instance: { ...manifest.instance, overrides } }, recipe, secrets, newVolumes, opts),
-    );
+    // the copy stops cleanly (the server then opens its database without recovery) and goes; over an existing server, while that one stops
+    const retire = () => deps.engine.stop(projectName(staging)).then(() => deps.engine.remove(projectName(staging), { keepVolumes: true }));
+    await step(opts.onProgress, existing ? 'Switch the server to the restored data' : 'Start the restored server', async () => {
+      if (existing) return swap(deps, tx, existing, recipe, keepCurrentCredentials(secrets, opts), { volumes: newVolumes, retire }, file, opts, opts.record);
+      await retire(); // a failure here leaves the copy and its volumes to the next run's clearing (step 2)
+      return adopt(deps, tx, { ...manifest, instance: { ...manifest.instance, overrides } }, recipe, secrets, newVolumes, opts);
+    });
     return { name, replaced: existing !== undefined, manifest, droppedOverrides: dropped };
   } finally {
     if (archive !== source) await archive.close();
@@ -229,14 +230,17 @@ function healthOpts(opts: CommonOptions): { healthTimeoutMs?: number; signal?: A
   return { ...(opts.healthTimeoutMs !== undefined && { healthTimeoutMs: opts.healthTimeoutMs }), ...(opts.signal && { signal: opts.signal }) };
 }
 
-/** Moves an existing instance onto the new volumes, or back to its old ones when that fails. */
+/**
+ * Moves an existing instance onto the new volumes (`retire` stops and removes the copy
+ * that ran on them, while the instance stops), or back to its old ones when that fails.
+ */
 async function swap(
   deps: BackupDeps,
   tx: OperationTx,
   old: InstanceRecord,
   recipe: Recipe,
   secrets: Record<string, string>,
-  newVolumes: Record<string, string>,
+  { volumes: newVolumes, retire }: { volumes: Record<string, string>; retire: () => Promise<void> },
   file: string,
   opts: CommonOptions,
   change: (r: InstanceRecord) => InstanceRecord = (r) => r,
@@ -250,14 +254,14 @@ async function swap(
   // 'starting', lastError cleared (`old` is never pending: assertFits refuses that)
   const record = await tx.transition(change({ ...old, volumes: newVolumes, beforeRestore: before }), 'begin');
   try {
-    await deps.engine.stop(project);
+    await settled([retire(), deps.engine.stop(project)]);
     await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts));
     await tx.transition(record, 'end');
   } catch (e) {
     tx.publish('error'); // listeners hear that the restore failed; the record goes back as it was
     await deps.secrets.set(old.name, oldSecrets);
     await tx.write(old);
-    await deps.engine.stop(project).catch(() => undefined);
+    await settled([retire(), deps.engine.stop(project)]).catch(() => undefined);
     await deps.engine.apply(await deps.manager.planFor(old.name), healthOpts(opts)).catch(() => undefined);
     await removeVolumes(deps.docker, Object.values(newVolumes)).catch(() => undefined);
     throw e;
