@@ -10,7 +10,8 @@
  * then less often (up to PROBE_MAX_MS, never slower than Docker's own interval), one run at a time,
  * each given the check's timeout. A run that exits 0 makes the service ready for the wait, as
  * Docker's first passing check makes it healthy; a failing run means nothing (Docker's retries
- * decide when a service is unhealthy). Docker's own status stays what Docker says.
+ * decide when a service is unhealthy). Docker keeps its own record; Engawa's status reads say what
+ * the check said until Docker has a verdict of its own (ProbedReady).
  */
 import type Dockerode from 'dockerode';
 import { execIn } from './exec';
@@ -109,7 +110,8 @@ export class ProbedReady {
     const key = `${info.Id}@${startedAt}`;
     let asking = this.asking.get(key);
     if (asking === undefined) {
-      const timeoutMs = Math.min(STATUS_PROBE_MAX_MS, (info.Config?.Healthcheck?.Timeout ?? Infinity) / 1e6);
+      const timeout = info.Config?.Healthcheck?.Timeout ?? 0; // nanoseconds; 0: Docker's default (30 s)
+      const timeoutMs = Math.min(STATUS_PROBE_MAX_MS, timeout > 0 ? timeout / 1e6 : Infinity);
       asking = runOnce(run, cmd, timeoutMs).finally(() => this.asking.delete(key));
       this.asking.set(key, asking);
     }

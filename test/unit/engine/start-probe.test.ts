@@ -218,7 +218,11 @@ describe('ProbedReady', () => {
       const never = vi.fn(() => Promise.resolve(0));
       expect((await ready.view(status('starting'), info('s1', { State: { Running: false, StartedAt: 's1' } }), never)).health).toBe('starting');
       expect((await ready.view(status('starting'), info('s1', { Config: { Healthcheck: { Test: ['NONE'] } } }), never)).health).toBe('starting');
-      expect(never).not.toHaveBeenCalled();
+      // a check with Docker's default timeout (0) is still asked
+      expect((await ready.view(status('starting'), info('s3', { Config: { Healthcheck: { Test: ['CMD', 'true'], Timeout: 0 } } }), never)).health).toBe(
+        'healthy',
+      );
+      expect(never).toHaveBeenCalledTimes(1);
     } finally {
       vi.useRealTimers();
     }
