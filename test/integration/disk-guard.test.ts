@@ -24,7 +24,7 @@ import { Operations } from '../../electron/core/api/ops';
 import { SettingsStore } from '../../electron/core/api/settings';
 import { createServices, type Services } from '../../electron/core/api/wiring';
 import { FileSecretStore, projectName } from '../../electron/core/instances';
-import { eventually, LOCAL_IMAGES, REPO, TEST_RECIPE, uniqueName } from './helpers';
+import { dockerHealthy, eventually, LOCAL_IMAGES, REPO, TEST_RECIPE, uniqueName } from './helpers';
 import { canRunOwnEngine, startOwnEngine, type OwnEngine } from './own-engine';
 
 const run = promisify(execFile);
@@ -204,7 +204,7 @@ describe.skipIf(!can.ok)(`the disk guard on a small real filesystem (${can.reaso
     expect(back).toMatchObject({ level: 'ok', stoppedByGuard: [] });
     expect(kinds().slice(4)).toEqual([`disk-start ${name}`]);
     expect((await services.manager.get(name)).state).toBe('running');
-    expect((await container().inspect()).State.Health?.Status).toBe('healthy');
+    await dockerHealthy(container());
     expect((await exec(['cat', '/data/known.txt'])).trim()).toBe(secret);
     await expect(readFile(path.join(services.home, 'disk-guard.json'))).rejects.toThrow(/ENOENT/);
   }, 300_000);

@@ -95,6 +95,17 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs:
   }
 }
 
+/**
+ * Waits until Docker's own health check calls the container healthy. A start ends as soon as the
+ * services' checks pass when Engawa runs them (engine/start-probe.ts); Docker's first check of its
+ * own comes up to an interval later.
+ */
+export async function dockerHealthy(container: string | Dockerode.Container, timeoutMs = 30_000): Promise<void> {
+  const c = typeof container === 'string' ? docker().getContainer(container) : container;
+  const health = async (): Promise<string | undefined> => (await c.inspect()).State.Health?.Status;
+  await eventually(async () => ((await health()) === 'healthy' ? true : undefined), timeoutMs, `Docker to call ${c.id} healthy`);
+}
+
 /** Runs `cmd` in the container with that name or id and returns its output (stdout, then stderr), whatever its exit code. */
 export async function execOutput(container: string, cmd: string[]): Promise<string> {
   const r = await execIn(docker().getContainer(container), cmd);

@@ -25,7 +25,7 @@ import { secretFile } from '../../electron/core/instances/home';
 import { buildScriptImage } from '../stubs/cloudflare/standin';
 import { readRawArchive } from '../unit/backup/raw-archive';
 import { ENV, PASS } from './backup-world';
-import { docker, eventually, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
+import { docker, dockerHealthy, eventually, execOutput, labelled, LOCAL_IMAGES, tempHome, TEST_RECIPE, uniqueName, type CliResult } from './helpers';
 
 const STANDIN = 'local/cloudflared-login-standin:1';
 const STANDIN_SCRIPT = String.raw`#!/bin/sh
@@ -309,8 +309,8 @@ describe('sign in with Cloudflare on the real engine', () => {
     expect(await readVolume(tool, '.cloudflared/cert.pem')).toMatch(/^-----BEGIN ARGO TUNNEL TOKEN-----/);
 
     const container = `${project}-cloudflared-1`;
+    await dockerHealthy(container);
     const info = await docker().getContainer(container).inspect();
-    expect(info.State.Health?.Status).toBe('healthy');
     expect(info.Config.Cmd).toEqual(['tunnel', '--no-autoupdate', '--metrics', '127.0.0.1:20241', '--config', LOGIN_CONFIG_FILE, 'run', tunnelName]);
     // the connector gets the tunnel's credentials file only: cloudflared's home with cert.pem is not mounted
     expect(info.Mounts).toEqual([]);
