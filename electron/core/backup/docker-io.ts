@@ -11,6 +11,7 @@ import { EngawaError } from '../util/errors';
 import { classifyEngineError } from '../engine/classify';
 import { FrameDemuxer, lastLines } from '../engine/demux';
 import { collectOutput } from '../engine/exec';
+import { systemDf } from '../engine/disk';
 import { type TaskResult } from '../engine/types';
 import { LABELS } from '../plan/types';
 
@@ -174,7 +175,7 @@ export async function projectVolumes(docker: Dockerode, project: string): Promis
 
 /** Bytes used by each named volume, as Docker measures them (`docker system df -v`); -1 when unknown. */
 export async function volumeSizes(docker: Dockerode, names: string[]): Promise<Record<string, number>> {
-  const df = (await docker.df()) as { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
+  const df = (await systemDf(docker)) as { Volumes?: { Name: string; UsageData?: { Size?: number } }[] };
   const sizes = new Map((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
   return Object.fromEntries(names.map((n) => [n, sizes.get(n) ?? -1]));
 }
