@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { E2E_URL, hostApi } from './host';
-import { expect, test } from './fixtures';
+import { expect, openServer, test } from './fixtures';
 
 const name = `bk-${randomBytes(3).toString('hex')}`;
 let folder = '';
@@ -45,10 +45,7 @@ test('the Backups tab makes a backup with progress, lists it and verifies it', a
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await page.goto(E2E_URL);
-  await page
-    .locator('.dashboard')
-    .getByRole('button', { name: new RegExp(name) })
-    .click();
+  await openServer(page, name);
   await page.getByRole('tab', { name: /Backups|バックアップ/ }).click();
 
   const create = page.getByRole('button', { name: /Back up now|今すぐバックアップ/ });

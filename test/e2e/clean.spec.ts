@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
 import { LABELS } from '../../electron/core/plan/types';
 import { createServer, destroyServer, E2E_URL } from './host';
-import { expect, inEachLanguage, test } from './fixtures';
+import { expect, inEachLanguage, openServer, test } from './fixtures';
 import { screen } from './screens';
 
 const WORDS = {
@@ -65,10 +65,7 @@ inEachLanguage((lang) => {
   test('"Clean now" runs the clean-up and the cache size shown drops', async ({ page, problems }) => {
     test.setTimeout(90_000);
     await page.goto(E2E_URL);
-    await page
-      .locator('.dashboard')
-      .getByRole('button', { name: new RegExp(name) })
-      .click();
+    await openServer(page, name);
     const card = page.getByTestId('cache-clean');
     await expect(card.getByRole('heading', { name: words.title })).toBeVisible({ timeout: 30_000 });
     const size = card.getByTestId('cache-size');

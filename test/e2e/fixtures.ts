@@ -5,7 +5,7 @@
  * handler does (requests are not rerouted through Playwright: a fulfilled page would lose its
  * loopback address, and Chromium's local-network checks would then block the API's WebSocket).
  */
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 
 export const test = base.extend<{ problems: string[] }>({
   problems: [
@@ -26,6 +26,14 @@ export const test = base.extend<{ problems: string[] }>({
 });
 
 export { expect };
+
+/** Opens the server `name` from the list of servers on the dashboard. */
+export async function openServer(page: Page, name: string): Promise<void> {
+  await page
+    .locator('.dashboard')
+    .getByRole('button', { name: new RegExp(name) })
+    .click();
+}
 
 /** The languages every spec of the app's screens runs in, with the browser's locale for each. */
 export const LANGUAGES = [

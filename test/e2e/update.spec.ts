@@ -16,7 +16,7 @@ import { rm } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import Dockerode from 'dockerode';
 import { createServer, E2E_URL, hostApi, RELEASES_STACK } from './host';
-import { expect, inEachLanguage, test } from './fixtures';
+import { expect, inEachLanguage, openServer, test } from './fixtures';
 import { screen } from './screens';
 
 const PASS = 'e2e update passphrase 3';
@@ -107,10 +107,7 @@ async function setPolicy(page: Page, name: string, words: (typeof WORDS)[keyof t
   }
 
   await page.reload();
-  await page
-    .locator('.dashboard')
-    .getByRole('button', { name: new RegExp(name) })
-    .click();
+  await openServer(page, name);
   const again = page.getByTestId('update-policy');
   await expect(again.getByRole('radio', { name: words.auto })).toBeChecked();
   await expect(again.locator('#update-policy-at')).toHaveValue('05:15');
@@ -149,10 +146,7 @@ inEachLanguage((lang) => {
     // first the policy, which asks for the passphrase (none is kept yet) and keeps it
     test('the update card sets security updates to install by themselves, asking the passphrase once', async ({ page, problems }) => {
       await page.goto(E2E_URL);
-      await page
-        .locator('.dashboard')
-        .getByRole('button', { name: new RegExp(name) })
-        .click();
+      await openServer(page, name);
       await setPolicy(page, name, words, true);
       expect(problems).toEqual([]);
     });
@@ -164,10 +158,7 @@ inEachLanguage((lang) => {
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
     expect(await webRelease(name)).toBe(RELEASES_STACK.old);
     await page.goto(E2E_URL);
-    await page
-      .locator('.dashboard')
-      .getByRole('button', { name: new RegExp(name) })
-      .click();
+    await openServer(page, name);
     await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
 
     // what is on offer, before anything runs
@@ -242,10 +233,7 @@ inEachLanguage((lang) => {
   if (lang === 'en') {
     test('the update card sets security updates to install by themselves with the kept passphrase', async ({ page, problems }) => {
       await page.goto(E2E_URL);
-      await page
-        .locator('.dashboard')
-        .getByRole('button', { name: new RegExp(name) })
-        .click();
+      await openServer(page, name);
       await setPolicy(page, name, words, false);
       expect(problems).toEqual([]);
     });

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createServer, destroyServer, E2E_URL } from './host';
-import { expect, inEachLanguage, test } from './fixtures';
+import { expect, inEachLanguage, openServer, test } from './fixtures';
 import { screen } from './screens';
 
 const WORDS = {
@@ -78,10 +78,7 @@ inEachLanguage((lang) => {
 
   test('the dashboard draws the last 7 days from the recorded history, with the downtime summed', async ({ page, problems }) => {
     await page.goto(E2E_URL);
-    await page
-      .locator('.dashboard')
-      .getByRole('button', { name: new RegExp(name) })
-      .click();
+    await openServer(page, name);
     await expect(page.locator('.instance-header').getByRole('heading', { name })).toBeVisible();
     const card = page.locator('.uptime-card');
     await expect(card.getByRole('heading', { name: words.title })).toBeVisible();

@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiEventMessage, ApiResult } from '../../../electron/shared/contract';
-import type { Session } from '../../../electron/core/api/dispatch';
+import { afterEach, beforeEach } from 'vitest';
+import { openSession, type Session } from '../../../electron/core/api/dispatch';
 import { createCore, type EngawaCore } from '../../../electron/core/api/create-core';
 import type { Services } from '../../../electron/core/api/wiring';
 import { SettingsStore } from '../../../electron/core/api/settings';
@@ -83,4 +84,29 @@ export async function runOp(session: Session, events: ApiEventMessage[], method:
     (m): m is Extract<ApiEventMessage, { event: 'op.done' | 'op.failed' }> => (m.event === 'op.done' || m.event === 'op.failed') && m.payload.opId === opId,
   );
   if (end.event !== 'op.done') throw new Error(`${method} failed: ${JSON.stringify(end.payload)}`);
+}
+
+/** One fake core and one open session per test (made before each, closed and removed after each), with `run` = runOp on them. */
+export interface CoreSession {
+  f: FakeCore;
+  session: Session;
+  events: ApiEventMessage[];
+  run(method: string, input: object): Promise<void>;
+}
+
+export function useCoreSession(): CoreSession {
+  const s = {
+    events: [] as ApiEventMessage[],
+    run: (method: string, input: object) => runOp(s.session, s.events, method, input),
+  } as CoreSession;
+  beforeEach(async () => {
+    s.f = await fakeCore();
+    s.events = [];
+    s.session = openSession(s.f.core, (m) => s.events.push(m));
+  });
+  afterEach(async () => {
+    s.session.close();
+    await s.f.cleanup();
+  });
+  return s;
 }

@@ -8,43 +8,28 @@
  * told twice written once, `closed` when it stops, and nothing after.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEventMessage, InstanceHistory } from '../../../electron/shared/contract';
-import { openSession, type Session } from '../../../electron/core/api/dispatch';
+import { describe, expect, it } from 'vitest';
+import type { InstanceHistory } from '../../../electron/shared/contract';
 import { EventBus } from '../../../electron/core/api/events';
 import { createHistoryApi } from '../../../electron/core/api/history';
 import type { Operations } from '../../../electron/core/api/ops';
 import type { Services } from '../../../electron/core/api/wiring';
 import { historyFile, readHistory } from '../../../electron/core/watch/history';
-import { fakeCore, runOp, valueOf, type FakeCore } from './fake-core';
+import { useCoreSession, valueOf } from './fake-core';
 
-let f: FakeCore;
-let session: Session;
-let events: ApiEventMessage[];
-
-beforeEach(async () => {
-  f = await fakeCore();
-  events = [];
-  session = openSession(f.core, (m) => events.push(m));
-});
-afterEach(async () => {
-  session.close();
-  await f.cleanup();
-});
-
+const api = useCoreSession();
 const value = valueOf;
-const run = (method: string, input: object): Promise<void> => runOp(session, events, method, input);
 
 describe('instances.history', () => {
   it('records the pushed states and a watchdog action, and answers the last 7 days', async () => {
     const before = Date.now();
-    await run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
-    await run('instances.stop', { name: 'blog' });
-    await run('instances.start', { name: 'blog' });
-    f.core.bus.emit('watch.action', { instance: 'blog', service: 'web', kind: 'restart', reason: 'web stayed unhealthy', at: new Date().toISOString() });
+    await api.run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
+    await api.run('instances.stop', { name: 'blog' });
+    await api.run('instances.start', { name: 'blog' });
+    api.f.core.bus.emit('watch.action', { instance: 'blog', service: 'web', kind: 'restart', reason: 'web stayed unhealthy', at: new Date().toISOString() });
 
-    const h = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
-    const records = await readHistory(f.home, 'blog');
+    const h = await value<InstanceHistory>(api.session.call('instances.history', { name: 'blog' }));
+    const records = await readHistory(api.f.home, 'blog');
     const states = records.map((r) => r.state);
     expect(states).toEqual(expect.arrayContaining(['creating', 'running', 'stopping', 'stopped', 'starting']));
     expect(states.indexOf('stopped')).toBeGreaterThan(states.indexOf('running'));
@@ -52,8 +37,14 @@ describe('instances.history', () => {
     expect(records.at(-1)).toMatchObject({ state: 'running', source: 'watchdog', reason: 'restart: web stayed unhealthy' });
     expect(h.actions).toEqual([{ at: records.at(-1)!.at, kind: 'restart', reason: 'web stayed unhealthy' }]); // shown under the strip
     // an action on the engine as a whole goes into every server's history
-    f.core.bus.emit('watch.action', { instance: null, service: null, kind: 'engine-down', reason: 'Docker cannot be reached', at: new Date().toISOString() });
-    const h2 = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
+    api.f.core.bus.emit('watch.action', {
+      instance: null,
+      service: null,
+      kind: 'engine-down',
+      reason: 'Docker cannot be reached',
+      at: new Date().toISOString(),
+    });
+    const h2 = await value<InstanceHistory>(api.session.call('instances.history', { name: 'blog' }));
     expect(h2.actions?.map((a) => a.kind)).toEqual(['engine-down', 'restart']);
 
     expect(Date.parse(h.to) - Date.parse(h.from)).toBe(7 * 24 * 60 * 60 * 1000);
@@ -67,14 +58,14 @@ describe('instances.history', () => {
     expect(h.upMs + h.startingMs + h.downMs + h.unknownMs).toBe(Date.parse(h.to) - Date.parse(h.from));
 
     // the core closes (Engawa quits): its last word is "closed"
-    await f.core.ops.settled();
-    await f.core.close();
-    expect((await readHistory(f.home, 'blog')).at(-1)).toMatchObject({ state: 'closed', source: 'engawa' });
+    await api.f.core.ops.settled();
+    await api.f.core.close();
+    expect((await readHistory(api.f.home, 'blog')).at(-1)).toMatchObject({ state: 'closed', source: 'engawa' });
   });
 
   it('shows a recorded sleep as unknown, deletes the log with the server, and knows no ghost', async () => {
-    await run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
-    const file = historyFile(f.home, 'blog');
+    await api.run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
+    const file = historyFile(api.f.home, 'blog');
     const recorded = await readFile(file, 'utf8');
     const day = 24 * 60 * 60 * 1000;
     const at = (ago: number) => new Date(Date.now() - ago).toISOString();
@@ -84,14 +75,14 @@ describe('instances.history', () => {
       { at: at(2 * day), state: 'stopped', source: 'docker' },
     ];
     await writeFile(file, old.map((r) => `${JSON.stringify(r)}\n`).join('') + recorded);
-    const h = await value<InstanceHistory>(session.call('instances.history', { name: 'blog' }));
+    const h = await value<InstanceHistory>(api.session.call('instances.history', { name: 'blog' }));
     const kinds = h.segments.map((s) => s.kind);
     expect(kinds.slice(0, 3)).toEqual(['unknown', 'up', 'unknown']); // after the last heartbeat: nobody watched
     expect(h.segments[1]).toMatchObject({ from: old[0]?.at, to: old[1]?.at });
 
-    await run('instances.destroy', { name: 'blog' });
+    await api.run('instances.destroy', { name: 'blog' });
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    const ghost = await session.call('instances.history', { name: 'ghost' });
+    const ghost = await api.session.call('instances.history', { name: 'ghost' });
     expect(ghost).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });
@@ -99,20 +90,20 @@ describe('instances.history', () => {
 describe('the recorder', () => {
   it('writes a heartbeat of each watched server on its slow timer, the same state once, and closed at the end', async () => {
     const bus = new EventBus();
-    const services = { home: f.home, manager: { get: async () => ({}) } } as unknown as Services;
+    const services = { home: api.f.home, manager: { get: async () => ({}) } } as unknown as Services;
     const history = createHistoryApi(services, bus, { list: () => [] } as unknown as Operations, { heartbeatMs: 20 });
     history.start();
     bus.emit('instance.state', { name: 'quiet', state: 'running' });
     bus.emit('instance.state', { name: 'quiet', state: 'running' }); // no change: not written again
     await new Promise((r) => setTimeout(r, 110));
     await history.stop();
-    const states = (await readHistory(f.home, 'quiet')).map((r) => `${r.state}/${r.source}`);
+    const states = (await readHistory(api.f.home, 'quiet')).map((r) => `${r.state}/${r.source}`);
     expect(states[0]).toBe('running/docker');
     expect(states.filter((s) => s === 'running/docker')).toHaveLength(1);
     expect(states.filter((s) => s === 'heartbeat/engawa').length).toBeGreaterThanOrEqual(2);
     expect(states.at(-1)).toBe('closed/engawa');
     bus.emit('instance.state', { name: 'quiet', state: 'stopped' }); // stopped: hears no more
     await new Promise((r) => setTimeout(r, 30));
-    expect((await readHistory(f.home, 'quiet')).at(-1)?.state).toBe('closed');
+    expect((await readHistory(api.f.home, 'quiet')).at(-1)?.state).toBe('closed');
   });
 });

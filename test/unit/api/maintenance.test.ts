@@ -7,55 +7,40 @@
  * with tasks (Mastodon) comes from toMaintenanceInfo.
  */
 import { stat } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiEventMessage, MaintenanceInfo } from '../../../electron/shared/contract';
-import { openSession, type Session } from '../../../electron/core/api/dispatch';
+import { describe, expect, it } from 'vitest';
+import type { MaintenanceInfo } from '../../../electron/shared/contract';
 import { toMaintenanceInfo } from '../../../electron/core/api/maintenance';
 import type { InstanceRecord } from '../../../electron/core/instances';
 import { mastodonRecipe } from '../../../electron/core/stacks/mastodon/recipe';
 import { maintenanceFile } from '../../../electron/core/watch/maintenance-store';
-import { fakeCore, runOp, valueOf, type FakeCore } from './fake-core';
+import { useCoreSession, valueOf } from './fake-core';
 
-let f: FakeCore;
-let session: Session;
-let events: ApiEventMessage[];
-
-beforeEach(async () => {
-  f = await fakeCore();
-  events = [];
-  session = openSession(f.core, (m) => events.push(m));
-});
-afterEach(async () => {
-  session.close();
-  await f.cleanup();
-});
-
+const api = useCoreSession();
 const value = valueOf;
-const run = (method: string, input: object): Promise<void> => runOp(session, events, method, input);
 
 describe('the maintenance methods', () => {
   it('keeps the days (default 7), refuses days outside 1–365 with the range and writes nothing, and forgets a deleted server', async () => {
-    await run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
-    const first = await value<MaintenanceInfo>(session.call('instances.maintenance', { name: 'blog' }));
+    await api.run('instances.create', { stack: 'teststack', name: 'blog', domain: 'example.com' });
+    const first = await value<MaintenanceInfo>(api.session.call('instances.maintenance', { name: 'blog' }));
     expect(first).toMatchObject({ name: 'blog', days: 7, tasks: [], nextRunAt: null, lastRun: null, dailyAt: '04:30' });
 
     for (const days of [0, 366, 1.5]) {
-      const r = await session.call('instances.maintenance.set', { name: 'blog', days });
+      const r = await api.session.call('instances.maintenance.set', { name: 'blog', days });
       expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/from 1 to 365/) } });
     }
-    await expect(stat(maintenanceFile(f.home, 'blog'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(maintenanceFile(api.f.home, 'blog'))).rejects.toMatchObject({ code: 'ENOENT' });
 
-    const set = await value<MaintenanceInfo>(session.call('instances.maintenance.set', { name: 'blog', days: 30 }));
+    const set = await value<MaintenanceInfo>(api.session.call('instances.maintenance.set', { name: 'blog', days: 30 }));
     expect(set.days).toBe(30);
-    expect((await value<MaintenanceInfo>(session.call('instances.maintenance', { name: 'blog' }))).days).toBe(30);
+    expect((await value<MaintenanceInfo>(api.session.call('instances.maintenance', { name: 'blog' }))).days).toBe(30);
 
     // nothing to clean on a stack without tasks: refused at once, no operation
-    const clean = await session.call('instances.clean', { name: 'blog' });
+    const clean = await api.session.call('instances.clean', { name: 'blog' });
     expect(clean).toMatchObject({ ok: false, error: { code: 'STATE', details: { reason: 'no-tasks' } } });
-    expect(events.some((m) => m.event === 'op.progress' && m.payload.op === 'clean')).toBe(false);
+    expect(api.events.some((m) => m.event === 'op.progress' && m.payload.op === 'clean')).toBe(false);
 
-    await run('instances.destroy', { name: 'blog' });
-    await expect(stat(maintenanceFile(f.home, 'blog'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await api.run('instances.destroy', { name: 'blog' });
+    await expect(stat(maintenanceFile(api.f.home, 'blog'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('answers NOT_FOUND for a server that does not exist, writing nothing', async () => {
@@ -64,9 +49,9 @@ describe('the maintenance methods', () => {
       ['instances.maintenance.set', { name: 'ghost', days: 7 }],
       ['instances.clean', { name: 'ghost' }],
     ] as const) {
-      expect(await session.call(method, input as never)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await api.session.call(method, input as never)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     }
-    await expect(stat(maintenanceFile(f.home, 'ghost'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(maintenanceFile(api.f.home, 'ghost'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
