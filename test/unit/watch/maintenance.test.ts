@@ -80,6 +80,10 @@ function fakeWorld(opts: { services?: Record<string, ServiceStatus['state']>; ex
   return { deps, manager, records, engine, execs, calls, ops, lines };
 }
 
+/** The daily clean-up's scheduler over the fake world's servers, in the test's home, running `run`. */
+const schedulerOf = (w: ReturnType<typeof fakeWorld>, run: (name: string) => Promise<void>): CleanScheduler =>
+  new CleanScheduler({ manager: w.manager as never, home, log: () => {}, run });
+
 describe('runCleanUp', () => {
   it('runs each task in its service with the days setting, a step per task, and measures the cache before and after', async () => {
     const w = fakeWorld();
@@ -185,14 +189,9 @@ describe('the daily schedule', () => {
     w.records.set('social', record('social', local(1, 15).toISOString()));
     await setMaintenanceDays(home, 'social', 3);
     const runs: string[] = [];
-    const scheduler = new CleanScheduler({
-      manager: w.manager as never,
-      home,
-      log: () => {},
-      run: async (name) => {
-        runs.push(`${name}@${new Date().toISOString()}`);
-        await runCleanUp(w.deps, name, { trigger: 'schedule' });
-      },
+    const scheduler = schedulerOf(w, async (name) => {
+      runs.push(`${name}@${new Date().toISOString()}`);
+      await runCleanUp(w.deps, name, { trigger: 'schedule' });
     });
     // the files are read for real: after each step of the clock, wait until the scheduler has looked
     const step = async (ms: number) => {
@@ -229,15 +228,10 @@ describe('the daily schedule', () => {
     w.manager.recipeOf = ((r: InstanceRecord) => (r.stack === 'bluesky' ? blueskyRecipe : mastodonRecipe)) as never;
     let busy = true;
     const runs: string[] = [];
-    const scheduler = new CleanScheduler({
-      manager: w.manager as never,
-      home,
-      log: () => {},
-      run: async (name) => {
-        runs.push(name);
-        if (busy) throw new EngawaError('BUSY', `"${name}" is busy (backup)`);
-        await runCleanUp(w.deps, name, { trigger: 'schedule' });
-      },
+    const scheduler = schedulerOf(w, async (name) => {
+      runs.push(name);
+      if (busy) throw new EngawaError('BUSY', `"${name}" is busy (backup)`);
+      await runCleanUp(w.deps, name, { trigger: 'schedule' });
     });
     expect([...(await scheduler.due()).keys()]).toEqual(['social']);
     scheduler.start();
